@@ -1,0 +1,28 @@
+//! jaring's domain: identifiers, regions, persons and money. Pure: no I/O, no async, no SQL.
+//!
+//! Identifiers are types that can only be built by their parsers ("parse, don't validate"): a function
+//! that takes a [`Nik`] never has to wonder whether it has 16 digits.
+
+mod digits;
+pub mod kk;
+pub mod message;
+pub mod money;
+pub mod nik;
+pub mod person;
+pub mod region;
+pub mod regions;
+
+pub use kk::{NoKk, NoKkError};
+pub use message::Bilingual;
+pub use money::Rupiah;
+pub use nik::{Nik, NikError};
+pub use person::{
+    CivilServantStatus, Desil, LifeStatus, MaritalStatus, Relationship, Sex, WorkerCategory,
+};
+pub use region::{RegionCode, RegionCodeError, RegionLevel, VillageKind};
+pub use regions::{Region, Regions};
+
+/// Today's date (UTC+8, WITA, the time zone of Nusa Tenggara Timur), for parsers that need "now".
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
