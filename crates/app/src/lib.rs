@@ -1,1 +1,29 @@
-//! placeholder
+//! jaring's use cases, written once against the store and called by both the web server and the CLI.
+
+pub mod demo;
+pub mod overview;
+
+pub use demo::{prepare_demo, DemoSummary};
+pub use overview::{overview, Overview};
+
+/// Why a use case failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] jaring_store::StoreError),
+    /// Generating synthetic data failed.
+    #[error(transparent)]
+    Synth(#[from] jaring_synth::SynthError),
+    /// The database has no regency configured yet (nothing imported, no demo).
+    #[error("database belum berisi data kabupaten; jalankan `jaring demo` atau impor data / the database holds no regency yet; run `jaring demo` or import data")]
+    NoRegency,
+    /// A region code given by a user does not exist or is outside this deployment.
+    #[error("wilayah {0} tidak dikenal / unknown region {0}")]
+    UnknownRegion(String),
+}
+
+/// Setting key: the regency this database serves.
+pub const SETTING_REGENCY: &str = "regency";
+/// Setting key: present when the database holds generated demo data.
+pub const SETTING_DEMO: &str = "demo";

@@ -1,1 +1,313 @@
-fn main() {}
+//! The `jaring` command. Thin: parses arguments, calls the app layer, prints for people.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use jaring_domain::{Bilingual, Nik, NoKk, RegionCode, Regions};
+use jaring_store::Database;
+
+/// jaring — registri pekerja & cakupan BPJS Ketenagakerjaan untuk kabupaten.
+/// A worker registry and BPJS Ketenagakerjaan coverage system for Indonesian regencies.
+#[derive(Parser)]
+#[command(name = "jaring", version, about, long_about = None)]
+struct Cli {
+    /// Database: a SQLite file path (default ./jaring.db) or postgres://user@host/db.
+    #[arg(long, global = true, env = "JARING_DATABASE_URL")]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (the default when no command is given).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "JARING_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Generate a synthetic Belu into a fresh database and start the server.
+    Demo {
+        /// Number of residents to generate.
+        #[arg(long, default_value_t = 233_000)]
+        persons: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Only prepare the data; do not start the server.
+        #[arg(long)]
+        no_serve: bool,
+        /// Address to listen on.
+        #[arg(long, env = "JARING_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Write a synthetic regency (registry, external lists, ground truth) as CSV files.
+    Generate {
+        /// Number of registry residents.
+        #[arg(long, default_value_t = 233_000)]
+        persons: usize,
+        /// Random seed; the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Region to populate (a regency code such as 53.04).
+        #[arg(long, default_value = "53.04")]
+        region: String,
+        /// The date the data describes (YYYY-MM-DD).
+        #[arg(long, default_value = "2026-10-31")]
+        as_of: NaiveDate,
+    },
+    /// Create or upgrade the database schema.
+    Migrate,
+    /// Check NIKs or family-card numbers and explain what they say (or what is wrong).
+    Nik {
+        /// Numbers to check.
+        #[arg(required = true)]
+        numbers: Vec<String>,
+        /// Treat the numbers as family-card (KK) numbers.
+        #[arg(long)]
+        kk: bool,
+    },
+    /// List regions: the provinces, or the children of a code.
+    Regions {
+        /// A region code such as 53.04.
+        code: Option<String>,
+    },
+}
+
+const DEFAULT_DB: &str = "jaring.db";
+const DEMO_DB: &str = "jaring-demo.db";
+
+fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("JARING_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve {
+        listen: default_listen(),
+    }) {
+        Command::Serve { listen } => {
+            let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
+            serve(db, listen)
+        }
+        Command::Demo {
+            persons,
+            seed,
+            no_serve,
+            listen,
+        } => demo(cli.database.as_deref(), persons, seed, no_serve, listen),
+        Command::Generate {
+            persons,
+            seed,
+            out,
+            region,
+            as_of,
+        } => generate(persons, seed, &out, &region, as_of),
+        Command::Migrate => {
+            let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
+            let v = jaring_store::migrate::current_version(&db)?;
+            println!("{}: skema versi {v} / schema version {v}", db.describe());
+            Ok(())
+        }
+        Command::Nik { numbers, kk } => check_numbers(&numbers, kk),
+        Command::Regions { code } => list_regions(code.as_deref()),
+    }
+}
+
+fn default_listen() -> SocketAddr {
+    std::env::var("JARING_LISTEN")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)))
+}
+
+fn open(url: &str) -> Result<Database> {
+    Database::open(url).with_context(|| format!("cannot open database {url}"))
+}
+
+fn serve(db: Database, listen: SocketAddr) -> Result<()> {
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen} (is another program using it? try --listen 127.0.0.1:8081)"))?;
+        let addr = listener.local_addr()?;
+        println!("jaring berjalan di / is running at http://{addr}/  ({})", db.describe());
+        println!("Tekan Ctrl-C untuk berhenti / press Ctrl-C to stop.");
+        jaring_web::serve(jaring_web::AppState { db }, listener).await?;
+        Ok(())
+    })
+}
+
+fn remove_sqlite_files(path: &Path) -> Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{suffix}", path.display()));
+        if p.exists() {
+            std::fs::remove_file(&p)
+                .with_context(|| format!("cannot remove old demo database {}", p.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn demo(
+    database: Option<&str>,
+    persons: usize,
+    seed: u64,
+    no_serve: bool,
+    listen: SocketAddr,
+) -> Result<()> {
+    let url = database.unwrap_or(DEMO_DB);
+    let is_postgres = url.starts_with("postgres");
+    if !is_postgres {
+        // The demo always starts from a fresh embedded database so it shows exactly what it generates.
+        remove_sqlite_files(Path::new(url.strip_prefix("sqlite://").unwrap_or(url)))?;
+    }
+    let db = open(url)?;
+    {
+        let mut conn = db.conn()?;
+        if conn.query_i64("SELECT COUNT(*) FROM persons", &[])? > 0 {
+            bail!("database {url} already holds residents; the demo only loads into an empty database");
+        }
+    }
+    println!("Membuat data demo Kabupaten Belu ({persons} penduduk, seed {seed}) …");
+    println!("Generating demo data for Belu regency ({persons} residents, seed {seed}) …");
+    let config = jaring_synth::Config {
+        persons,
+        seed,
+        ..jaring_synth::Config::default()
+    };
+    let summary = jaring_app::prepare_demo(&db, &config)?;
+    println!(
+        "Selesai / done: {} penduduk, {} KK, {} wilayah — dibuat {:.1} s, dimuat {:.1} s ({})",
+        summary.persons,
+        summary.households,
+        summary.regions,
+        summary.generate.as_secs_f64(),
+        summary.load.as_secs_f64(),
+        db.describe()
+    );
+    println!("Halaman ini hanya menampilkan jumlah per wilayah (tanpa data pribadi); akun login menyusul bersama modul akun.");
+    println!("This page shows counts per region only (no personal data); logins come with the accounts module.");
+    if no_serve {
+        return Ok(());
+    }
+    serve(db, listen)
+}
+
+fn generate(persons: usize, seed: u64, out: &Path, region: &str, as_of: NaiveDate) -> Result<()> {
+    let region = RegionCode::parse(region).map_err(|e| anyhow::anyhow!("--region: {e}"))?;
+    if !Regions::national().is_current(region) {
+        bail!("--region {region}: kode wilayah tidak ada / no such region");
+    }
+    let started = Instant::now();
+    let config = jaring_synth::Config {
+        persons,
+        seed,
+        region,
+        as_of,
+        ..jaring_synth::Config::default()
+    };
+    let generated = jaring_synth::generate(&config)?;
+    let generated_in = started.elapsed();
+    let manifest = jaring_synth::write_dir(&generated, out)?;
+    println!(
+        "{} penduduk, {} KK → {} ({:.2} s generate, {:.2} s total)",
+        manifest.persons,
+        manifest.households,
+        out.display(),
+        generated_in.as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
+    for (file, rows) in &manifest.files {
+        println!("  {file:<22} {rows:>8} baris/rows");
+    }
+    Ok(())
+}
+
+fn check_numbers(numbers: &[String], kk: bool) -> Result<()> {
+    let regions = Regions::national();
+    let name = |c: RegionCode| regions.get(c).map(|r| r.name.clone()).unwrap_or_default();
+    let mut failures = 0;
+    for n in numbers {
+        if kk {
+            match NoKk::parse(n) {
+                Ok(k) => println!("{k}  OK  kecamatan {} {}", k.district(), name(k.district())),
+                Err(e) => {
+                    failures += 1;
+                    println!(
+                        "{n}  SALAH: {}\n{}  WRONG: {}",
+                        e.id(),
+                        " ".repeat(n.len()),
+                        e.en()
+                    );
+                }
+            }
+            continue;
+        }
+        match Nik::parse(n) {
+            Ok(nik) => {
+                let d = nik.registration_district();
+                println!(
+                    "{nik}  OK  {} lahir {} · kecamatan pendaftaran {d} {}{}",
+                    nik.sex().label_id(),
+                    nik.birth_date().format("%d-%m-%Y"),
+                    name(d),
+                    if regions.is_current(d) {
+                        ""
+                    } else {
+                        " (kode lama / archived code)"
+                    }
+                );
+            }
+            Err(e) => {
+                failures += 1;
+                println!(
+                    "{n}  SALAH: {}\n{}  WRONG: {}",
+                    e.id(),
+                    " ".repeat(n.len()),
+                    e.en()
+                );
+            }
+        }
+    }
+    if failures > 0 {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+fn list_regions(code: Option<&str>) -> Result<()> {
+    let regions = Regions::national();
+    let items: Vec<_> = match code {
+        None => regions
+            .at_level(jaring_domain::RegionLevel::Province)
+            .collect(),
+        Some(c) => {
+            let code = RegionCode::parse(c).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if regions.get(code).is_none() {
+                bail!("{code}: kode wilayah tidak ada / no such region");
+            }
+            regions.children(code).collect()
+        }
+    };
+    for r in items {
+        let kind = r
+            .code
+            .village_kind()
+            .map(|k| format!(" ({k:?})").to_lowercase())
+            .unwrap_or_default();
+        println!("{}\t{}{kind}", r.code, r.name);
+    }
+    Ok(())
+}

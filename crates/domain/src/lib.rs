@@ -11,6 +11,7 @@ pub mod nik;
 pub mod person;
 pub mod region;
 pub mod regions;
+pub mod registry;
 
 pub use kk::{NoKk, NoKkError};
 pub use message::Bilingual;
@@ -21,6 +22,7 @@ pub use person::{
 };
 pub use region::{RegionCode, RegionCodeError, RegionLevel, VillageKind};
 pub use regions::{Region, Regions};
+pub use registry::{Household, HouseholdId, Person, PersonId};
 
 /// Today's date (UTC+8, WITA, the time zone of Nusa Tenggara Timur), for parsers that need "now".
 pub fn today() -> chrono::NaiveDate {

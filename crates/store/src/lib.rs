@@ -1,1 +1,20 @@
-//! placeholder
+//! jaring's database adapter: SQLite (embedded, zero-configuration default) and PostgreSQL
+//! (production), one set of queries for both, migrations, and optimistic locking.
+//!
+//! Synchronous by design: both drivers are blocking, bulk imports are fastest on one connection in one
+//! transaction, and the web adapter runs store calls on its blocking thread pool.
+
+mod conn;
+mod database;
+mod error;
+pub mod migrate;
+pub mod regions;
+pub mod registry;
+pub mod settings;
+pub mod stats;
+mod value;
+
+pub use conn::Conn;
+pub use database::{Backend, Database, DatabaseOptions};
+pub use error::{Result, StoreError};
+pub use value::{Row, Value};

@@ -1,0 +1,206 @@
+//! Opening a database from a URL, pooling connections and running transactions.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use r2d2_postgres::postgres::NoTls;
+use r2d2_postgres::PostgresConnectionManager;
+use r2d2_sqlite::SqliteConnectionManager;
+
+use crate::conn::Conn;
+use crate::{Result, StoreError};
+
+/// The two supported backends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file (the zero-configuration default).
+    Sqlite,
+    /// PostgreSQL server (production).
+    Postgres,
+}
+
+/// How to open a database.
+#[derive(Debug, Clone)]
+pub struct DatabaseOptions {
+    /// `postgres://…`, `sqlite://path`, or a plain file path (SQLite).
+    pub url: String,
+    /// PostgreSQL schema to use (created if missing); isolates test runs sharing one server.
+    pub pg_schema: Option<String>,
+    /// Connections kept open at most.
+    pub pool_size: u32,
+}
+
+impl DatabaseOptions {
+    /// Options for a URL with defaults.
+    pub fn new(url: impl Into<String>) -> Self {
+        DatabaseOptions {
+            url: url.into(),
+            pg_schema: None,
+            pool_size: 8,
+        }
+    }
+}
+
+#[derive(Clone)]
+enum Pool {
+    Sqlite(r2d2::Pool<SqliteConnectionManager>, PathBuf),
+    Postgres(r2d2::Pool<PostgresConnectionManager<NoTls>>),
+}
+
+/// A connection pool to one database; cheap to clone.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool,
+}
+
+/// Pragmas every SQLite connection gets: WAL so readers never wait for the writer, a busy timeout so
+/// two writers queue instead of failing, enforced foreign keys.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+PRAGMA foreign_keys = ON;
+PRAGMA busy_timeout = 10000;
+PRAGMA cache_size = -65536;
+PRAGMA temp_store = MEMORY;";
+
+impl Database {
+    /// Opens (creating if needed) and migrates the database named by `url`.
+    pub fn open(url: &str) -> Result<Database> {
+        Database::open_with(DatabaseOptions::new(url))
+    }
+
+    /// Opens and migrates with explicit options.
+    pub fn open_with(options: DatabaseOptions) -> Result<Database> {
+        let db = Database::connect(&options)?;
+        crate::migrate::run(&db)?;
+        Ok(db)
+    }
+
+    fn connect(options: &DatabaseOptions) -> Result<Database> {
+        let url = options.url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let mut config: postgres::Config = url
+                .parse()
+                .map_err(|e| StoreError::Config(format!("invalid PostgreSQL URL: {e}")))?;
+            if let Some(schema) = &options.pg_schema {
+                if !schema
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                {
+                    return Err(StoreError::Config(format!(
+                        "invalid schema name '{schema}'"
+                    )));
+                }
+                let mut admin = config.connect(NoTls)?;
+                admin.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))?;
+                config.options(&format!("-c search_path={schema}"));
+            }
+            config.connect_timeout(Duration::from_secs(10));
+            let manager = PostgresConnectionManager::new(config, NoTls);
+            let pool = r2d2::Pool::builder()
+                .max_size(options.pool_size)
+                .connection_timeout(Duration::from_secs(15))
+                .build(manager)?;
+            return Ok(Database {
+                pool: Pool::Postgres(pool),
+            });
+        }
+        if url.contains("://") && !url.starts_with("sqlite://") {
+            return Err(StoreError::Config(format!(
+                "unsupported database URL '{url}': use postgres://… or a SQLite file path"
+            )));
+        }
+        let path = PathBuf::from(url.strip_prefix("sqlite://").unwrap_or(url));
+        if path.as_os_str().is_empty() {
+            return Err(StoreError::Config("empty SQLite path".into()));
+        }
+        let manager =
+            SqliteConnectionManager::file(&path).with_init(|c| c.execute_batch(SQLITE_PRAGMAS));
+        let pool = r2d2::Pool::builder()
+            .max_size(options.pool_size)
+            .connection_timeout(Duration::from_secs(15))
+            .build(manager)?;
+        Ok(Database {
+            pool: Pool::Sqlite(pool, path),
+        })
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(..) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// A human description without credentials (`SQLite ./jaring.db`, `PostgreSQL host/db`).
+    pub fn describe(&self) -> String {
+        match &self.pool {
+            Pool::Sqlite(_, path) => format!("SQLite {}", path.display()),
+            Pool::Postgres(_) => "PostgreSQL".to_string(),
+        }
+    }
+
+    /// Borrows a connection from the pool.
+    pub fn conn(&self) -> Result<Conn> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p, _) => Conn::Sqlite(p.get()?),
+            Pool::Postgres(p) => Conn::Postgres(p.get()?),
+        })
+    }
+
+    /// Runs `f` in one transaction: committed if it returns `Ok`, rolled back on `Err` or panic.
+    pub fn transaction<T, E>(
+        &self,
+        f: impl FnOnce(&mut Conn) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut conn = self.conn()?;
+        // IMMEDIATE takes SQLite's write lock up front, so two writers queue on busy_timeout instead of
+        // failing later when a read lock cannot be upgraded.
+        let begin = match conn.backend() {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        };
+        conn.batch(begin)?;
+        let mut guard = RollbackGuard { conn: Some(conn) };
+        let result = f(guard.conn_mut());
+        let mut conn = guard.take();
+        match result {
+            Ok(v) => {
+                conn.batch("COMMIT")?;
+                Ok(v)
+            }
+            Err(e) => {
+                // The original error matters more than a failed rollback (the connection is dropped).
+                let _ = conn.batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Rolls back if a transaction body panics, so the pooled connection is not returned mid-transaction.
+struct RollbackGuard {
+    conn: Option<Conn>,
+}
+
+impl RollbackGuard {
+    fn conn_mut(&mut self) -> &mut Conn {
+        // Set in the constructor and only taken by `take`, which consumes the guard's use.
+        self.conn.as_mut().expect("connection present until taken")
+    }
+
+    fn take(&mut self) -> Conn {
+        self.conn.take().expect("connection taken once")
+    }
+}
+
+impl Drop for RollbackGuard {
+    fn drop(&mut self) {
+        if let Some(mut conn) = self.conn.take() {
+            let _ = conn.batch("ROLLBACK");
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! The store's one error type.
+
+/// What went wrong talking to the database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite said no.
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL said no.
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] postgres::Error),
+    /// No connection could be had from the pool (database down, wrong address, too busy).
+    #[error("cannot connect to the database: {0}")]
+    Pool(#[from] r2d2::Error),
+    /// The database URL or options are wrong.
+    #[error("database configuration: {0}")]
+    Config(String),
+    /// A stored value does not have the expected shape (a bug or a hand-edited database).
+    #[error("unexpected stored value: {0}")]
+    Decode(String),
+    /// A migration failed; the database is left at the previous version.
+    #[error("migration {version} ({name}) failed: {reason}")]
+    Migration {
+        /// Version number of the failing migration.
+        version: i64,
+        /// Its name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// Optimistic-locking conflict: someone changed the row since it was read.
+    #[error("{entity} {id} was changed by someone else (version {expected} expected, {actual} found); reload and try again")]
+    Conflict {
+        /// Table or entity name.
+        entity: &'static str,
+        /// Its id.
+        id: i64,
+        /// The version the caller read.
+        expected: i64,
+        /// The version stored now.
+        actual: i64,
+    },
+    /// The row does not exist.
+    #[error("{entity} {id} not found")]
+    NotFound {
+        /// Table or entity name.
+        entity: &'static str,
+        /// Its id.
+        id: i64,
+    },
+    /// An I/O error while streaming data to the database (PostgreSQL COPY).
+    #[error("I/O while writing to the database: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl StoreError {
+    /// Whether the error is a violated UNIQUE or PRIMARY KEY constraint, on either backend.
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.extended_code,
+                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            ),
+            StoreError::Postgres(e) => {
+                e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Result with [`StoreError`].
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,81 @@
+//! Schema migrations, one SQL file per version and backend, applied in order inside a transaction.
+//!
+//! Kept this small on purpose: jaring needs per-backend DDL (identity columns, types) and a version
+//! table, nothing more; a failed migration rolls back and leaves the previous version in place.
+
+use crate::{Backend, Database, Result, StoreError, Value};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "registry",
+    sqlite: include_str!("../migrations/sqlite/0001_registry.sql"),
+    postgres: include_str!("../migrations/postgres/0001_registry.sql"),
+}];
+
+/// The newest schema version this build knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// Brings the schema up to date. Safe to call concurrently from several processes.
+pub fn run(db: &Database) -> Result<()> {
+    let mut conn = db.conn()?;
+    conn.batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version BIGINT PRIMARY KEY,
+            name TEXT NOT NULL,
+            applied_at TEXT NOT NULL
+        )",
+    )?;
+    drop(conn);
+    for m in MIGRATIONS {
+        db.transaction(|tx| -> Result<()> {
+            if tx.backend() == Backend::Postgres {
+                // Serialises migrators across processes until this transaction ends.
+                tx.execute("SELECT pg_advisory_xact_lock(7402151)", &[])?;
+            }
+            let applied = tx.query_i64(
+                "SELECT COUNT(*) FROM schema_migrations WHERE version = $1",
+                &[Value::Int(m.version)],
+            )?;
+            if applied > 0 {
+                return Ok(());
+            }
+            let sql = match tx.backend() {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            tx.batch(sql).map_err(|e| StoreError::Migration {
+                version: m.version,
+                name: m.name.to_string(),
+                reason: e.to_string(),
+            })?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                &[
+                    Value::Int(m.version),
+                    Value::from(m.name),
+                    Value::Text(chrono::Utc::now().to_rfc3339()),
+                ],
+            )?;
+            tracing::info!(version = m.version, name = m.name, "applied migration");
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+/// The schema version the database is at.
+pub fn current_version(db: &Database) -> Result<i64> {
+    db.conn()?.query_i64(
+        "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM schema_migrations",
+        &[],
+    )
+}
