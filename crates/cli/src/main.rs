@@ -1,5 +1,6 @@
 //! The `jaring` command. Thin: parses arguments, calls the app layer, prints for people.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -13,7 +14,7 @@ use jaring_store::Database;
 /// jaring — registri pekerja & cakupan BPJS Ketenagakerjaan untuk kabupaten.
 /// A worker registry and BPJS Ketenagakerjaan coverage system for Indonesian regencies.
 #[derive(Parser)]
-#[command(name = "jaring", version, about, long_about = None)]
+#[command(name = "jaring", version)]
 struct Cli {
     /// Database: a SQLite file path (default ./jaring.db) or postgres://user@host/db.
     #[arg(long, global = true, env = "JARING_DATABASE_URL")]
@@ -88,7 +89,7 @@ fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("JARING_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,jaring_web=info")),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -142,8 +143,12 @@ fn serve(db: Database, listen: SocketAddr) -> Result<()> {
             .await
             .with_context(|| format!("cannot listen on {listen} (is another program using it? try --listen 127.0.0.1:8081)"))?;
         let addr = listener.local_addr()?;
-        println!("jaring berjalan di / is running at http://{addr}/  ({})", db.describe());
-        println!("Tekan Ctrl-C untuk berhenti / press Ctrl-C to stop.");
+        // A closed stdout (`jaring serve | head`, a supervisor that stopped reading) must not stop the
+        // server, so these lines ignore write errors instead of panicking like println! would.
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "jaring berjalan di / is running at http://{addr}/  ({})", db.describe());
+        let _ = writeln!(out, "Tekan Ctrl-C untuk berhenti / press Ctrl-C to stop.");
+        let _ = out.flush();
         jaring_web::serve(jaring_web::AppState { db }, listener).await?;
         Ok(())
     })

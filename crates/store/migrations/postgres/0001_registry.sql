@@ -54,7 +54,7 @@ CREATE TABLE persons (
     updated_at           TIMESTAMPTZ NOT NULL,
     row_version          BIGINT NOT NULL DEFAULT 1
 );
-CREATE INDEX persons_village ON persons(village_code);
+CREATE INDEX persons_village ON persons(village_code, life_status);
 CREATE INDEX persons_household ON persons(household_id);
 CREATE INDEX persons_birth_date ON persons(birth_date);
 

@@ -1,0 +1,148 @@
+//! Prints timings and peak memory of jaring's heavy paths. Run in release mode:
+//! `cargo run --release -p jaring-bench -- all`. Figures go to docs/BENCHMARKS.md.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use clap::{Parser, ValueEnum};
+use jaring_domain::{Nik, RegionCode, RegionLevel, Regions};
+use jaring_store::Database;
+
+#[derive(Parser)]
+struct Args {
+    /// What to measure.
+    #[arg(value_enum, default_value = "all")]
+    what: What,
+    /// Residents to generate.
+    #[arg(long, default_value_t = 233_000)]
+    persons: usize,
+    /// Repetitions for the short measurements (median reported).
+    #[arg(long, default_value_t = 5)]
+    repeat: usize,
+    /// PostgreSQL URL to also measure the load there.
+    #[arg(long, env = "JARING_BENCH_POSTGRES_URL")]
+    postgres: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum What {
+    All,
+    Regions,
+    Nik,
+    Generate,
+    Load,
+}
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    let all = args.what == What::All;
+    if all || args.what == What::Regions {
+        // The first call parses the embedded list; this process has not touched it yet.
+        let t = Instant::now();
+        let n = Regions::national().len();
+        let first = t.elapsed();
+        let t = Instant::now();
+        let villages = Regions::national().at_level(RegionLevel::Village).count();
+        println!(
+            "regions: parsed {n} codes in {:.1} ms (first use); scan of {villages} villages {:.1} ms",
+            first.as_secs_f64() * 1e3,
+            t.elapsed().as_secs_f64() * 1e3
+        );
+    }
+    if all || args.what == What::Nik {
+        let g = jaring_synth::generate(&jaring_synth::Config { persons: 100_000, ..Default::default() })?;
+        let texts: Vec<String> = g.population.persons.iter().filter_map(|p| p.nik).map(|n| n.to_string()).collect();
+        let mut runs = Vec::new();
+        for _ in 0..args.repeat {
+            let t = Instant::now();
+            let ok = texts.iter().filter(|s| Nik::parse(s).is_ok()).count();
+            runs.push(t.elapsed());
+            assert_eq!(ok, texts.len());
+        }
+        let m = median(runs);
+        println!(
+            "nik: {} NIKs parsed and validated in {:.1} ms ({:.0} per second)",
+            texts.len(),
+            m.as_secs_f64() * 1e3,
+            texts.len() as f64 / m.as_secs_f64()
+        );
+    }
+    if all || args.what == What::Generate {
+        let dir = tempfile::tempdir()?;
+        let t = Instant::now();
+        let g = jaring_synth::generate(&jaring_synth::Config { persons: args.persons, ..Default::default() })?;
+        let gen = t.elapsed();
+        let manifest = jaring_synth::write_dir(&g, dir.path())?;
+        println!(
+            "generate: {} persons, {} households, {} list records in {:.2} s ({:.2} s incl. writing CSV); peak RSS {:.0} MiB",
+            manifest.persons,
+            manifest.households,
+            g.lists.truth.len(),
+            gen.as_secs_f64(),
+            t.elapsed().as_secs_f64(),
+            peak_rss_mib()
+        );
+    }
+    if all || args.what == What::Load {
+        let config = jaring_synth::Config { persons: args.persons, ..Default::default() };
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("bench.db");
+        let db = Database::open(path.to_str().unwrap_or("bench.db"))?;
+        measure_load(&db, &config, args.repeat)?;
+        if let Some(url) = &args.postgres {
+            let schema = format!("jaring_bench_{}", std::process::id());
+            let db = Database::open_with(jaring_store::DatabaseOptions {
+                url: url.clone(),
+                pg_schema: Some(schema.clone()),
+                pool_size: 4,
+            })?;
+            let result = measure_load(&db, &config, args.repeat);
+            db.conn()?.batch(&format!("DROP SCHEMA {schema} CASCADE"))?;
+            result?;
+        }
+    }
+    Ok(())
+}
+
+fn measure_load(db: &Database, config: &jaring_synth::Config, repeat: usize) -> Result<()> {
+    let summary = jaring_app::prepare_demo(db, config)?;
+    println!(
+        "load ({}): {} persons + {} households in {:.2} s ({:.0} persons/s)",
+        db.describe(),
+        summary.persons,
+        summary.households,
+        summary.load.as_secs_f64(),
+        summary.persons as f64 / summary.load.as_secs_f64()
+    );
+    let mut runs = Vec::new();
+    for _ in 0..repeat {
+        let t = Instant::now();
+        let o = jaring_app::overview(db)?;
+        runs.push(t.elapsed());
+        assert_eq!(o.regency.persons as usize, summary.persons);
+    }
+    let regency = RegionCode::parse("53.04").map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "overview ({}): counts for {} and its 12 kecamatan, 81 villages in {:.1} ms (median of {repeat})",
+        db.describe(),
+        regency,
+        median(runs).as_secs_f64() * 1e3
+    );
+    Ok(())
+}

@@ -1,0 +1,220 @@
+//! The `jaring` binary as a new user drives it: real process, real database file, real HTTP.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command as StdCommand, Stdio};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use sha2::{Digest, Sha256};
+
+fn jaring() -> Command {
+    let mut cmd = Command::cargo_bin("jaring").unwrap();
+    cmd.env_remove("JARING_DATABASE_URL").env_remove("JARING_LISTEN");
+    cmd
+}
+
+/// A running `jaring serve`, killed on drop.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(dir: &Path, args: &[&str]) -> Server {
+        Server::start_with(dir, args, true)
+    }
+
+    /// `drain = false` closes the server's stdout right after its address line.
+    fn start_with(dir: &Path, args: &[&str], drain: bool) -> Server {
+        let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("jaring"))
+            .args(args)
+            .env_remove("JARING_DATABASE_URL")
+            .env("JARING_LISTEN", "127.0.0.1:0")
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let url = loop {
+            let line = lines.next().expect("server printed its address").unwrap();
+            if let Some(i) = line.find("http://") {
+                break line[i..].split_whitespace().next().unwrap().trim_end_matches('/').to_string();
+            }
+        };
+        if drain {
+            std::thread::spawn(move || lines.for_each(drop));
+        }
+        Server { child, url }
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        match ureq::get(&format!("{}{path}", self.url)).call() {
+            Ok(r) => (r.status(), r.into_string().unwrap()),
+            Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap()),
+            Err(e) => panic!("GET {path}: {e}"),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn nik_command_explains_valid_and_broken_numbers() {
+    jaring()
+        .args(["nik", "5304014512150615"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Perempuan lahir 05-12-2015").and(predicate::str::contains("Lamaknen")));
+    jaring()
+        .args(["nik", "5.30412E+15", "5304120208910001"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("notasi ilmiah").and(predicate::str::contains("scientific notation")));
+    jaring()
+        .args(["nik", "--kk", "5304991503180007"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("530499"));
+}
+
+#[test]
+fn regions_command_lists_belu_kecamatan() {
+    let out = jaring().args(["regions", "53.04"]).assert().success().get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.lines().count(), 12);
+    assert!(text.starts_with("53.04.01\tLamaknen"));
+    jaring().args(["regions", "53.99"]).assert().failure().stderr(predicate::str::contains("no such region"));
+}
+
+fn file_digest(path: &Path) -> String {
+    format!("{:x}", Sha256::digest(std::fs::read(path).unwrap()))
+}
+
+#[test]
+fn generate_writes_deterministic_files_with_consistent_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for out in [&a, &b] {
+        jaring()
+            .args(["generate", "--persons", "5000", "--seed", "7", "--out"])
+            .arg(out)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("5000 penduduk"));
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["persons"], 5000);
+    for (file, rows) in manifest["files"].as_array().unwrap().iter().map(|f| (f[0].as_str().unwrap(), f[1].as_u64().unwrap())) {
+        assert_eq!(file_digest(&a.join(file)), file_digest(&b.join(file)), "{file} is deterministic");
+        let mut reader = csv::Reader::from_path(a.join(file)).unwrap();
+        assert_eq!(reader.records().count() as u64, rows, "{file}");
+    }
+    // every registry NIK is valid and unique
+    let mut reader = csv::Reader::from_path(a.join("registry.csv")).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for r in reader.records() {
+        let r = r.unwrap();
+        if !r[2].is_empty() {
+            jaring_domain::Nik::parse(&r[2]).unwrap();
+            assert!(seen.insert(r[2].to_string()));
+        }
+    }
+    jaring()
+        .args(["generate", "--persons", "10", "--region", "53.99", "--out"])
+        .arg(dir.path().join("c"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no such region"));
+}
+
+#[test]
+fn demo_prepares_belu_and_the_server_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    jaring()
+        .current_dir(dir.path())
+        .args(["demo", "--no-serve", "--persons", "3000", "--seed", "3"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3000 penduduk"));
+    assert!(dir.path().join("jaring-demo.db").exists());
+
+    let server = Server::start(dir.path(), &["--database", "jaring-demo.db", "serve"]);
+    let (status, home) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(home.contains("Kabupaten Belu"), "{home}");
+    assert!(home.contains("Lamaknen") && home.contains("Nanaet Duabesi"));
+    assert!(home.contains("Data demo sintetis"));
+    assert!(home.len() < 100_000, "page is {} bytes", home.len());
+
+    let (status, json) = server.get("/api/v1/overview");
+    assert_eq!(status, 200);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["regency"]["persons"], 3000);
+    assert_eq!(v["districts"].as_array().unwrap().len(), 12);
+    assert_eq!(v["villages"].as_array().unwrap().len(), 81);
+    let district_sum: i64 = v["districts"].as_array().unwrap().iter().map(|d| d["persons"].as_i64().unwrap()).sum();
+    assert_eq!(district_sum, 3000);
+
+    let (status, atambua) = server.get("/wilayah/53.04.12");
+    assert_eq!(status, 200);
+    assert!(atambua.contains("Kecamatan Kota Atambua"));
+    assert_eq!(atambua.matches("<tr>").count(), 1 + 4, "header + 4 kelurahan");
+    assert_eq!(server.get("/wilayah/53.04.99").0, 404);
+    assert_eq!(server.get("/wilayah/bukan-kode").0, 404);
+    assert_eq!(server.get("/healthz"), (200, "ok".to_string()));
+
+    // a second demo run starts fresh rather than doubling the data
+    drop(server);
+    jaring()
+        .current_dir(dir.path())
+        .args(["demo", "--no-serve", "--persons", "1000"])
+        .assert()
+        .success();
+    let server = Server::start(dir.path(), &["--database", "jaring-demo.db", "serve"]);
+    let v: serde_json::Value = serde_json::from_str(&server.get("/api/v1/overview").1).unwrap();
+    assert_eq!(v["regency"]["persons"], 1000);
+}
+
+#[test]
+fn jaring_without_arguments_creates_jaring_db_and_serves_a_welcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let (status, page) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(page.contains("Basis data masih kosong"), "{page}");
+    assert!(dir.path().join("jaring.db").exists());
+    assert_eq!(server.get("/api/v1/overview").0, 503);
+}
+
+#[test]
+fn migrate_reports_the_schema_version() {
+    let dir = tempfile::tempdir().unwrap();
+    jaring()
+        .current_dir(dir.path())
+        .args(["--database", "x.db", "migrate"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("schema version 1"));
+    jaring()
+        .args(["--database", "mysql://nope", "migrate"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("unsupported database URL"));
+}
+
+#[test]
+fn server_keeps_running_when_its_stdout_is_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(dir.path(), &[], false);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(server.get("/healthz"), (200, "ok".to_string()));
+}
