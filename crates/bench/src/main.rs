@@ -37,9 +37,11 @@ fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|kb| kb.parse::<f64>().ok())
+            })
         })
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
@@ -66,8 +68,17 @@ fn main() -> Result<()> {
         );
     }
     if all || args.what == What::Nik {
-        let g = jaring_synth::generate(&jaring_synth::Config { persons: 100_000, ..Default::default() })?;
-        let texts: Vec<String> = g.population.persons.iter().filter_map(|p| p.nik).map(|n| n.to_string()).collect();
+        let g = jaring_synth::generate(&jaring_synth::Config {
+            persons: 100_000,
+            ..Default::default()
+        })?;
+        let texts: Vec<String> = g
+            .population
+            .persons
+            .iter()
+            .filter_map(|p| p.nik)
+            .map(|n| n.to_string())
+            .collect();
         let mut runs = Vec::new();
         for _ in 0..args.repeat {
             let t = Instant::now();
@@ -86,7 +97,10 @@ fn main() -> Result<()> {
     if all || args.what == What::Generate {
         let dir = tempfile::tempdir()?;
         let t = Instant::now();
-        let g = jaring_synth::generate(&jaring_synth::Config { persons: args.persons, ..Default::default() })?;
+        let g = jaring_synth::generate(&jaring_synth::Config {
+            persons: args.persons,
+            ..Default::default()
+        })?;
         let gen = t.elapsed();
         let manifest = jaring_synth::write_dir(&g, dir.path())?;
         println!(
@@ -100,7 +114,10 @@ fn main() -> Result<()> {
         );
     }
     if all || args.what == What::Load {
-        let config = jaring_synth::Config { persons: args.persons, ..Default::default() };
+        let config = jaring_synth::Config {
+            persons: args.persons,
+            ..Default::default()
+        };
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("bench.db");
         let db = Database::open(path.to_str().unwrap_or("bench.db"))?;

@@ -10,7 +10,8 @@ use sha2::{Digest, Sha256};
 
 fn jaring() -> Command {
     let mut cmd = Command::cargo_bin("jaring").unwrap();
-    cmd.env_remove("JARING_DATABASE_URL").env_remove("JARING_LISTEN");
+    cmd.env_remove("JARING_DATABASE_URL")
+        .env_remove("JARING_LISTEN");
     cmd
 }
 
@@ -41,7 +42,12 @@ impl Server {
         let url = loop {
             let line = lines.next().expect("server printed its address").unwrap();
             if let Some(i) = line.find("http://") {
-                break line[i..].split_whitespace().next().unwrap().trim_end_matches('/').to_string();
+                break line[i..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('/')
+                    .to_string();
             }
         };
         if drain {
@@ -72,12 +78,18 @@ fn nik_command_explains_valid_and_broken_numbers() {
         .args(["nik", "5304014512150615"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("Perempuan lahir 05-12-2015").and(predicate::str::contains("Lamaknen")));
+        .stdout(
+            predicate::str::contains("Perempuan lahir 05-12-2015")
+                .and(predicate::str::contains("Lamaknen")),
+        );
     jaring()
         .args(["nik", "5.30412E+15", "5304120208910001"])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("notasi ilmiah").and(predicate::str::contains("scientific notation")));
+        .stdout(
+            predicate::str::contains("notasi ilmiah")
+                .and(predicate::str::contains("scientific notation")),
+        );
     jaring()
         .args(["nik", "--kk", "5304991503180007"])
         .assert()
@@ -87,11 +99,21 @@ fn nik_command_explains_valid_and_broken_numbers() {
 
 #[test]
 fn regions_command_lists_belu_kecamatan() {
-    let out = jaring().args(["regions", "53.04"]).assert().success().get_output().stdout.clone();
+    let out = jaring()
+        .args(["regions", "53.04"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let text = String::from_utf8(out).unwrap();
     assert_eq!(text.lines().count(), 12);
     assert!(text.starts_with("53.04.01\tLamaknen"));
-    jaring().args(["regions", "53.99"]).assert().failure().stderr(predicate::str::contains("no such region"));
+    jaring()
+        .args(["regions", "53.99"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no such region"));
 }
 
 fn file_digest(path: &Path) -> String {
@@ -113,8 +135,17 @@ fn generate_writes_deterministic_files_with_consistent_counts() {
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(a.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["persons"], 5000);
-    for (file, rows) in manifest["files"].as_array().unwrap().iter().map(|f| (f[0].as_str().unwrap(), f[1].as_u64().unwrap())) {
-        assert_eq!(file_digest(&a.join(file)), file_digest(&b.join(file)), "{file} is deterministic");
+    for (file, rows) in manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f[0].as_str().unwrap(), f[1].as_u64().unwrap()))
+    {
+        assert_eq!(
+            file_digest(&a.join(file)),
+            file_digest(&b.join(file)),
+            "{file} is deterministic"
+        );
         let mut reader = csv::Reader::from_path(a.join(file)).unwrap();
         assert_eq!(reader.records().count() as u64, rows, "{file}");
     }
@@ -161,13 +192,22 @@ fn demo_prepares_belu_and_the_server_shows_it() {
     assert_eq!(v["regency"]["persons"], 3000);
     assert_eq!(v["districts"].as_array().unwrap().len(), 12);
     assert_eq!(v["villages"].as_array().unwrap().len(), 81);
-    let district_sum: i64 = v["districts"].as_array().unwrap().iter().map(|d| d["persons"].as_i64().unwrap()).sum();
+    let district_sum: i64 = v["districts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["persons"].as_i64().unwrap())
+        .sum();
     assert_eq!(district_sum, 3000);
 
     let (status, atambua) = server.get("/wilayah/53.04.12");
     assert_eq!(status, 200);
     assert!(atambua.contains("Kecamatan Kota Atambua"));
-    assert_eq!(atambua.matches("<tr>").count(), 1 + 4, "header + 4 kelurahan");
+    assert_eq!(
+        atambua.matches("<tr>").count(),
+        1 + 4,
+        "header + 4 kelurahan"
+    );
     assert_eq!(server.get("/wilayah/53.04.99").0, 404);
     assert_eq!(server.get("/wilayah/bukan-kode").0, 404);
     assert_eq!(server.get("/healthz"), (200, "ok".to_string()));
