@@ -18,7 +18,8 @@ th,td{padding:.45rem .5rem;border-bottom:1px solid #e3e3e3;text-align:left}\
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.6rem;margin:.8rem 0}\
 .card{background:#fff;padding:.7rem;border-radius:.4rem;border:1px solid #e3e3e3}\
-.card b{display:block;font-size:1.4rem}.demo{background:#fff4d6;padding:.5rem 1rem;font-size:.9rem}";
+.card b{display:block;font-size:1.4rem}.demo{background:#fff4d6;padding:.5rem 1rem;font-size:.9rem}\
+@media(max-width:420px){.opt{display:none}th,td{padding:.4rem .25rem}main{padding:.6rem}table{font-size:.92rem}}";
 
 fn page(title: &str, demo: bool, body: Markup) -> Markup {
     html! {
@@ -53,10 +54,11 @@ fn counts_table(first_heading: &str, rows: &[&RegionCounts], link: bool) -> Mark
     html! {
         table {
             thead { tr {
-                th { (first_heading) }
+                // A break opportunity after the slash lets "Desa/Kelurahan" wrap on a phone.
+                th { (first_heading.replace('/', "/\u{200b}")) }
                 th.n { "KK" br; span.en { "households" } }
                 th.n { "Penduduk" br; span.en { "persons" } }
-                th.n { "Hidup" br; span.en { "alive" } }
+                th.n.opt { "Hidup" br; span.en { "alive" } }
             } }
             tbody {
                 @for r in rows {
@@ -68,7 +70,7 @@ fn counts_table(first_heading: &str, rows: &[&RegionCounts], link: bool) -> Mark
                         }
                         td.n { (number(r.households)) }
                         td.n { (number(r.persons)) }
-                        td.n { (number(r.alive)) }
+                        td.n.opt { (number(r.alive)) }
                     }
                 }
             }
