@@ -1,6 +1,7 @@
 //! jaring's use cases, written once against the store and called by both the web server and the CLI.
 
 pub mod demo;
+pub mod import;
 pub mod overview;
 
 pub use demo::{prepare_demo, DemoSummary};
@@ -18,6 +19,15 @@ pub enum AppError {
     /// The database has no regency configured yet (nothing imported, no demo).
     #[error("database belum berisi data kabupaten; jalankan `jaring demo` atau impor data / the database holds no regency yet; run `jaring demo` or import data")]
     NoRegency,
+    /// A file could not be read as a list.
+    #[error(transparent)]
+    Format(#[from] jaring_formats::FormatError),
+    /// A file could not be opened.
+    #[error("berkas {0} tidak dapat dibaca / cannot read {0}: {1}")]
+    Io(String, std::io::Error),
+    /// The request itself is wrong (a missing option, a contradiction).
+    #[error("{0}")]
+    Input(String),
     /// A region code given by a user does not exist or is outside this deployment.
     #[error("wilayah {0} tidak dikenal / unknown region {0}")]
     UnknownRegion(String),

@@ -64,6 +64,30 @@ enum Command {
         #[arg(long, default_value = "2026-10-31")]
         as_of: NaiveDate,
     },
+    /// Import a list file (CSV, XLSX, XLS). Exit code 0: every row accepted; 2: imported, some rows
+    /// rejected (see the error file); 1: nothing imported.
+    Import {
+        /// Kind of list.
+        #[arg(long, value_parser = ["registry", "dtsen", "deaths", "asn", "bpjs"])]
+        kind: String,
+        /// The file.
+        file: PathBuf,
+        /// TOML column mapping for files the built-in headings do not recognise.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// Sheet of a workbook (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Village of every row, for a registry file without a village-code column (OpenSID export).
+        #[arg(long)]
+        village: Option<String>,
+        /// Where to write rejected rows (default: beside the file, `<name>.kesalahan.<ext>`).
+        #[arg(long)]
+        errors: Option<PathBuf>,
+        /// Who is importing (recorded in the import journal).
+        #[arg(long, env = "USER", default_value = "cli")]
+        actor: String,
+    },
     /// Create or upgrade the database schema.
     Migrate,
     /// Check NIKs or family-card numbers and explain what they say (or what is wrong).
@@ -81,6 +105,8 @@ enum Command {
         code: Option<String>,
     },
 }
+
+mod import;
 
 const DEFAULT_DB: &str = "jaring.db";
 const DEMO_DB: &str = "jaring-demo.db";
@@ -114,6 +140,18 @@ fn main() -> Result<()> {
             region,
             as_of,
         } => generate(persons, seed, &out, &region, as_of),
+        Command::Import {
+            kind,
+            file,
+            mapping,
+            sheet,
+            village,
+            errors,
+            actor,
+        } => {
+            let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
+            import::run(&db, &kind, file, mapping, sheet, village, errors, actor)
+        }
         Command::Migrate => {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
             let v = jaring_store::migrate::current_version(&db)?;

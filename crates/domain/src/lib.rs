@@ -5,15 +5,18 @@
 
 mod digits;
 pub mod kk;
+pub mod lists;
 pub mod message;
 pub mod money;
 pub mod nik;
+pub mod occupation;
 pub mod person;
 pub mod region;
 pub mod regions;
 pub mod registry;
 
 pub use kk::{NoKk, NoKkError};
+pub use lists::{ExternalRecord, ListKind, RegistryRecord};
 pub use message::Bilingual;
 pub use money::Rupiah;
 pub use nik::{Nik, NikError};
@@ -27,4 +30,13 @@ pub use registry::{Household, HouseholdId, Person, PersonId};
 /// Today's date (UTC+8, WITA, the time zone of Nusa Tenggara Timur), for parsers that need "now".
 pub fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+/// Folds a name or label for comparison: lower-case letters and digits only (`"Yohanes  BERE"` and
+/// `"yohanes bere"` fold alike).
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }

@@ -18,3 +18,4 @@ pub use conn::Conn;
 pub use database::{Backend, Database, DatabaseOptions};
 pub use error::{Result, StoreError};
 pub use value::{Row, Value};
+pub mod imports;

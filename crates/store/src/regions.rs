@@ -7,6 +7,11 @@ use crate::{Conn, Database, Result, Value};
 /// Inserts `root` (a province, regency or kecamatan), its ancestors and every current region inside it,
 /// from the national list. Regions already present are left alone, so seeding twice changes nothing.
 pub fn seed_regions(db: &Database, root: RegionCode) -> Result<usize> {
+    db.transaction(|tx| seed_regions_in(tx, root))
+}
+
+/// [`seed_regions`] inside the caller's transaction.
+pub fn seed_regions_in(tx: &mut Conn, root: RegionCode) -> Result<usize> {
     let national = Regions::national();
     let mut chain = Vec::new();
     let mut up = root.parent();
@@ -19,7 +24,7 @@ pub fn seed_regions(db: &Database, root: RegionCode) -> Result<usize> {
     codes.extend(national.within(root).map(|r| r.code));
     // Parents first (shorter codes sort first within a subtree by level).
     codes.sort_by_key(|c| (c.level(), *c));
-    db.transaction(|tx| {
+    {
         let existing: std::collections::HashSet<String> = tx
             .query("SELECT code FROM regions", &[])?
             .into_iter()
@@ -36,7 +41,7 @@ pub fn seed_regions(db: &Database, root: RegionCode) -> Result<usize> {
             rows.clone(),
         )?;
         Ok(rows.len())
-    })
+    }
 }
 
 fn region_row(code: RegionCode, name: &str) -> Vec<Value> {

@@ -8,7 +8,7 @@ use jaring_domain::{
 
 use crate::{Backend, Conn, Database, Result, Row, StoreError, Value};
 
-const PERSON_COLUMNS: &[&str] = &[
+pub(crate) const PERSON_COLUMNS: &[&str] = &[
     "id",
     "nik",
     "household_id",
@@ -39,7 +39,7 @@ fn decode_code<T>(value: &str, what: &str, f: fn(&str) -> Option<T>) -> Result<T
     f(value).ok_or_else(|| StoreError::Decode(format!("unknown {what} '{value}'")))
 }
 
-fn person_values(p: &Person) -> Vec<Value> {
+pub(crate) fn person_values(p: &Person) -> Vec<Value> {
     vec![
         Value::Int(p.id.0),
         Value::from(p.nik.map(|n| n.to_string())),
@@ -63,7 +63,7 @@ fn person_values(p: &Person) -> Vec<Value> {
     ]
 }
 
-fn person_from_row(r: &Row) -> Result<Person> {
+pub(crate) fn person_from_row(r: &Row) -> Result<Person> {
     let nik = r
         .opt_text(1)?
         .map(|s| Nik::parse(&s).map_err(|e| StoreError::Decode(format!("stored NIK {s}: {e}"))))
@@ -156,7 +156,7 @@ pub fn bulk_load(db: &Database, households: &[Household], persons: &[Person]) ->
 }
 
 /// After inserting explicit ids, moves PostgreSQL's identity sequence past them (SQLite does this itself).
-fn sync_identity(tx: &mut Conn, table: &str) -> Result<()> {
+pub(crate) fn sync_identity(tx: &mut Conn, table: &str) -> Result<()> {
     if tx.backend() == Backend::Postgres {
         tx.query(
             &format!(

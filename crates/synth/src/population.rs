@@ -143,26 +143,10 @@ fn occupation(rng: &mut ChaCha8Rng, age: u32, sex: Sex, coastal: bool) -> &'stat
 
 /// Worker category and civil-servant status implied by an occupation and the household's decile.
 pub(crate) fn classify(occupation: &str, desil: u8) -> (WorkerCategory, CivilServantStatus) {
-    match occupation {
-        "Pegawai Negeri Sipil (PNS)" => (WorkerCategory::CivilServant, CivilServantStatus::Pns),
-        "PPPK" => (WorkerCategory::CivilServant, CivilServantStatus::Pppk),
-        "Tentara Nasional Indonesia (TNI)" => {
-            (WorkerCategory::CivilServant, CivilServantStatus::Tni)
-        }
-        "Kepolisian RI (POLRI)" => (WorkerCategory::CivilServant, CivilServantStatus::Polri),
-        "Pensiunan" => (WorkerCategory::NotWorking, CivilServantStatus::Pensioner),
-        "Perangkat Desa" | "Kepala Desa" => {
-            (WorkerCategory::PerangkatDesa, CivilServantStatus::None)
-        }
-        "Karyawan Swasta" | "Karyawan Honorer" => {
-            (WorkerCategory::Formal, CivilServantStatus::None)
-        }
-        "Mengurus Rumah Tangga" | "Pelajar/Mahasiswa" | "Belum/Tidak Bekerja" => {
-            (WorkerCategory::NotWorking, CivilServantStatus::None)
-        }
-        _ if desil <= 5 => (WorkerCategory::Rentan, CivilServantStatus::None),
-        _ => (WorkerCategory::Informal, CivilServantStatus::None),
-    }
+    (
+        jaring_domain::occupation::worker_category(occupation, Some(desil)),
+        jaring_domain::occupation::civil_servant_status(occupation),
+    )
 }
 
 /// Shared state while building the population.

@@ -1,0 +1,368 @@
+//! Importing a list file: registry rows become households and persons, external lists are staged for
+//! matching. One transaction per file: a crash leaves the database as it was; the same file twice changes
+//! nothing; every rejected row is reported with its line, column, value and reason, and written to an
+//! annotated copy the operator can fix and import again.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use jaring_domain::{ExternalRecord, ListKind, RegionCode, RegistryRecord};
+use jaring_formats::{
+    mapping::heading_score, ColumnMap, ErrorFileWriter, Evidence, Field, Issue, MappingFile,
+    RawRow, RowReader, RowResult, SourceFormat, Table,
+};
+use jaring_store::imports::{self, ImportCounts, ImportMeta, RegistryWriter};
+use jaring_store::Database;
+use sha2::{Digest, Sha256};
+
+use crate::AppError;
+
+/// Rows per database batch.
+const BATCH: usize = 5_000;
+/// Problems kept in memory for the on-screen report (all of them go to the error file).
+const KEEP_PROBLEMS: usize = 1_000;
+
+/// What to import.
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    /// The file on disk.
+    pub path: PathBuf,
+    /// Name to record (the uploaded file's name); defaults to the path's file name.
+    pub file_name: Option<String>,
+    /// Kind of list.
+    pub kind: ListKind,
+    /// Column mapping for files the presets do not recognise.
+    pub mapping: Option<MappingFile>,
+    /// Sheet of a workbook (overrides the mapping's).
+    pub sheet: Option<String>,
+    /// Village of every row, for registry files without a village column (one village's export).
+    pub village: Option<RegionCode>,
+    /// Who imports.
+    pub actor: String,
+    /// Where to write rejected rows; `None` writes `<input>.kesalahan.<ext>` beside the input.
+    pub error_file: Option<PathBuf>,
+    /// "Today", bounding dates.
+    pub today: NaiveDate,
+}
+
+/// One reported problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    /// Sheet, for workbooks.
+    pub sheet: Option<String>,
+    /// Line or row number in the file.
+    pub line: u64,
+    /// The problem.
+    pub issue: Issue,
+}
+
+/// What an import did.
+#[derive(Debug, Clone)]
+pub struct ImportReport {
+    /// Journal id.
+    pub import_id: i64,
+    /// SHA-256 of the file.
+    pub sha256: String,
+    /// What was read (`CSV ';' windows-1252`).
+    pub format: String,
+    /// Line of the header row.
+    pub header_line: u64,
+    /// Counts.
+    pub counts: ImportCounts,
+    /// The first rejected-row problems.
+    pub rejected: Vec<RowProblem>,
+    /// The first warnings (accepted rows).
+    pub warnings: Vec<RowProblem>,
+    /// The annotated file of rejected rows and how many rows it holds.
+    pub error_file: Option<(PathBuf, u64)>,
+}
+
+/// Receives progress; the CLI draws a bar, the web reports percentages.
+pub trait ImportProgress {
+    /// Pass 1 counted this many data rows.
+    fn total(&self, _rows: u64) {}
+    /// The database transaction began.
+    fn writing(&self) {}
+    /// This many more rows were processed.
+    fn advance(&self, _rows: u64) {}
+}
+
+/// Progress that goes nowhere.
+pub struct NoProgress;
+impl ImportProgress for NoProgress {}
+
+fn sha256_file(path: &Path) -> Result<String, AppError> {
+    let mut file =
+        std::fs::File::open(path).map_err(|e| AppError::Io(path.display().to_string(), e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| AppError::Io(path.display().to_string(), e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// The default error-file path: `data.csv` → `data.kesalahan.csv`, `data.xls` → `data.kesalahan.xlsx`.
+pub fn default_error_file(input: &Path, format: &SourceFormat) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "impor".into());
+    let ext = match format {
+        SourceFormat::Csv { .. } => "csv",
+        SourceFormat::Excel { .. } => "xlsx",
+    };
+    input.with_file_name(format!("{stem}.kesalahan.{ext}"))
+}
+
+/// The digits of a NIK cell when it looks like one (for duplicate detection before validation).
+fn nik_key(columns: &ColumnMap, row: &RawRow) -> Option<u64> {
+    let text = columns
+        .get(Field::Nik)
+        .and_then(|i| row.cells.get(i))?
+        .text();
+    let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    (digits.len() == 16 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
+struct Problems {
+    sheet: Option<String>,
+    rejected: Vec<RowProblem>,
+    warnings: Vec<RowProblem>,
+    error_file: Option<ErrorFileWriter>,
+    error_path: PathBuf,
+    format: SourceFormat,
+    headers: Vec<String>,
+}
+
+impl Problems {
+    fn reject(&mut self, row: &RawRow, issues: Vec<Issue>) -> Result<(), AppError> {
+        let reasons = issues
+            .iter()
+            .filter(|i| i.fatal)
+            .map(Issue::one_line)
+            .collect::<Vec<_>>()
+            .join("; ");
+        if self.error_file.is_none() {
+            self.error_file = Some(ErrorFileWriter::create(
+                &self.error_path,
+                &self.format,
+                &self.headers,
+            )?);
+        }
+        if let Some(w) = self.error_file.as_mut() {
+            w.write(row, self.headers.len(), &reasons)?;
+        }
+        for issue in issues.into_iter().filter(|i| i.fatal) {
+            if self.rejected.len() < KEEP_PROBLEMS {
+                self.rejected.push(RowProblem {
+                    sheet: self.sheet.clone(),
+                    line: row.line,
+                    issue,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn warn(&mut self, line: u64, issues: Vec<Issue>) {
+        for issue in issues {
+            if self.warnings.len() < KEEP_PROBLEMS {
+                self.warnings.push(RowProblem {
+                    sheet: self.sheet.clone(),
+                    line,
+                    issue,
+                });
+            }
+        }
+    }
+}
+
+/// Imports one file. Returns an error (and changes nothing) when the file cannot be read at all or the
+/// database fails; bad rows do not fail the import, they are reported.
+pub fn import_file(
+    db: &Database,
+    req: &ImportRequest,
+    progress: &dyn ImportProgress,
+) -> Result<ImportReport, AppError> {
+    let sha256 = sha256_file(&req.path)?;
+    let sheet = req
+        .sheet
+        .clone()
+        .or_else(|| req.mapping.as_ref().and_then(|m| m.sheet.clone()));
+    let table = Table::open(
+        &req.path,
+        sheet.as_deref(),
+        &heading_score(req.kind, req.mapping.as_ref()),
+    )?;
+    let columns = ColumnMap::resolve(req.kind, table.headers(), req.mapping.as_ref())?;
+    if req.kind == ListKind::Registry
+        && columns.get(Field::VillageCode).is_none()
+        && columns.get(Field::VillageName).is_none()
+        && req.village.is_none()
+    {
+        return Err(AppError::Input(
+            "berkas tidak memiliki kolom Kode Desa; sebutkan desanya (--village 53.04.01.2001) / the file has no village-code column; name the village (--village 53.04.01.2001)".into(),
+        ));
+    }
+
+    // Pass 1: count, settle date columns, find NIKs that appear more than once.
+    let mut evidence = Evidence::default();
+    let mut total = 0u64;
+    let mut first_line: HashMap<u64, u64> = HashMap::new();
+    let mut duplicates: HashMap<u64, Vec<u64>> = HashMap::new();
+    for row in table.rows()? {
+        let row = row?;
+        total += 1;
+        evidence.observe(&columns, &row);
+        if req.kind == ListKind::Registry {
+            if let Some(key) = nik_key(&columns, &row) {
+                match first_line.get(&key) {
+                    Some(&first) => duplicates
+                        .entry(key)
+                        .or_insert_with(|| vec![first])
+                        .push(row.line),
+                    None => {
+                        first_line.insert(key, row.line);
+                    }
+                }
+            }
+        }
+    }
+    drop(first_line);
+    progress.total(total);
+
+    let regency = crate::overview::regency(db).ok();
+    let reader = RowReader::new(
+        req.kind,
+        columns.clone(),
+        table.headers().to_vec(),
+        &evidence,
+        req.today,
+        req.village,
+        regency,
+    );
+    let mut problems = Problems {
+        sheet: table.format().sheet().map(str::to_string),
+        rejected: Vec::new(),
+        warnings: Vec::new(),
+        error_file: None,
+        error_path: req
+            .error_file
+            .clone()
+            .unwrap_or_else(|| default_error_file(&req.path, table.format())),
+        format: table.format().clone(),
+        headers: table.headers().to_vec(),
+    };
+    let meta = ImportMeta {
+        kind: req.kind.as_code().to_string(),
+        file_name: req.file_name.clone().unwrap_or_else(|| {
+            req.path
+                .file_name()
+                .map(|f| f.to_string_lossy().to_string())
+                .unwrap_or_default()
+        }),
+        sha256: sha256.clone(),
+        format: table.format().describe(),
+        actor: req.actor.clone(),
+    };
+
+    let (import_id, counts) = db.transaction(|tx| -> Result<(i64, ImportCounts), AppError> {
+        let import_id = imports::begin(tx, &meta)?;
+        progress.writing();
+        let mut writer = if req.kind == ListKind::Registry { Some(RegistryWriter::new(tx)?) } else { None };
+        let mut counts = ImportCounts::default();
+        let mut registry_batch: Vec<RegistryRecord> = Vec::with_capacity(BATCH);
+        let mut external_batch: Vec<(u64, ExternalRecord)> = Vec::with_capacity(BATCH);
+        let mut pending = 0u64;
+        for row in table.rows()? {
+            let row = row?;
+            counts.rows_total += 1;
+            pending += 1;
+            if pending == 1_000 {
+                progress.advance(pending);
+                pending = 0;
+            }
+            if let Some(lines) = nik_key(&columns, &row).and_then(|k| duplicates.get(&k)) {
+                let others: Vec<String> = lines.iter().filter(|l| **l != row.line).map(|l| l.to_string()).collect();
+                let nik = columns.get(Field::Nik).and_then(|i| row.cells.get(i)).map(|c| c.text()).unwrap_or_default();
+                let issue = Issue {
+                    column: columns.get(Field::Nik).and_then(|i| table.headers().get(i)).cloned(),
+                    field: Some(Field::Nik),
+                    value: nik,
+                    id: format!("NIK yang sama juga ada di baris {}; tidak ada baris yang disimpan sampai hanya satu yang tersisa", others.join(", ")),
+                    en: format!("the same NIK is also on line {}; none is stored until only one remains", others.join(", ")),
+                    fatal: true,
+                };
+                counts.rejected += 1;
+                problems.reject(&row, vec![issue])?;
+                continue;
+            }
+            let (result, issues) = reader.read(&row);
+            match result {
+                None => {
+                    counts.rejected += 1;
+                    problems.reject(&row, issues)?;
+                }
+                Some(record) => {
+                    if !issues.is_empty() {
+                        counts.warnings += 1;
+                        problems.warn(row.line, issues);
+                    }
+                    match record {
+                        RowResult::Registry(r) => registry_batch.push(*r),
+                        RowResult::External(r) => external_batch.push((row.line, *r)),
+                    }
+                }
+            }
+            if registry_batch.len() >= BATCH {
+                if let Some(w) = writer.as_mut() {
+                    counts.add(w.write(tx, &registry_batch)?);
+                }
+                registry_batch.clear();
+            }
+            if external_batch.len() >= BATCH {
+                counts.add(imports::stage(tx, import_id, &external_batch)?);
+                external_batch.clear();
+            }
+        }
+        if let Some(mut w) = writer {
+            counts.add(w.write(tx, &registry_batch)?);
+            w.finish(tx)?;
+        }
+        counts.add(imports::stage(tx, import_id, &external_batch)?);
+        progress.advance(pending);
+        imports::finish(tx, import_id, &counts)?;
+        Ok((import_id, counts))
+    })?;
+
+    let error_file = problems
+        .error_file
+        .take()
+        .map(ErrorFileWriter::finish)
+        .transpose()?;
+    Ok(ImportReport {
+        import_id,
+        sha256,
+        format: table.format().describe(),
+        header_line: table.header_line(),
+        counts,
+        rejected: problems.rejected,
+        warnings: problems.warnings,
+        error_file,
+    })
+}

@@ -1,0 +1,365 @@
+//! The kinds of list jaring imports, the fields each carries, and the headings agencies use for them.
+
+use jaring_domain::ListKind;
+use serde::Deserialize;
+
+/// The fields each kind of list can carry.
+pub trait KindFields {
+    /// The fields, with whether each is required.
+    fn fields(self) -> &'static [(Field, bool)];
+}
+
+impl KindFields for ListKind {
+    /// The fields this kind of list can carry, with whether each is required.
+    fn fields(self) -> &'static [(Field, bool)] {
+        use Field::*;
+        match self {
+            ListKind::Registry => &[
+                (Nik, false),
+                (NoKk, false),
+                (Name, true),
+                (Sex, false),
+                (BirthPlace, false),
+                (BirthDate, false),
+                (Address, false),
+                (VillageCode, false),
+                (Relationship, false),
+                (MaritalStatus, false),
+                (Occupation, false),
+                (LifeStatus, false),
+                (DeathDate, false),
+                (CivilServantStatus, false),
+                (CivilServantSince, false),
+                (Desil, false),
+            ],
+            ListKind::Dtsen => &[
+                (RecordKey, false),
+                (HouseholdKey, false),
+                (NoKk, false),
+                (Nik, false),
+                (Name, true),
+                (Sex, false),
+                (BirthDate, false),
+                (Relationship, false),
+                (VillageCode, false),
+                (Desil, true),
+            ],
+            ListKind::Deaths => &[
+                (RecordKey, false),
+                (Nik, false),
+                (Name, true),
+                (Sex, false),
+                (BirthPlace, false),
+                (BirthDate, false),
+                (DeathDate, true),
+                (DeedNumber, false),
+                (DistrictName, false),
+                (VillageName, false),
+                (VillageCode, false),
+            ],
+            ListKind::Asn => &[
+                (RecordKey, false),
+                (Nik, false),
+                (Name, true),
+                (BirthPlace, false),
+                (BirthDate, false),
+                (Sex, false),
+                (EmployeeKind, true),
+                (AppointmentDate, true),
+                (Position, false),
+                (Unit, false),
+            ],
+            ListKind::Bpjs => &[
+                (RecordKey, true),
+                (Nik, false),
+                (Name, true),
+                (BirthDate, false),
+                (Sex, false),
+                (Segment, false),
+                (Program, false),
+                (MembershipStart, false),
+                (PaidThrough, false),
+                (MembershipStatus, false),
+                (Payer, false),
+                (VillageCode, false),
+            ],
+        }
+    }
+}
+
+/// A field a list can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// NIK.
+    Nik,
+    /// No. KK.
+    NoKk,
+    /// Full name.
+    Name,
+    /// Sex.
+    Sex,
+    /// Place of birth.
+    BirthPlace,
+    /// Date of birth.
+    BirthDate,
+    /// Address.
+    Address,
+    /// Village code (Kemendagri, with or without dots).
+    VillageCode,
+    /// Village name (when there is no code).
+    VillageName,
+    /// Kecamatan name.
+    DistrictName,
+    /// Relationship to the head of family.
+    Relationship,
+    /// Marital status.
+    MaritalStatus,
+    /// Occupation.
+    Occupation,
+    /// Life status.
+    LifeStatus,
+    /// Date of death.
+    DeathDate,
+    /// Civil-servant status.
+    CivilServantStatus,
+    /// Civil-servant appointment date.
+    CivilServantSince,
+    /// DTSEN decile.
+    Desil,
+    /// The record's own id in its source (ID DTSEN, NIP, KPJ, akta number).
+    RecordKey,
+    /// DTSEN family id.
+    HouseholdKey,
+    /// Death-certificate number.
+    DeedNumber,
+    /// PNS / PPPK / TNI / Polri.
+    EmployeeKind,
+    /// Appointment date (TMT).
+    AppointmentDate,
+    /// Position (jabatan).
+    Position,
+    /// Work unit.
+    Unit,
+    /// BPJS segment (BPU/PU).
+    Segment,
+    /// BPJS programmes.
+    Program,
+    /// Membership start.
+    MembershipStart,
+    /// Last month paid.
+    PaidThrough,
+    /// Membership status (AKTIF / NON AKTIF).
+    MembershipStatus,
+    /// Who pays the premium.
+    Payer,
+}
+
+impl Field {
+    /// Snake-case name used in TOML mappings and error reports.
+    pub fn key(self) -> &'static str {
+        use Field::*;
+        match self {
+            Nik => "nik",
+            NoKk => "no_kk",
+            Name => "name",
+            Sex => "sex",
+            BirthPlace => "birth_place",
+            BirthDate => "birth_date",
+            Address => "address",
+            VillageCode => "village_code",
+            VillageName => "village_name",
+            DistrictName => "district_name",
+            Relationship => "relationship",
+            MaritalStatus => "marital_status",
+            Occupation => "occupation",
+            LifeStatus => "life_status",
+            DeathDate => "death_date",
+            CivilServantStatus => "civil_servant_status",
+            CivilServantSince => "civil_servant_since",
+            Desil => "desil",
+            RecordKey => "record_key",
+            HouseholdKey => "household_key",
+            DeedNumber => "deed_number",
+            EmployeeKind => "employee_kind",
+            AppointmentDate => "appointment_date",
+            Position => "position",
+            Unit => "unit",
+            Segment => "segment",
+            Program => "program",
+            MembershipStart => "membership_start",
+            PaidThrough => "paid_through",
+            MembershipStatus => "membership_status",
+            Payer => "payer",
+        }
+    }
+
+    /// Whether values of this field are dates whose day/month order matters.
+    pub fn is_date(self) -> bool {
+        matches!(
+            self,
+            Field::BirthDate
+                | Field::DeathDate
+                | Field::CivilServantSince
+                | Field::AppointmentDate
+                | Field::MembershipStart
+        )
+    }
+
+    /// Headings (folded: lower-case letters and digits only) that name this field in `kind` lists.
+    pub fn synonyms(self, kind: ListKind) -> &'static [&'static str] {
+        use Field::*;
+        match self {
+            Nik => &[
+                "nik",
+                "noktp",
+                "nomorktp",
+                "nomorindukkependudukan",
+                "nikktp",
+                "nomornik",
+                "niknomorindukkependudukan",
+                "nikpeserta",
+                "nikart",
+            ],
+            NoKk => &[
+                "nokk",
+                "nomorkk",
+                "kk",
+                "nokartukeluarga",
+                "nomorkartukeluarga",
+                "nkk",
+            ],
+            Name => &[
+                "nama",
+                "namalengkap",
+                "namapeserta",
+                "namapenduduk",
+                "namaanggota",
+                "namaart",
+                "namapegawai",
+                "namalengkapdangelar",
+                "namadangelar",
+            ],
+            Sex => &["jeniskelamin", "jk", "kelamin", "sex", "lp", "jnskelamin"],
+            BirthPlace => &["tempatlahir", "tmplahir", "tempatlhr", "tmptlahir"],
+            BirthDate => &[
+                "tanggallahir",
+                "tgllahir",
+                "tgllhr",
+                "tanggallhr",
+                "tanggalkelahiran",
+                "tgllahirddmmyyyy",
+            ],
+            Address => &["alamat", "alamatlengkap", "alamatrumah"],
+            VillageCode => &[
+                "kodedesa",
+                "kodewilayah",
+                "kodedesakelurahan",
+                "kdwilayah",
+                "kodekelurahan",
+                "kodedesakel",
+                "kdkel",
+                "kddesa",
+            ],
+            VillageName => &["desa", "desakelurahan", "kelurahan", "namadesa", "desakel"],
+            DistrictName => &["kecamatan", "namakecamatan", "kec"],
+            Relationship => &[
+                "hubungandalamkeluarga",
+                "hubungankeluarga",
+                "shdk",
+                "statushubungandalamkeluarga",
+                "hubungan",
+                "hubkel",
+            ],
+            MaritalStatus => &["statusperkawinan", "statuskawin", "perkawinan", "kawin"],
+            Occupation => &["pekerjaan", "jenispekerjaan", "pekerjaanutama"],
+            LifeStatus => &["statushidup", "statusdasar", "statuspenduduk"],
+            DeathDate => match kind {
+                ListKind::Deaths => &[
+                    "tanggalkematian",
+                    "tglkematian",
+                    "tanggalmeninggal",
+                    "tglmeninggal",
+                    "tanggalwafat",
+                    "tglwafat",
+                    "tanggalmati",
+                ],
+                _ => &[
+                    "tanggalmeninggal",
+                    "tglmeninggal",
+                    "tanggalkematian",
+                    "tglkematian",
+                    "tanggalwafat",
+                ],
+            },
+            CivilServantStatus => &["statusasn", "statuspegawai"],
+            CivilServantSince => &["tmtasn", "tanggalasn"],
+            Desil => &[
+                "desil",
+                "desilkesejahteraan",
+                "peringkatdesil",
+                "desilnasional",
+            ],
+            RecordKey => match kind {
+                ListKind::Dtsen => &["iddtsen", "idart", "idanggota", "idindividu"],
+                ListKind::Asn => &["nip", "nipppk", "nomorindukpegawai", "nipnipppk"],
+                ListKind::Bpjs => &["kpj", "nokpj", "nomorkpj", "nopeserta", "nomorpeserta"],
+                ListKind::Deaths => &[
+                    "noaktakematian",
+                    "nomoraktakematian",
+                    "aktakematian",
+                    "noakta",
+                ],
+                ListKind::Registry => &[],
+            },
+            HouseholdKey => &["idkeluarga", "idkk", "idrt", "idrumahtangga"],
+            DeedNumber => &[
+                "noaktakematian",
+                "nomoraktakematian",
+                "aktakematian",
+                "noakta",
+            ],
+            EmployeeKind => &[
+                "jenispegawai",
+                "jeniskepegawaian",
+                "statuskepegawaian",
+                "jenisasn",
+                "statusasn",
+            ],
+            AppointmentDate => &[
+                "tmt",
+                "tmtpengangkatan",
+                "tmtcpns",
+                "tmtpppk",
+                "tanggalpengangkatan",
+                "tmtjabatan",
+            ],
+            Position => &["jabatan", "namajabatan"],
+            Unit => &[
+                "unitkerja",
+                "opd",
+                "instansi",
+                "satuankerja",
+                "perangkatdaerah",
+            ],
+            Segment => &["segmen", "segmenpeserta", "kategoripeserta"],
+            Program => &["program", "programbpjs"],
+            MembershipStart => &[
+                "tglkepesertaan",
+                "tanggalkepesertaan",
+                "tglterdaftar",
+                "tanggalterdaftar",
+                "tmtkepesertaan",
+            ],
+            PaidThrough => &[
+                "blthiuranterakhir",
+                "iuranterakhir",
+                "bulaniuranterakhir",
+                "blth",
+                "terakhirbayar",
+            ],
+            MembershipStatus => &["status", "statuskepesertaan", "statuspeserta"],
+            Payer => &["pembayar", "sumberdana", "pemberikerja", "sumberiuran"],
+        }
+    }
+}

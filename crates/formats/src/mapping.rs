@@ -1,0 +1,232 @@
+//! Which column holds which field: built-in headings for each kind of list, matched case- and
+//! space-insensitively with common synonyms, or a TOML mapping for anything else.
+//!
+//! ```toml
+//! # mapping.toml
+//! date_order = "dmy"          # optional: how to read 05/04/1980 in this file
+//! sheet = "Data"              # optional: which sheet of a workbook
+//! [columns]
+//! nik = "Nomor KTP"
+//! name = "Nama Warga"
+//! birth_date = "Tgl. Lahir"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::fields::{Field, KindFields};
+use crate::values::{fold, DateOrder};
+use crate::FormatError;
+use jaring_domain::ListKind;
+
+/// A mapping file as written by a user.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MappingFile {
+    /// Field key → heading in the file.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    /// Day/month order of the file's dates.
+    #[serde(default)]
+    pub date_order: Option<DateOrder>,
+    /// Sheet of a workbook to read.
+    #[serde(default)]
+    pub sheet: Option<String>,
+}
+
+impl MappingFile {
+    /// Reads and checks a TOML mapping.
+    pub fn load(path: &Path) -> Result<MappingFile, FormatError> {
+        let text = std::fs::read_to_string(path).map_err(|e| FormatError::io(path, e))?;
+        toml::from_str(&text).map_err(|e| FormatError::Mapping(format!("{}: {e}", path.display())))
+    }
+}
+
+/// Resolved columns of one file.
+#[derive(Debug, Clone)]
+pub struct ColumnMap {
+    columns: BTreeMap<Field, usize>,
+    /// Date order forced by the mapping, if any.
+    pub date_order: Option<DateOrder>,
+}
+
+fn field_for_heading(kind: ListKind, heading: &str) -> Option<Field> {
+    let folded = fold(heading);
+    if folded.is_empty() {
+        return None;
+    }
+    kind.fields()
+        .iter()
+        .map(|(f, _)| *f)
+        .find(|f| f.synonyms(kind).contains(&folded.as_str()))
+}
+
+/// Scores a candidate header row: how many of its cells name a field of `kind` (or a mapped heading).
+pub fn heading_score(
+    kind: ListKind,
+    mapping: Option<&MappingFile>,
+) -> impl Fn(&[String]) -> usize + '_ {
+    move |cells: &[String]| {
+        cells
+            .iter()
+            .filter(|c| {
+                field_for_heading(kind, c).is_some()
+                    || mapping.is_some_and(|m| {
+                        m.columns
+                            .values()
+                            .any(|h| fold(h) == fold(c) && !fold(c).is_empty())
+                    })
+            })
+            .count()
+    }
+}
+
+impl ColumnMap {
+    /// Finds each field's column in `headers`; a missing required field is an error naming it.
+    pub fn resolve(
+        kind: ListKind,
+        headers: &[String],
+        mapping: Option<&MappingFile>,
+    ) -> Result<ColumnMap, FormatError> {
+        let mut columns = BTreeMap::new();
+        if let Some(m) = mapping {
+            for (key, heading) in &m.columns {
+                let field = kind
+                    .fields()
+                    .iter()
+                    .map(|(f, _)| *f)
+                    .find(|f| f.key() == key)
+                    .ok_or_else(|| {
+                        let valid: Vec<&str> = kind.fields().iter().map(|(f, _)| f.key()).collect();
+                        FormatError::Mapping(format!(
+                            "kolom '{key}' tidak dikenal untuk {kind} / unknown field '{key}' for {kind}; valid: {}",
+                            valid.join(", ")
+                        ))
+                    })?;
+                let index = headers.iter().position(|h| fold(h) == fold(heading)).ok_or_else(|| {
+                    FormatError::Mapping(format!(
+                        "judul kolom '{heading}' tidak ada di berkas / heading '{heading}' not in the file; headings: {}",
+                        headers.join(" | ")
+                    ))
+                })?;
+                columns.insert(field, index);
+            }
+        }
+        for (i, h) in headers.iter().enumerate() {
+            if let Some(field) = field_for_heading(kind, h) {
+                if !columns.values().any(|&c| c == i) {
+                    columns.entry(field).or_insert(i);
+                }
+            }
+        }
+        let missing: Vec<&str> = kind
+            .fields()
+            .iter()
+            .filter(|(f, required)| *required && !columns.contains_key(f))
+            .map(|(f, _)| f.key())
+            .collect();
+        if !missing.is_empty() {
+            return Err(FormatError::MissingColumns {
+                kind: kind.as_code(),
+                missing: missing.join(", "),
+                headers: headers.join(" | "),
+            });
+        }
+        Ok(ColumnMap {
+            columns,
+            date_order: mapping.and_then(|m| m.date_order),
+        })
+    }
+
+    /// The column index of a field, if the file has it.
+    pub fn get(&self, field: Field) -> Option<usize> {
+        self.columns.get(&field).copied()
+    }
+
+    /// Every mapped field and its column.
+    pub fn iter(&self) -> impl Iterator<Item = (Field, usize)> + '_ {
+        self.columns.iter().map(|(f, i)| (*f, *i))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(s: &[&str]) -> Vec<String> {
+        s.iter().map(|h| h.to_string()).collect()
+    }
+
+    #[test]
+    fn opensid_headings_resolve() {
+        let h = headers(&[
+            "No",
+            "NIK",
+            "No KK",
+            "Nama",
+            "Jenis Kelamin",
+            "Tempat Lahir",
+            "Tanggal Lahir",
+            "Alamat",
+            "Pekerjaan",
+            "Status Perkawinan",
+            "Hubungan dalam Keluarga",
+        ]);
+        let m = ColumnMap::resolve(ListKind::Registry, &h, None).unwrap();
+        assert_eq!(m.get(Field::Nik), Some(1));
+        assert_eq!(m.get(Field::NoKk), Some(2));
+        assert_eq!(m.get(Field::BirthDate), Some(6));
+        assert_eq!(m.get(Field::Relationship), Some(10));
+        assert_eq!(m.get(Field::VillageCode), None);
+    }
+
+    #[test]
+    fn headings_match_regardless_of_case_spacing_and_punctuation() {
+        let h = headers(&["  N I K ", "NAMA_LENGKAP", "tgl. lahir", "JENIS-KELAMIN"]);
+        let m = ColumnMap::resolve(ListKind::Registry, &h, None).unwrap();
+        assert_eq!(
+            (
+                m.get(Field::Nik),
+                m.get(Field::Name),
+                m.get(Field::BirthDate),
+                m.get(Field::Sex)
+            ),
+            (Some(0), Some(1), Some(2), Some(3))
+        );
+    }
+
+    #[test]
+    fn missing_required_column_is_named() {
+        let err =
+            ColumnMap::resolve(ListKind::Deaths, &headers(&["NIK", "NAMA"]), None).unwrap_err();
+        assert!(err.to_string().contains("death_date"), "{err}");
+    }
+
+    #[test]
+    fn toml_mapping_overrides_and_checks() {
+        let m: MappingFile = toml::from_str(
+            "date_order = \"dmy\"\n[columns]\nnik = \"Nomor KTP\"\nname = \"Nama Warga\"\n",
+        )
+        .unwrap();
+        let h = headers(&["Nomor KTP", "Nama Warga"]);
+        let map = ColumnMap::resolve(ListKind::Registry, &h, Some(&m)).unwrap();
+        assert_eq!(
+            (map.get(Field::Nik), map.get(Field::Name)),
+            (Some(0), Some(1))
+        );
+        assert_eq!(map.date_order, Some(DateOrder::Dmy));
+        let bad: MappingFile = toml::from_str("[columns]\nnikk = \"Nomor KTP\"\n").unwrap();
+        assert!(ColumnMap::resolve(ListKind::Registry, &h, Some(&bad))
+            .unwrap_err()
+            .to_string()
+            .contains("nikk"));
+        let absent: MappingFile = toml::from_str("[columns]\nnik = \"KTP\"\n").unwrap();
+        assert!(ColumnMap::resolve(ListKind::Registry, &h, Some(&absent))
+            .unwrap_err()
+            .to_string()
+            .contains("KTP"));
+        assert!(toml::from_str::<MappingFile>("colums = 1").is_err());
+    }
+}

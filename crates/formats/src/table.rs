@@ -1,0 +1,440 @@
+//! Opening a list file as a table of rows: CSV (delimiter and encoding sniffed, streamed, readable
+//! twice) or Excel (.xlsx, .xls, .xlsm, .ods via calamine, one sheet held in memory).
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use calamine::{open_workbook_auto, Data, Range, Reader};
+use encoding_rs::{Encoding, UTF_16LE, UTF_8, WINDOWS_1252};
+use encoding_rs_io::DecodeReaderBytesBuilder;
+
+use crate::FormatError;
+
+/// One cell as read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Nothing.
+    Empty,
+    /// Text (every CSV cell; Excel text cells).
+    Text(String),
+    /// An Excel number.
+    Number(f64),
+    /// An Excel date cell, as its serial day number.
+    DateSerial(f64),
+    /// An Excel boolean.
+    Bool(bool),
+    /// An Excel error value (`#REF!`, `#VALUE!`).
+    Error(String),
+    /// A formula whose value was never computed and saved.
+    FormulaWithoutValue(String),
+}
+
+impl Cell {
+    /// The cell as text the way a person sees it (numbers without a trailing `.0`).
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.clone(),
+            Cell::Number(f) | Cell::DateSerial(f) => {
+                if f.fract() == 0.0 && f.abs() < 1e17 {
+                    format!("{}", *f as i64)
+                } else {
+                    format!("{f}")
+                }
+            }
+            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
+            Cell::Error(e) => e.clone(),
+            Cell::FormulaWithoutValue(f) => format!("={f}"),
+        }
+    }
+
+    /// Whether the cell holds nothing but whitespace.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// One row with its position in the file (1-based, as a spreadsheet or text editor shows it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawRow {
+    /// Line (CSV) or row (Excel) number.
+    pub line: u64,
+    /// Cells; may be shorter or longer than the header.
+    pub cells: Vec<Cell>,
+}
+
+/// What kind of file was opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceFormat {
+    /// Delimited text.
+    Csv {
+        /// Field delimiter.
+        delimiter: u8,
+        /// Text encoding name (`UTF-8`, `windows-1252`, `UTF-16LE`).
+        encoding: &'static str,
+        /// Whether the file began with a byte-order mark.
+        bom: bool,
+    },
+    /// A spreadsheet workbook.
+    Excel {
+        /// The sheet read.
+        sheet: String,
+        /// File extension (`xlsx`, `xls`, …).
+        extension: String,
+    },
+}
+
+impl SourceFormat {
+    /// Short human description (`CSV ';' windows-1252`, `Excel xlsx, sheet "Data"`).
+    pub fn describe(&self) -> String {
+        match self {
+            SourceFormat::Csv {
+                delimiter,
+                encoding,
+                bom,
+            } => format!(
+                "CSV '{}' {encoding}{}",
+                if *delimiter == b'\t' {
+                    "\\t".to_string()
+                } else {
+                    (*delimiter as char).to_string()
+                },
+                if *bom { " (BOM)" } else { "" }
+            ),
+            SourceFormat::Excel { sheet, extension } => {
+                format!("Excel {extension}, sheet \"{sheet}\"")
+            }
+        }
+    }
+
+    /// The sheet name for error reports (CSV files have none).
+    pub fn sheet(&self) -> Option<&str> {
+        match self {
+            SourceFormat::Excel { sheet, .. } => Some(sheet),
+            SourceFormat::Csv { .. } => None,
+        }
+    }
+}
+
+/// An opened list file with its header located.
+pub struct Table {
+    path: PathBuf,
+    format: SourceFormat,
+    encoding: &'static Encoding,
+    excel: Option<Range<Data>>,
+    formulas: Option<Range<String>>,
+    header_index: usize,
+    headers: Vec<String>,
+    header_line: u64,
+}
+
+/// How many leading rows are searched for the header (title rows and merged headings come first).
+const HEADER_SEARCH_ROWS: usize = 20;
+
+impl Table {
+    /// Opens `path`, reading `sheet` (or the first sheet) of a workbook, and takes as header the first
+    /// of the leading rows in which `heading_score` recognises the most cells.
+    pub fn open(
+        path: &Path,
+        sheet: Option<&str>,
+        heading_score: &dyn Fn(&[String]) -> usize,
+    ) -> Result<Table, FormatError> {
+        let extension = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        let mut magic = [0u8; 8];
+        let n = File::open(path)
+            .and_then(|mut f| f.read(&mut magic))
+            .map_err(|e| FormatError::io(path, e))?;
+        let is_zip = n >= 4 && magic[..4] == *b"PK\x03\x04";
+        let is_ole = n >= 8 && magic == [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        let mut table = if is_zip
+            || is_ole
+            || ["xlsx", "xlsm", "xls", "xlsb", "ods"].contains(&extension.as_str())
+        {
+            Table::open_excel(path, sheet, &extension)?
+        } else {
+            Table::open_csv(path)?
+        };
+        table.locate_header(heading_score)?;
+        Ok(table)
+    }
+
+    fn open_excel(path: &Path, sheet: Option<&str>, extension: &str) -> Result<Table, FormatError> {
+        let mut workbook = open_workbook_auto(path).map_err(|e| FormatError::Excel {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let names = workbook.sheet_names().to_vec();
+        let name = match sheet {
+            Some(s) => names
+                .iter()
+                .find(|n| n.eq_ignore_ascii_case(s))
+                .cloned()
+                .ok_or_else(|| FormatError::NoSuchSheet {
+                    wanted: s.to_string(),
+                    available: names.clone(),
+                })?,
+            None => names.first().cloned().ok_or(FormatError::Empty)?,
+        };
+        let range = workbook
+            .worksheet_range(&name)
+            .map_err(|e| FormatError::Excel {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        // Formulas are optional (not every format exposes them); without them, empty formula cells just
+        // read as empty.
+        let formulas = workbook.worksheet_formula(&name).ok();
+        Ok(Table {
+            path: path.to_path_buf(),
+            format: SourceFormat::Excel {
+                sheet: name,
+                extension: extension.to_string(),
+            },
+            encoding: UTF_8,
+            excel: Some(range),
+            formulas,
+            header_index: 0,
+            headers: Vec::new(),
+            header_line: 1,
+        })
+    }
+
+    fn open_csv(path: &Path) -> Result<Table, FormatError> {
+        let (encoding, bom) = sniff_encoding(path)?;
+        let delimiter = sniff_delimiter(path, encoding)?;
+        Ok(Table {
+            path: path.to_path_buf(),
+            format: SourceFormat::Csv {
+                delimiter,
+                encoding: encoding.name(),
+                bom,
+            },
+            encoding,
+            excel: None,
+            formulas: None,
+            header_index: 0,
+            headers: Vec::new(),
+            header_line: 1,
+        })
+    }
+
+    fn locate_header(
+        &mut self,
+        heading_score: &dyn Fn(&[String]) -> usize,
+    ) -> Result<(), FormatError> {
+        let mut best: Option<(usize, usize, RawRow)> = None;
+        for (i, row) in self.all_rows()?.take(HEADER_SEARCH_ROWS).enumerate() {
+            let row = row?;
+            let texts: Vec<String> = row.cells.iter().map(Cell::text).collect();
+            let score = heading_score(&texts);
+            if score > best.as_ref().map_or(0, |b| b.0) {
+                best = Some((score, i, row));
+            }
+        }
+        let (_, index, row) = best.ok_or(FormatError::NoHeader)?;
+        self.header_index = index;
+        self.header_line = row.line;
+        self.headers = row
+            .cells
+            .iter()
+            .map(|c| c.text().trim().to_string())
+            .collect();
+        Ok(())
+    }
+
+    /// What was opened.
+    pub fn format(&self) -> &SourceFormat {
+        &self.format
+    }
+
+    /// The header cells, trimmed.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// Line/row number of the header.
+    pub fn header_line(&self) -> u64 {
+        self.header_line
+    }
+
+    /// The file read.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Data rows after the header, skipping blank ones. Can be called again for a second pass.
+    pub fn rows(
+        &self,
+    ) -> Result<Box<dyn Iterator<Item = Result<RawRow, FormatError>> + '_>, FormatError> {
+        let skip = self.header_index + 1;
+        Ok(Box::new(self.all_rows()?.skip(skip).filter(|r| {
+            r.as_ref()
+                .map_or(true, |r| !r.cells.iter().all(Cell::is_blank))
+        })))
+    }
+
+    fn all_rows(
+        &self,
+    ) -> Result<Box<dyn Iterator<Item = Result<RawRow, FormatError>> + '_>, FormatError> {
+        if let Some(range) = &self.excel {
+            let start_row = range.start().map_or(0, |(r, _)| r as u64);
+            let start_col = range.start().map_or(0, |(_, c)| c as usize);
+            let formulas = self.formulas.as_ref();
+            return Ok(Box::new(range.rows().enumerate().map(move |(i, cells)| {
+                let row_number = start_row + i as u64;
+                let cells = std::iter::repeat_n(Cell::Empty, start_col)
+                    .chain(cells.iter().enumerate().map(|(j, d)| {
+                        let formula = formulas
+                            .and_then(|f| f.get_value((row_number as u32, (start_col + j) as u32)))
+                            .filter(|f| !f.is_empty());
+                        excel_cell(d, formula)
+                    }))
+                    .collect();
+                Ok(RawRow {
+                    line: row_number + 1,
+                    cells,
+                })
+            })));
+        }
+        let SourceFormat::Csv { delimiter, .. } = self.format else {
+            return Err(FormatError::Empty);
+        };
+        let file = File::open(&self.path).map_err(|e| FormatError::io(&self.path, e))?;
+        let decoded = DecodeReaderBytesBuilder::new()
+            .encoding(Some(self.encoding))
+            .bom_override(true)
+            .build(BufReader::with_capacity(1 << 16, file));
+        let reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1 << 16)
+            .from_reader(decoded);
+        let path = self.path.clone();
+        Ok(Box::new(reader.into_records().map(move |r| {
+            let record = r.map_err(|e| FormatError::Csv {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            let line = record.position().map_or(0, |p| p.line());
+            Ok(RawRow {
+                line,
+                cells: record.iter().map(|s| Cell::Text(s.to_string())).collect(),
+            })
+        })))
+    }
+}
+
+fn excel_cell(d: &Data, formula: Option<&String>) -> Cell {
+    match d {
+        Data::Empty => match formula {
+            Some(f) => Cell::FormulaWithoutValue(f.clone()),
+            None => Cell::Empty,
+        },
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) => Cell::DateSerial(dt.as_f64()),
+        Data::Error(e) => Cell::Error(format!("{e:?}")),
+    }
+}
+
+/// UTF-8 (with or without BOM), UTF-16 (with BOM, Excel's "Unicode text"), else Windows-1252, the
+/// superset of Latin-1 that Excel on Windows writes. Streams the whole file once to check UTF-8.
+fn sniff_encoding(path: &Path) -> Result<(&'static Encoding, bool), FormatError> {
+    let mut file = BufReader::with_capacity(
+        1 << 16,
+        File::open(path).map_err(|e| FormatError::io(path, e))?,
+    );
+    let mut buf = vec![0u8; 1 << 16];
+    let mut carry: Vec<u8> = Vec::new();
+    let mut first = true;
+    let mut bom = false;
+    loop {
+        let n = file.read(&mut buf).map_err(|e| FormatError::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        let mut chunk = std::mem::take(&mut carry);
+        chunk.extend_from_slice(&buf[..n]);
+        if first {
+            first = false;
+            if let Some((enc, _)) = Encoding::for_bom(&chunk) {
+                if enc == UTF_8 {
+                    bom = true;
+                } else {
+                    return Ok((if enc == UTF_16LE { UTF_16LE } else { enc }, true));
+                }
+            }
+        }
+        match std::str::from_utf8(&chunk) {
+            Ok(_) => {}
+            Err(e) if e.error_len().is_none() => carry = chunk[e.valid_up_to()..].to_vec(),
+            Err(_) => return Ok((WINDOWS_1252, false)),
+        }
+    }
+    if !carry.is_empty() {
+        return Ok((WINDOWS_1252, false));
+    }
+    Ok((UTF_8, bom))
+}
+
+/// Picks the delimiter (`,` `;` tab `|`) that splits the first lines into the most, equally many fields.
+fn sniff_delimiter(path: &Path, encoding: &'static Encoding) -> Result<u8, FormatError> {
+    let file = File::open(path).map_err(|e| FormatError::io(path, e))?;
+    let mut decoded = DecodeReaderBytesBuilder::new()
+        .encoding(Some(encoding))
+        .bom_override(true)
+        .build(file);
+    let mut head = Vec::new();
+    decoded
+        .by_ref()
+        .take(64 * 1024)
+        .read_to_end(&mut head)
+        .map_err(|e| FormatError::io(path, e))?;
+    let text = String::from_utf8_lossy(&head);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(30)
+        .collect();
+    if lines.is_empty() {
+        return Err(FormatError::Empty);
+    }
+    let count = |line: &str, d: char| {
+        let mut in_quotes = false;
+        line.chars()
+            .filter(|c| {
+                if *c == '"' {
+                    in_quotes = !in_quotes;
+                }
+                !in_quotes && *c == d
+            })
+            .count()
+    };
+    let mut best = (b',', 0usize);
+    for d in [',', ';', '\t', '|'] {
+        let counts: Vec<usize> = lines.iter().map(|l| count(l, d)).collect();
+        let mut freq = std::collections::HashMap::new();
+        for c in counts.iter().filter(|c| **c > 0) {
+            *freq.entry(*c).or_insert(0usize) += 1;
+        }
+        // score: lines agreeing on the most common non-zero count, weighted by that count
+        if let Some((fields, agreeing)) = freq.into_iter().max_by_key(|(c, n)| (*n, *c)) {
+            let score = agreeing * 1000 + fields;
+            if score > best.1 {
+                best = (d as u8, score);
+            }
+        }
+    }
+    Ok(best.0)
+}

@@ -1,0 +1,574 @@
+//! Writing an import: the `imports` journal row, registry upserts in batches, and staged external
+//! records. Everything runs inside the caller's one transaction, so a crash leaves nothing behind.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Utc;
+use jaring_domain::{
+    occupation, CivilServantStatus, ExternalRecord, HouseholdId, LifeStatus, MaritalStatus, Person,
+    PersonId, RegionCode, RegistryRecord, Relationship,
+};
+use sha2::{Digest, Sha256};
+
+use crate::regions::seed_regions_in;
+use crate::registry::{person_from_row, person_values, sync_identity, PERSON_COLUMNS};
+use crate::{settings, Backend, Conn, Result, StoreError, Value};
+
+/// What an import did, row by row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportCounts {
+    /// Data rows read.
+    pub rows_total: u64,
+    /// New persons or staged records.
+    pub inserted: u64,
+    /// Existing persons changed.
+    pub updated: u64,
+    /// Rows that matched what the database already held.
+    pub unchanged: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+    /// Rows accepted with a warning.
+    pub warnings: u64,
+}
+
+impl ImportCounts {
+    /// Adds another batch's counts.
+    pub fn add(&mut self, o: ImportCounts) {
+        self.rows_total += o.rows_total;
+        self.inserted += o.inserted;
+        self.updated += o.updated;
+        self.unchanged += o.unchanged;
+        self.rejected += o.rejected;
+        self.warnings += o.warnings;
+    }
+}
+
+/// Who imported which file.
+#[derive(Debug, Clone)]
+pub struct ImportMeta {
+    /// List kind code.
+    pub kind: String,
+    /// File name as uploaded.
+    pub file_name: String,
+    /// SHA-256 of the file's bytes (hex).
+    pub sha256: String,
+    /// Format description.
+    pub format: String,
+    /// Who imported it.
+    pub actor: String,
+}
+
+/// Opens the journal row of an import; returns its id.
+pub fn begin(tx: &mut Conn, meta: &ImportMeta) -> Result<i64> {
+    tx.query_i64(
+        "INSERT INTO imports (kind, file_name, sha256, format, actor, started_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        &[
+            Value::from(meta.kind.as_str()),
+            Value::from(meta.file_name.as_str()),
+            Value::from(meta.sha256.as_str()),
+            Value::from(meta.format.as_str()),
+            Value::from(meta.actor.as_str()),
+            Value::Timestamp(Utc::now()),
+        ],
+    )
+}
+
+/// Closes the journal row with the final counts.
+pub fn finish(tx: &mut Conn, import_id: i64, c: &ImportCounts) -> Result<()> {
+    tx.execute(
+        "UPDATE imports SET finished_at = $2, rows_total = $3, inserted = $4, updated = $5, unchanged = $6, \
+         rejected = $7, warnings = $8 WHERE id = $1",
+        &[
+            Value::Int(import_id),
+            Value::Timestamp(Utc::now()),
+            Value::Int(c.rows_total as i64),
+            Value::Int(c.inserted as i64),
+            Value::Int(c.updated as i64),
+            Value::Int(c.unchanged as i64),
+            Value::Int(c.rejected as i64),
+            Value::Int(c.warnings as i64),
+        ],
+    )?;
+    Ok(())
+}
+
+/// A committed import as the journal shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRecord {
+    /// Id.
+    pub id: i64,
+    /// Kind code.
+    pub kind: String,
+    /// File name.
+    pub file_name: String,
+    /// SHA-256.
+    pub sha256: String,
+    /// Who.
+    pub actor: String,
+    /// Counts.
+    pub counts: ImportCounts,
+}
+
+/// The most recent imports, newest first.
+pub fn recent(conn: &mut Conn, limit: i64) -> Result<Vec<ImportRecord>> {
+    conn.query(
+        "SELECT id, kind, file_name, sha256, actor, rows_total, inserted, updated, unchanged, rejected, warnings \
+         FROM imports ORDER BY id DESC LIMIT $1",
+        &[Value::Int(limit)],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(ImportRecord {
+            id: r.i64(0)?,
+            kind: r.text(1)?,
+            file_name: r.text(2)?,
+            sha256: r.text(3)?,
+            actor: r.text(4)?,
+            counts: ImportCounts {
+                rows_total: r.i64(5)? as u64,
+                inserted: r.i64(6)? as u64,
+                updated: r.i64(7)? as u64,
+                unchanged: r.i64(8)? as u64,
+                rejected: r.i64(9)? as u64,
+                warnings: r.i64(10)? as u64,
+            },
+        })
+    })
+    .collect()
+}
+
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Writes registry rows in batches: households by KK number, persons by NIK (or, without a NIK, by
+/// household + name + birth date). Holds the id counters of one import.
+pub struct RegistryWriter {
+    next_person: i64,
+    next_household: i64,
+    regency: Option<RegionCode>,
+    seeded: HashSet<RegionCode>,
+}
+
+impl RegistryWriter {
+    /// Takes the write locks and reads the id counters. Call inside the import's transaction.
+    pub fn new(tx: &mut Conn) -> Result<RegistryWriter> {
+        if tx.backend() == Backend::Postgres {
+            // One importer at a time; readers are not blocked.
+            tx.batch("LOCK TABLE households, household_kk, persons IN SHARE ROW EXCLUSIVE MODE")?;
+        }
+        let next_person = tx.query_i64(
+            "SELECT CAST(COALESCE(MAX(id), 0) + 1 AS BIGINT) FROM persons",
+            &[],
+        )?;
+        let next_household = tx.query_i64(
+            "SELECT CAST(COALESCE(MAX(id), 0) + 1 AS BIGINT) FROM households",
+            &[],
+        )?;
+        let regency = settings::get(tx, "regency")?.and_then(|c| RegionCode::parse(&c).ok());
+        Ok(RegistryWriter {
+            next_person,
+            next_household,
+            regency,
+            seeded: HashSet::new(),
+        })
+    }
+
+    /// The regency this database serves (set by the first import if it was not yet).
+    pub fn regency(&self) -> Option<RegionCode> {
+        self.regency
+    }
+
+    fn ensure_regions(&mut self, tx: &mut Conn, village: RegionCode) -> Result<()> {
+        let Some(regency) = village.at_level(jaring_domain::RegionLevel::Regency) else {
+            return Ok(());
+        };
+        if self.seeded.insert(regency) {
+            seed_regions_in(tx, regency)?;
+            if self.regency.is_none() {
+                settings::set(tx, "regency", &regency.to_string())?;
+                self.regency = Some(regency);
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes one batch; NIKs must be unique within the batch (the caller removes in-file duplicates).
+    pub fn write(&mut self, tx: &mut Conn, batch: &[RegistryRecord]) -> Result<ImportCounts> {
+        let mut counts = ImportCounts::default();
+        for r in batch {
+            self.ensure_regions(tx, r.village)?;
+        }
+        let households = self.households(tx, batch)?;
+        let existing = existing_persons(tx, batch, &households)?;
+        let now = Value::Timestamp(Utc::now());
+        let mut inserts: Vec<Vec<Value>> = Vec::new();
+        for r in batch {
+            let household = r
+                .no_kk
+                .and_then(|k| households.get(&k.to_string()).copied());
+            let found = match r.nik {
+                Some(nik) => existing.by_nik.get(&nik.to_string()),
+                None => household.and_then(|h| {
+                    existing
+                        .by_household
+                        .get(&(h.0, jaring_domain::fold(&r.name), r.birth_date))
+                }),
+            };
+            match found {
+                Some(old) => {
+                    let merged = merge(old.clone(), r, household);
+                    if merged == *old {
+                        counts.unchanged += 1;
+                    } else {
+                        crate::registry::update_person(tx, &merged)?;
+                        counts.updated += 1;
+                    }
+                }
+                None => {
+                    let person = new_person(PersonId(self.next_person), r, household);
+                    self.next_person += 1;
+                    let mut values = person_values(&person);
+                    values.extend([now.clone(), now.clone()]);
+                    inserts.push(values);
+                    counts.inserted += 1;
+                }
+            }
+        }
+        let mut columns = PERSON_COLUMNS.to_vec();
+        columns.extend(["created_at", "updated_at"]);
+        tx.insert_rows("persons", &columns, inserts)?;
+        Ok(counts)
+    }
+
+    /// Finds or creates the household of every KK number in the batch.
+    fn households(
+        &mut self,
+        tx: &mut Conn,
+        batch: &[RegistryRecord],
+    ) -> Result<HashMap<String, HouseholdId>> {
+        let kks: Vec<String> = batch
+            .iter()
+            .filter_map(|r| r.no_kk.map(|k| k.to_string()))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut map = HashMap::new();
+        for chunk in kks.chunks(5_000) {
+            let sql = format!(
+                "SELECT no_kk, household_id FROM household_kk WHERE no_kk IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let params: Vec<Value> = chunk.iter().map(|k| Value::Text(k.clone())).collect();
+            for row in tx.query(&sql, &params)? {
+                map.insert(row.text(0)?, HouseholdId(row.i64(1)?));
+            }
+        }
+        let now = Value::Timestamp(Utc::now());
+        let mut new_households = Vec::new();
+        let mut new_kk = Vec::new();
+        for r in batch {
+            let Some(kk) = r.no_kk.map(|k| k.to_string()) else {
+                continue;
+            };
+            if map.contains_key(&kk) {
+                continue;
+            }
+            let id = HouseholdId(self.next_household);
+            self.next_household += 1;
+            map.insert(kk.clone(), id);
+            new_households.push(vec![
+                Value::Int(id.0),
+                Value::Text(r.village.to_string()),
+                Value::Text(r.address.clone().unwrap_or_default()),
+                now.clone(),
+                now.clone(),
+                Value::Int(1),
+            ]);
+            new_kk.push(vec![
+                Value::Int(id.0),
+                Value::Text(kk),
+                Value::Null,
+                Value::Null,
+            ]);
+        }
+        tx.insert_rows(
+            "households",
+            &[
+                "id",
+                "village_code",
+                "address",
+                "created_at",
+                "updated_at",
+                "row_version",
+            ],
+            new_households,
+        )?;
+        tx.insert_rows(
+            "household_kk",
+            &["household_id", "no_kk", "valid_from", "valid_to"],
+            new_kk,
+        )?;
+        Ok(map)
+    }
+
+    /// Moves PostgreSQL's id sequences past the ids this writer used. Call before committing.
+    pub fn finish(self, tx: &mut Conn) -> Result<()> {
+        sync_identity(tx, "persons")?;
+        sync_identity(tx, "households")
+    }
+}
+
+struct Existing {
+    by_nik: HashMap<String, Person>,
+    by_household: HashMap<(i64, String, Option<chrono::NaiveDate>), Person>,
+}
+
+fn existing_persons(
+    tx: &mut Conn,
+    batch: &[RegistryRecord],
+    households: &HashMap<String, HouseholdId>,
+) -> Result<Existing> {
+    let columns = PERSON_COLUMNS.join(", ");
+    let niks: Vec<String> = batch
+        .iter()
+        .filter_map(|r| r.nik.map(|n| n.to_string()))
+        .collect();
+    let mut by_nik = HashMap::new();
+    for chunk in niks.chunks(5_000) {
+        let sql = format!(
+            "SELECT {columns} FROM persons WHERE nik IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let params: Vec<Value> = chunk.iter().map(|n| Value::Text(n.clone())).collect();
+        for row in tx.query(&sql, &params)? {
+            let p = person_from_row(&row)?;
+            if let Some(n) = p.nik {
+                by_nik.insert(n.to_string(), p);
+            }
+        }
+    }
+    let without_nik: Vec<i64> = batch
+        .iter()
+        .filter(|r| r.nik.is_none())
+        .filter_map(|r| {
+            r.no_kk
+                .and_then(|k| households.get(&k.to_string()))
+                .map(|h| h.0)
+        })
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut by_household = HashMap::new();
+    for chunk in without_nik.chunks(5_000) {
+        let sql = format!(
+            "SELECT {columns} FROM persons WHERE nik IS NULL AND household_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let params: Vec<Value> = chunk.iter().map(|h| Value::Int(*h)).collect();
+        for row in tx.query(&sql, &params)? {
+            let p = person_from_row(&row)?;
+            if let Some(h) = p.household {
+                by_household.insert((h.0, jaring_domain::fold(&p.name), p.birth_date), p);
+            }
+        }
+    }
+    Ok(Existing {
+        by_nik,
+        by_household,
+    })
+}
+
+fn apply(p: &mut Person, r: &RegistryRecord, household: Option<HouseholdId>) {
+    p.nik = r.nik.or(p.nik);
+    p.household = household.or(p.household);
+    p.village = r.village;
+    p.name = r.name.clone();
+    p.sex = r.sex;
+    if let Some(v) = &r.birth_place {
+        p.birth_place = v.clone();
+    }
+    if r.birth_date.is_some() {
+        p.birth_date = r.birth_date;
+    }
+    if let Some(v) = &r.address {
+        p.address = v.clone();
+    }
+    if let Some(v) = r.relationship {
+        p.relationship = v;
+    }
+    if let Some(v) = r.marital_status {
+        p.marital_status = v;
+    }
+    if let Some(v) = &r.occupation {
+        p.occupation = v.clone();
+    }
+    if let Some(v) = r.life_status {
+        p.life_status = v;
+        if v != LifeStatus::Deceased {
+            p.death_date = None;
+        }
+    }
+    if r.death_date.is_some() {
+        p.death_date = r.death_date;
+    }
+    if let Some(v) = r.civil_servant {
+        p.civil_servant = v;
+    }
+    if r.civil_servant_since.is_some() {
+        p.civil_servant_since = r.civil_servant_since;
+    }
+    if r.desil.is_some() {
+        p.desil = r.desil;
+    }
+    p.worker_category = if p.civil_servant.excludes_household()
+        && p.civil_servant != CivilServantStatus::Pensioner
+    {
+        jaring_domain::WorkerCategory::CivilServant
+    } else {
+        occupation::worker_category(&p.occupation, p.desil.map(|d| d.get()))
+    };
+}
+
+fn merge(mut p: Person, r: &RegistryRecord, household: Option<HouseholdId>) -> Person {
+    apply(&mut p, r, household);
+    p
+}
+
+fn new_person(id: PersonId, r: &RegistryRecord, household: Option<HouseholdId>) -> Person {
+    let mut p = Person {
+        id,
+        nik: None,
+        household: None,
+        village: r.village,
+        name: String::new(),
+        sex: r.sex,
+        birth_place: String::new(),
+        birth_date: None,
+        address: String::new(),
+        relationship: Relationship::Other,
+        marital_status: MaritalStatus::Single,
+        occupation: String::new(),
+        worker_category: jaring_domain::WorkerCategory::NotWorking,
+        life_status: LifeStatus::Alive,
+        death_date: None,
+        civil_servant: CivilServantStatus::None,
+        civil_servant_since: None,
+        desil: None,
+        row_version: 1,
+    };
+    apply(&mut p, r, household);
+    p
+}
+
+/// Content hash of a staged record: the same row imported again hashes the same.
+pub fn record_hash(r: &ExternalRecord) -> String {
+    let mut h = Sha256::new();
+    let json = serde_json::to_string(r).unwrap_or_default();
+    h.update(json.as_bytes());
+    h.finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Stages one batch of external records; rows already staged (same kind, same content) are unchanged.
+pub fn stage(
+    tx: &mut Conn,
+    import_id: i64,
+    batch: &[(u64, ExternalRecord)],
+) -> Result<ImportCounts> {
+    let mut counts = ImportCounts::default();
+    if batch.is_empty() {
+        return Ok(counts);
+    }
+    let kind = batch[0].1.kind.as_code();
+    let hashes: Vec<String> = batch.iter().map(|(_, r)| record_hash(r)).collect();
+    let mut seen: HashSet<String> = HashSet::new();
+    for chunk in hashes.chunks(5_000) {
+        let sql = format!(
+            "SELECT row_hash FROM staged_records WHERE kind = $1 AND row_hash IN ({})",
+            placeholders(2, chunk.len())
+        );
+        let mut params = vec![Value::from(kind)];
+        params.extend(chunk.iter().map(|h| Value::Text(h.clone())));
+        for row in tx.query(&sql, &params)? {
+            seen.insert(row.text(0)?);
+        }
+    }
+    let mut rows = Vec::new();
+    for ((line, r), hash) in batch.iter().zip(hashes) {
+        if !seen.insert(hash.clone()) {
+            counts.unchanged += 1;
+            continue;
+        }
+        let attributes = serde_json::to_string(&r.attributes)
+            .map_err(|e| StoreError::Decode(format!("attributes: {e}")))?;
+        rows.push(vec![
+            Value::Int(import_id),
+            Value::from(kind),
+            Value::Int(*line as i64),
+            Value::from(r.record_key.clone()),
+            Value::from(r.nik.map(|n| n.to_string())),
+            Value::Text(r.nik_raw.clone()),
+            Value::from(r.nik_issue.clone()),
+            Value::from(r.no_kk.map(|k| k.to_string())),
+            Value::Text(r.name.clone()),
+            Value::from(r.sex.map(|s| s.as_code())),
+            Value::from(r.birth_date),
+            Value::from(r.village.map(|v| v.to_string())),
+            Value::from(r.event_date),
+            Value::Text(attributes),
+            Value::Text(hash),
+        ]);
+        counts.inserted += 1;
+    }
+    tx.insert_rows(
+        "staged_records",
+        &[
+            "import_id",
+            "kind",
+            "source_line",
+            "record_key",
+            "nik",
+            "nik_raw",
+            "nik_issue",
+            "no_kk",
+            "name",
+            "sex",
+            "birth_date",
+            "village_code",
+            "event_date",
+            "attributes",
+            "row_hash",
+        ],
+        rows,
+    )?;
+    Ok(counts)
+}
+
+/// Number of staged records of a kind.
+pub fn staged_count(conn: &mut Conn, kind: &str) -> Result<i64> {
+    conn.query_i64(
+        "SELECT COUNT(*) FROM staged_records WHERE kind = $1",
+        &[Value::from(kind)],
+    )
+}
+
+/// Whether the person/household tables are untouched since `before` (used by crash tests and callers
+/// that need to know an import changed nothing).
+pub fn registry_fingerprint(conn: &mut Conn) -> Result<(i64, i64, i64, i64)> {
+    Ok((
+        conn.query_i64("SELECT COUNT(*) FROM persons", &[])?,
+        conn.query_i64(
+            "SELECT CAST(COALESCE(SUM(row_version), 0) AS BIGINT) FROM persons",
+            &[],
+        )?,
+        conn.query_i64("SELECT COUNT(*) FROM households", &[])?,
+        conn.query_i64("SELECT COUNT(*) FROM staged_records", &[])?,
+    ))
+}
