@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::AppError;
 
 /// Rows per database batch.
-const BATCH: usize = 5_000;
+const BATCH: usize = 20_000;
 /// Problems kept in memory for the on-screen report (all of them go to the error file).
 const KEEP_PROBLEMS: usize = 1_000;
 
@@ -221,14 +221,24 @@ pub fn import_file(
     }
 
     // Pass 1: count, settle date columns, find NIKs that appear more than once.
+    let started = std::time::Instant::now();
     let mut evidence = Evidence::default();
     let mut total = 0u64;
     let mut first_line: HashMap<u64, u64> = HashMap::new();
     let mut duplicates: HashMap<u64, Vec<u64>> = HashMap::new();
+    let mut regencies: HashMap<RegionCode, u64> = HashMap::new();
     for row in table.rows()? {
         let row = row?;
         total += 1;
         evidence.observe(&columns, &row);
+        if let Some(code) = columns
+            .get(Field::VillageCode)
+            .and_then(|i| row.cells.get(i))
+            .and_then(|c| RegionCode::parse(&c.text()).ok())
+            .and_then(|c| c.at_level(jaring_domain::RegionLevel::Regency))
+        {
+            *regencies.entry(code).or_default() += 1;
+        }
         if req.kind == ListKind::Registry {
             if let Some(key) = nik_key(&columns, &row) {
                 match first_line.get(&key) {
@@ -245,8 +255,21 @@ pub fn import_file(
     }
     drop(first_line);
     progress.total(total);
+    let pass1 = started.elapsed();
+    let mut read_time = std::time::Duration::ZERO;
+    let mut write_time = std::time::Duration::ZERO;
 
-    let regency = crate::overview::regency(db).ok();
+    // The regency rows must belong to: the database's, else the one the chosen village or most rows name.
+    let regency = crate::overview::regency(db).ok().or_else(|| {
+        req.village
+            .and_then(|v| v.at_level(jaring_domain::RegionLevel::Regency))
+            .or_else(|| {
+                regencies
+                    .iter()
+                    .max_by_key(|(code, n)| (**n, std::cmp::Reverse(**code)))
+                    .map(|(c, _)| *c)
+            })
+    });
     let reader = RowReader::new(
         req.kind,
         columns.clone(),
@@ -312,7 +335,9 @@ pub fn import_file(
                 problems.reject(&row, vec![issue])?;
                 continue;
             }
+            let t = std::time::Instant::now();
             let (result, issues) = reader.read(&row);
+            read_time += t.elapsed();
             match result {
                 None => {
                     counts.rejected += 1;
@@ -329,6 +354,7 @@ pub fn import_file(
                     }
                 }
             }
+            let t = std::time::Instant::now();
             if registry_batch.len() >= BATCH {
                 if let Some(w) = writer.as_mut() {
                     counts.add(w.write(tx, &registry_batch)?);
@@ -339,6 +365,7 @@ pub fn import_file(
                 counts.add(imports::stage(tx, import_id, &external_batch)?);
                 external_batch.clear();
             }
+            write_time += t.elapsed();
         }
         if let Some(mut w) = writer {
             counts.add(w.write(tx, &registry_batch)?);
@@ -347,6 +374,13 @@ pub fn import_file(
         counts.add(imports::stage(tx, import_id, &external_batch)?);
         progress.advance(pending);
         imports::finish(tx, import_id, &counts)?;
+        tracing::info!(
+            pass1_ms = pass1.as_millis() as u64,
+            read_ms = read_time.as_millis() as u64,
+            write_ms = write_time.as_millis() as u64,
+            total_ms = started.elapsed().as_millis() as u64,
+            "import phases"
+        );
         Ok((import_id, counts))
     })?;
 

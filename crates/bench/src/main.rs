@@ -8,6 +8,9 @@ use clap::{Parser, ValueEnum};
 use jaring_domain::{Nik, RegionCode, RegionLevel, Regions};
 use jaring_store::Database;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 struct Args {
     /// What to measure.

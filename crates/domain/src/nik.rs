@@ -238,11 +238,11 @@ impl Nik {
 /// Checks the 2-, 4- and 6-digit prefixes against the national list (archived kecamatan allowed).
 pub(crate) fn check_region_prefix(s: &str) -> Result<(), NikError> {
     let regions = Regions::national();
+    // `s` is all ASCII digits here (checked by the callers), so prefixes are plain numbers.
     let known = |n: usize| {
-        RegionCode::parse(&s[..n])
-            .ok()
-            .and_then(|c| regions.get(c))
-            .is_some()
+        s[..n]
+            .parse::<u64>()
+            .is_ok_and(|code| regions.get(RegionCode::from_trusted(code)).is_some())
     };
     if !known(2) {
         return Err(NikError::UnknownProvince(s[..2].to_string()));

@@ -14,7 +14,7 @@ use crate::FormatError;
 pub const ERROR_HEADING: &str = "KESALAHAN / ERROR";
 
 enum Sink {
-    Csv(csv::Writer<BufWriter<File>>),
+    Csv(Box<csv::Writer<BufWriter<File>>>),
     Excel {
         workbook: Box<Workbook>,
         next_row: u32,
@@ -55,7 +55,7 @@ impl ErrorFileWriter {
                     .flexible(true)
                     .from_writer(file);
                 w.write_record(&all_headers).map_err(|e| err(path, e))?;
-                Sink::Csv(w)
+                Sink::Csv(Box::new(w))
             }
             SourceFormat::Excel { .. } => {
                 let mut workbook = Workbook::new();

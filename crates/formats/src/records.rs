@@ -13,7 +13,7 @@ use jaring_domain::{
     NoKk, RegionCode, RegionLevel, Regions, RegistryRecord,
 };
 
-use crate::fields::{Field, KindFields};
+use crate::fields::Field;
 use crate::mapping::ColumnMap;
 use crate::table::{Cell, RawRow};
 use crate::values::{self, fold, DateEvidence, DateOrder};
@@ -148,16 +148,24 @@ impl RowReader {
         default_village: Option<RegionCode>,
         within: Option<RegionCode>,
     ) -> RowReader {
+        // A column that cannot settle its own order takes the file's: the date columns of one file
+        // come from one system, so one unambiguous birth date settles the appointment dates too.
+        let mut file_wide = DateEvidence::default();
+        for e in evidence.dates.values() {
+            file_wide.merge(e);
+        }
         let date_orders = columns
             .iter()
             .filter(|(f, _)| f.is_date())
             .map(|(f, _)| {
-                let order = columns.date_order.unwrap_or_else(|| {
-                    evidence
-                        .dates
-                        .get(&f)
-                        .map(DateEvidence::order)
-                        .unwrap_or_default()
+                let own = evidence
+                    .dates
+                    .get(&f)
+                    .map(DateEvidence::order)
+                    .unwrap_or_default();
+                let order = columns.date_order.unwrap_or(match own {
+                    DateOrder::Unknown => file_wide.order(),
+                    settled => settled,
                 });
                 (f, order)
             })
@@ -365,13 +373,9 @@ impl RowReader {
             );
             return (None, out.issues);
         }
-        let required_missing = self
-            .kind
-            .fields()
-            .iter()
-            .filter(|(_, req)| *req)
-            .filter_map(|(f, _)| self.columns.get(*f).map(|i| (*f, i)))
-            .find(|(_, i)| *i >= row.cells.len());
+        // A row shorter than a mapped column was cut off (or lost its delimiters): its last cells
+        // cannot be told apart from empty ones, so it is not read at all.
+        let required_missing = self.columns.iter().find(|(_, i)| *i >= row.cells.len());
         if let Some((field, _)) = required_missing {
             out.push(
                 Some(field),

@@ -1,9 +1,12 @@
 //! Opening a list file as a table of rows: CSV (delimiter and encoding sniffed, streamed, readable
 //! twice) or Excel (.xlsx, .xls, .xlsm, .ods via calamine, one sheet held in memory).
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use calamine::{open_workbook_auto, Data, Range, Reader};
 use encoding_rs::{Encoding, UTF_16LE, UTF_8, WINDOWS_1252};
@@ -312,24 +315,80 @@ impl Table {
             .encoding(Some(self.encoding))
             .bom_override(true)
             .build(BufReader::with_capacity(1 << 16, file));
+        let marks = Rc::new(RefCell::new(LineMarks::default()));
+        let counted = LineCounter {
+            inner: decoded,
+            offset: 0,
+            last: b'\n',
+            marks: marks.clone(),
+        };
         let reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
             .buffer_capacity(1 << 16)
-            .from_reader(decoded);
+            .from_reader(counted);
         let path = self.path.clone();
+        let mut lines_before = 0u64;
         Ok(Box::new(reader.into_records().map(move |r| {
             let record = r.map_err(|e| FormatError::Csv {
                 path: path.display().to_string(),
                 reason: e.to_string(),
             })?;
-            let line = record.position().map_or(0, |p| p.line());
+            // The csv crate's line numbers skip blank lines and miscount CRLF, and its byte position
+            // is the end of the previous record. The record really starts at the first non-blank line
+            // at or after that position; its line number is the newlines before it, plus one.
+            let after = record.position().map_or(0, |p| p.byte());
+            let mut marks = marks.borrow_mut();
+            while marks.content_starts.front().is_some_and(|&c| c < after) {
+                marks.content_starts.pop_front();
+            }
+            let start = marks.content_starts.front().copied().unwrap_or(after);
+            while marks.newlines.front().is_some_and(|&nl| nl < start) {
+                marks.newlines.pop_front();
+                lines_before += 1;
+            }
             Ok(RawRow {
-                line,
+                line: lines_before + 1,
                 cells: record.iter().map(|s| Cell::Text(s.to_string())).collect(),
             })
         })))
+    }
+}
+
+/// Byte offsets seen by [`LineCounter`] and not yet consumed by the row iterator.
+#[derive(Default)]
+struct LineMarks {
+    /// Offsets of `\n` bytes.
+    newlines: VecDeque<u64>,
+    /// Offsets of the first byte of every line that is not blank.
+    content_starts: VecDeque<u64>,
+}
+
+/// Records newlines and line starts as the bytes stream through, so rows get their true line numbers.
+/// Only marks inside the CSV reader's read-ahead buffer are held at any time.
+struct LineCounter<R> {
+    inner: R,
+    offset: u64,
+    last: u8,
+    marks: Rc<RefCell<LineMarks>>,
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut marks = self.marks.borrow_mut();
+        for (i, &b) in buf[..n].iter().enumerate() {
+            let at = self.offset + i as u64;
+            if b == b'\n' {
+                marks.newlines.push_back(at);
+            } else if self.last == b'\n' && b != b'\r' {
+                marks.content_starts.push_back(at);
+            }
+            self.last = b;
+        }
+        self.offset += n as u64;
+        Ok(n)
     }
 }
 
@@ -437,4 +496,33 @@ fn sniff_delimiter(path: &Path, encoding: &'static Encoding) -> Result<u8, Forma
         }
     }
     Ok(best.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines_of(content: &[u8]) -> Vec<u64> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, content).unwrap();
+        let table = Table::open(&path, None, &|cells: &[String]| {
+            usize::from(cells.first().is_some_and(|c| c == "h"))
+        })
+        .unwrap();
+        table.rows().unwrap().map(|r| r.unwrap().line).collect()
+    }
+
+    #[test]
+    fn line_numbers_are_true_with_lf_crlf_blank_lines_and_multiline_cells() {
+        assert_eq!(
+            lines_of(b"h,b\n1,2\n\n3,4\n\"x\ny\",5\n6,7\n"),
+            vec![2, 4, 5, 7]
+        );
+        assert_eq!(
+            lines_of(b"h,b\r\n1,2\r\n\r\n3,4\r\n\"x\r\ny\",5\r\n6,7\r\n"),
+            vec![2, 4, 5, 7]
+        );
+        assert_eq!(lines_of(b"title,\r\n\r\nh,b\r\n1,2\r\n"), vec![4]);
+    }
 }

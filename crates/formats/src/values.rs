@@ -41,6 +41,12 @@ impl DateEvidence {
         }
     }
 
+    /// Adds another column's evidence.
+    pub fn merge(&mut self, other: &DateEvidence) {
+        self.day_first += other.day_first;
+        self.month_first += other.month_first;
+    }
+
     /// The order the evidence supports, if it is one-sided.
     pub fn order(&self) -> DateOrder {
         match (self.day_first > 0, self.month_first > 0) {
@@ -322,7 +328,7 @@ pub fn parse_life_status(raw: &str) -> Option<LifeStatus> {
 /// Cleans a person's name: Unicode NFC, single spaces, and ALL-CAPS or all-lower names in title case
 /// (case carries no meaning in names, and lists disagree about it).
 pub fn normalize_name(raw: &str) -> String {
-    let nfc: String = raw.nfc().collect();
+    let nfc = nfc(raw);
     let spaced = nfc.split_whitespace().collect::<Vec<_>>().join(" ");
     let has_upper = spaced.chars().any(char::is_uppercase);
     let has_lower = spaced.chars().any(char::is_lowercase);
@@ -344,8 +350,20 @@ pub fn normalize_name(raw: &str) -> String {
 
 /// Cleans free text (addresses, places): NFC and single spaces.
 pub fn normalize_text(raw: &str) -> String {
-    let nfc: String = raw.nfc().collect();
+    let nfc = nfc(raw);
+    if !nfc.contains("  ") && nfc.trim().len() == nfc.len() && !nfc.contains(['\t', '\n', '\r']) {
+        return nfc.into_owned();
+    }
     nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// NFC form; ASCII text (nearly every cell) is already in NFC and is borrowed as is.
+fn nfc(raw: &str) -> std::borrow::Cow<'_, str> {
+    if raw.is_ascii() {
+        std::borrow::Cow::Borrowed(raw)
+    } else {
+        std::borrow::Cow::Owned(raw.nfc().collect())
+    }
 }
 
 #[cfg(test)]

@@ -173,7 +173,7 @@ fn write_csv_value(out: &mut String, v: &Value) {
         }
         Value::Bool(b) => out.push(if *b { 't' } else { 'f' }),
         Value::Date(d) => {
-            let _ = write!(out, "{}", d.format("%Y-%m-%d"));
+            out.push_str(&crate::value::iso_date(*d));
         }
         Value::Timestamp(t) => out.push_str(&t.to_rfc3339()),
         Value::Text(s) => {

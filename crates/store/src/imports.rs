@@ -238,6 +238,13 @@ impl RegistryWriter {
                 }
             }
         }
+        // Inserting in NIK order keeps the unique-NIK index's B-tree pages hot.
+        inserts.sort_by(|a, b| match (&a[1], &b[1]) {
+            (Value::Text(x), Value::Text(y)) => x.cmp(y),
+            (Value::Null, Value::Null) => std::cmp::Ordering::Equal,
+            (Value::Null, _) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        });
         let mut columns = PERSON_COLUMNS.to_vec();
         columns.extend(["created_at", "updated_at"]);
         tx.insert_rows("persons", &columns, inserts)?;

@@ -65,7 +65,7 @@ impl rusqlite::ToSql for Value {
             Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Value::Real(f) => ToSqlOutput::Owned((*f).into()),
             Value::Bool(b) => ToSqlOutput::Owned(i64::from(*b).into()),
-            Value::Date(d) => ToSqlOutput::Owned(d.format("%Y-%m-%d").to_string().into()),
+            Value::Date(d) => ToSqlOutput::Owned(iso_date(*d).into()),
             Value::Timestamp(t) => ToSqlOutput::Owned(
                 t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
                     .into(),
@@ -102,6 +102,12 @@ impl ToSql for Value {
     }
 
     to_sql_checked!();
+}
+
+/// `YYYY-MM-DD` without going through chrono's format parser (hot in bulk loads).
+pub(crate) fn iso_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
 /// One result row.

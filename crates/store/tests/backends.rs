@@ -67,7 +67,8 @@ pub fn label(db: &Database) -> &'static str {
     }
 }
 
-/// Whether the PostgreSQL run was requested (CI sets it).
+/// Whether the PostgreSQL run was requested (CI sets it). (Not every suite that shares this file uses it.)
+#[allow(dead_code)]
 pub fn postgres_requested() -> bool {
     std::env::var("JARING_TEST_POSTGRES_URL").is_ok()
 }

@@ -56,7 +56,6 @@ CREATE TABLE persons (
 );
 CREATE INDEX persons_village ON persons(village_code, life_status);
 CREATE INDEX persons_household ON persons(household_id);
-CREATE INDEX persons_birth_date ON persons(birth_date);
 
 -- Deployment facts (the regency this database serves, demo mode, ...).
 CREATE TABLE settings (
