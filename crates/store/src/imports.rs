@@ -149,6 +149,10 @@ fn placeholders(from: usize, n: usize) -> String {
 pub struct RegistryWriter {
     next_person: i64,
     next_household: i64,
+    /// NIKs stored before or during this import, so only rows that exist are looked up.
+    known_niks: HashSet<u64>,
+    /// Household of every KK number stored.
+    households: HashMap<u64, HouseholdId>,
     regency: Option<RegionCode>,
     seeded: HashSet<RegionCode>,
 }
@@ -169,9 +173,23 @@ impl RegistryWriter {
             &[],
         )?;
         let regency = settings::get(tx, "regency")?.and_then(|c| RegionCode::parse(&c).ok());
+        let mut known_niks = HashSet::new();
+        for row in tx.query("SELECT nik FROM persons WHERE nik IS NOT NULL", &[])? {
+            if let Ok(n) = row.text(0)?.parse::<u64>() {
+                known_niks.insert(n);
+            }
+        }
+        let mut households = HashMap::new();
+        for row in tx.query("SELECT no_kk, household_id FROM household_kk", &[])? {
+            if let Ok(k) = row.text(0)?.parse::<u64>() {
+                households.insert(k, HouseholdId(row.i64(1)?));
+            }
+        }
         Ok(RegistryWriter {
             next_person,
             next_household,
+            known_niks,
+            households,
             regency,
             seeded: HashSet::new(),
         })
@@ -203,7 +221,7 @@ impl RegistryWriter {
             self.ensure_regions(tx, r.village)?;
         }
         let households = self.households(tx, batch)?;
-        let existing = existing_persons(tx, batch, &households)?;
+        let existing = existing_persons(tx, batch, &households, &self.known_niks)?;
         let now = Value::Timestamp(Utc::now());
         let mut inserts: Vec<Vec<Value>> = Vec::new();
         for r in batch {
@@ -229,6 +247,9 @@ impl RegistryWriter {
                     }
                 }
                 None => {
+                    if let Some(n) = r.nik {
+                        self.known_niks.insert(n.as_number());
+                    }
                     let person = new_person(PersonId(self.next_person), r, household);
                     self.next_person += 1;
                     let mut values = person_values(&person);
@@ -257,50 +278,36 @@ impl RegistryWriter {
         tx: &mut Conn,
         batch: &[RegistryRecord],
     ) -> Result<HashMap<String, HouseholdId>> {
-        let kks: Vec<String> = batch
-            .iter()
-            .filter_map(|r| r.no_kk.map(|k| k.to_string()))
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let mut map = HashMap::new();
-        for chunk in kks.chunks(5_000) {
-            let sql = format!(
-                "SELECT no_kk, household_id FROM household_kk WHERE no_kk IN ({})",
-                placeholders(1, chunk.len())
-            );
-            let params: Vec<Value> = chunk.iter().map(|k| Value::Text(k.clone())).collect();
-            for row in tx.query(&sql, &params)? {
-                map.insert(row.text(0)?, HouseholdId(row.i64(1)?));
-            }
-        }
         let now = Value::Timestamp(Utc::now());
+        let mut map = HashMap::new();
         let mut new_households = Vec::new();
         let mut new_kk = Vec::new();
         for r in batch {
-            let Some(kk) = r.no_kk.map(|k| k.to_string()) else {
-                continue;
+            let Some(kk) = r.no_kk else { continue };
+            let id = match self.households.get(&kk.as_number()) {
+                Some(id) => *id,
+                None => {
+                    let id = HouseholdId(self.next_household);
+                    self.next_household += 1;
+                    self.households.insert(kk.as_number(), id);
+                    new_households.push(vec![
+                        Value::Int(id.0),
+                        Value::Text(r.village.to_string()),
+                        Value::Text(r.address.clone().unwrap_or_default()),
+                        now.clone(),
+                        now.clone(),
+                        Value::Int(1),
+                    ]);
+                    new_kk.push(vec![
+                        Value::Int(id.0),
+                        Value::Text(kk.to_string()),
+                        Value::Null,
+                        Value::Null,
+                    ]);
+                    id
+                }
             };
-            if map.contains_key(&kk) {
-                continue;
-            }
-            let id = HouseholdId(self.next_household);
-            self.next_household += 1;
-            map.insert(kk.clone(), id);
-            new_households.push(vec![
-                Value::Int(id.0),
-                Value::Text(r.village.to_string()),
-                Value::Text(r.address.clone().unwrap_or_default()),
-                now.clone(),
-                now.clone(),
-                Value::Int(1),
-            ]);
-            new_kk.push(vec![
-                Value::Int(id.0),
-                Value::Text(kk),
-                Value::Null,
-                Value::Null,
-            ]);
+            map.insert(kk.to_string(), id);
         }
         tx.insert_rows(
             "households",
@@ -338,11 +345,14 @@ fn existing_persons(
     tx: &mut Conn,
     batch: &[RegistryRecord],
     households: &HashMap<String, HouseholdId>,
+    known_niks: &HashSet<u64>,
 ) -> Result<Existing> {
     let columns = PERSON_COLUMNS.join(", ");
     let niks: Vec<String> = batch
         .iter()
-        .filter_map(|r| r.nik.map(|n| n.to_string()))
+        .filter_map(|r| r.nik)
+        .filter(|n| known_niks.contains(&n.as_number()))
+        .map(|n| n.to_string())
         .collect();
     let mut by_nik = HashMap::new();
     for chunk in niks.chunks(5_000) {
