@@ -252,10 +252,9 @@ fn read_batches(
                 }
             }
         }
-        if batch.rows as usize >= BATCH {
-            if sender.send(std::mem::take(&mut batch)).is_err() {
-                return Ok(()); // the writer failed; its error is the one reported
-            }
+        // A failed send means the writer failed; its error is the one reported.
+        if batch.rows as usize >= BATCH && sender.send(std::mem::take(&mut batch)).is_err() {
+            return Ok(());
         }
     }
     let _ = sender.send(batch);
