@@ -25,6 +25,15 @@ struct Args {
     /// PostgreSQL URL to also measure the load there.
     #[arg(long, env = "JARING_BENCH_POSTGRES_URL")]
     postgres: Option<String>,
+    /// For `write-xlsx`: the CSV to convert.
+    #[arg(long)]
+    from: Option<std::path::PathBuf>,
+    /// For `write-xlsx`: the workbook to write.
+    #[arg(long)]
+    out: Option<std::path::PathBuf>,
+    /// For `write-xlsx`: data rows to copy.
+    #[arg(long, default_value_t = 100_000)]
+    rows: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -34,6 +43,9 @@ enum What {
     Nik,
     Generate,
     Load,
+    /// Converts a CSV to an XLSX workbook (text cells, as careful operators keep NIKs), to measure
+    /// Excel imports with `jaring import`.
+    WriteXlsx,
 }
 
 fn peak_rss_mib() -> f64 {
@@ -56,6 +68,9 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn main() -> Result<()> {
     let args = Args::parse();
+    if args.what == What::WriteXlsx {
+        return write_xlsx(&args);
+    }
     let all = args.what == What::All;
     if all || args.what == What::Regions {
         // The first call parses the embedded list; this process has not touched it yet.
@@ -164,5 +179,28 @@ fn measure_load(db: &Database, config: &jaring_synth::Config, repeat: usize) -> 
         regency,
         median(runs).as_secs_f64() * 1e3
     );
+    Ok(())
+}
+
+fn write_xlsx(args: &Args) -> Result<()> {
+    let (Some(from), Some(out)) = (&args.from, &args.out) else {
+        anyhow::bail!("write-xlsx needs --from CSV and --out XLSX");
+    };
+    let t = Instant::now();
+    let mut reader = csv::Reader::from_path(from)?;
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (j, h) in reader.headers()?.iter().enumerate() {
+        sheet.write_string(0, j as u16, h)?;
+    }
+    let mut n = 0;
+    for (i, record) in reader.records().take(args.rows).enumerate() {
+        for (j, cell) in record?.iter().enumerate() {
+            sheet.write_string(i as u32 + 1, j as u16, cell)?;
+        }
+        n += 1;
+    }
+    workbook.save(out)?;
+    println!("write-xlsx: {n} rows to {} in {:.2} s", out.display(), t.elapsed().as_secs_f64());
     Ok(())
 }

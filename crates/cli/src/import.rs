@@ -117,7 +117,8 @@ fn print_report(kind: ListKind, file: &std::path::Path, r: &ImportReport) {
             c.warnings
         );
         for p in r.warnings.iter().take(5) {
-            println!("  baris/line {} · {}", p.line, p.issue.one_line());
+            let column = p.issue.column.as_deref().unwrap_or("-");
+            println!("  baris/line {} · {column} · {}", p.line, p.issue.id);
         }
     }
     if let Some((path, rows)) = &r.error_file {

@@ -56,6 +56,16 @@ impl Conn {
         }
     }
 
+    /// The current instant as this backend stores it, formatted once: bulk writes bind it to every row,
+    /// and SQLite would otherwise re-format a timestamp per row.
+    pub fn now(&self) -> Value {
+        let now = chrono::Utc::now();
+        match self {
+            Conn::Sqlite(_) => Value::Text(now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+            Conn::Postgres(_) => Value::Timestamp(now),
+        }
+    }
+
     /// Runs one statement; returns the number of rows it changed.
     pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         match self {

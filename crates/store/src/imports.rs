@@ -222,7 +222,7 @@ impl RegistryWriter {
         }
         let households = self.households(tx, batch)?;
         let existing = existing_persons(tx, batch, &households, &self.known_niks)?;
-        let now = Value::Timestamp(Utc::now());
+        let now = tx.now();
         let mut inserts: Vec<Vec<Value>> = Vec::new();
         for r in batch {
             let household = r
@@ -278,7 +278,7 @@ impl RegistryWriter {
         tx: &mut Conn,
         batch: &[RegistryRecord],
     ) -> Result<HashMap<String, HouseholdId>> {
-        let now = Value::Timestamp(Utc::now());
+        let now = tx.now();
         let mut map = HashMap::new();
         let mut new_households = Vec::new();
         let mut new_kk = Vec::new();

@@ -101,8 +101,8 @@ pub(crate) fn person_from_row(r: &Row) -> Result<Person> {
 /// Loads households and persons that carry their own ids (a generated population, a restore) in one
 /// transaction. Ids must not exist yet.
 pub fn bulk_load(db: &Database, households: &[Household], persons: &[Person]) -> Result<()> {
-    let now = Value::Timestamp(Utc::now());
     db.transaction(|tx| {
+        let now = tx.now();
         tx.insert_rows(
             "households",
             &[
