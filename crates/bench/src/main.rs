@@ -201,6 +201,10 @@ fn write_xlsx(args: &Args) -> Result<()> {
         n += 1;
     }
     workbook.save(out)?;
-    println!("write-xlsx: {n} rows to {} in {:.2} s", out.display(), t.elapsed().as_secs_f64());
+    println!(
+        "write-xlsx: {n} rows to {} in {:.2} s",
+        out.display(),
+        t.elapsed().as_secs_f64()
+    );
     Ok(())
 }

@@ -61,7 +61,9 @@ impl Conn {
     pub fn now(&self) -> Value {
         let now = chrono::Utc::now();
         match self {
-            Conn::Sqlite(_) => Value::Text(now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+            Conn::Sqlite(_) => {
+                Value::Text(now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+            }
             Conn::Postgres(_) => Value::Timestamp(now),
         }
     }

@@ -1,0 +1,296 @@
+//! Comparators: how far two records agree on each field, as a level from full agreement (0) to
+//! disagreement (the last level). A missing value on either side gives no level and no weight.
+
+use chrono::Datelike;
+use strsim::jaro_winkler;
+
+use crate::record::LinkRecord;
+
+/// The compared fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// NIK.
+    Nik,
+    /// Name.
+    Name,
+    /// Date of birth.
+    BirthDate,
+    /// Sex.
+    Sex,
+    /// Village / kecamatan.
+    Region,
+}
+
+impl Field {
+    /// Every field, in comparison-vector order.
+    pub const ALL: [Field; 5] = [
+        Field::Nik,
+        Field::Name,
+        Field::BirthDate,
+        Field::Sex,
+        Field::Region,
+    ];
+
+    /// Names of the levels, strongest agreement first.
+    pub fn levels(self) -> &'static [&'static str] {
+        match self {
+            Field::Nik => &[
+                "exact",
+                "one digit different",
+                "two digits swapped",
+                "damaged prefix agrees",
+                "different",
+            ],
+            Field::Name => &[
+                "exact",
+                "same sound",
+                "similar",
+                "partly similar",
+                "different",
+            ],
+            Field::BirthDate => &[
+                "exact",
+                "day and month swapped",
+                "year off by one",
+                "within a month",
+                "different",
+            ],
+            Field::Sex => &["same", "different"],
+            Field::Region => &[
+                "same village",
+                "same kecamatan",
+                "same regency",
+                "different",
+            ],
+        }
+    }
+
+    /// Lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Nik => "nik",
+            Field::Name => "name",
+            Field::BirthDate => "birth_date",
+            Field::Sex => "sex",
+            Field::Region => "region",
+        }
+    }
+}
+
+/// Levels reached by one pair, `None` where a value is missing.
+pub type Gamma = [Option<u8>; 5];
+
+/// Compares two NIKs.
+pub fn nik(a: &LinkRecord, b: &LinkRecord) -> Option<u8> {
+    match (&a.nik, &b.nik) {
+        (Some(x), Some(y)) => {
+            if x == y {
+                return Some(0);
+            }
+            let diff: Vec<usize> = x
+                .bytes()
+                .zip(y.bytes())
+                .enumerate()
+                .filter(|(_, (p, q))| p != q)
+                .map(|(i, _)| i)
+                .collect();
+            Some(match diff.as_slice() {
+                [_] => 1,
+                [i, j]
+                    if *j == i + 1
+                        && x.as_bytes()[*i] == y.as_bytes()[*j]
+                        && x.as_bytes()[*j] == y.as_bytes()[*i] =>
+                {
+                    2
+                }
+                _ => 4,
+            })
+        }
+        (Some(full), None) => b.nik_prefix.as_ref().map(|p| {
+            if p.len() >= 6 && full.starts_with(p.as_str()) {
+                3
+            } else {
+                4
+            }
+        }),
+        (None, Some(full)) => a.nik_prefix.as_ref().map(|p| {
+            if p.len() >= 6 && full.starts_with(p.as_str()) {
+                3
+            } else {
+                4
+            }
+        }),
+        (None, None) => None,
+    }
+}
+
+/// Compares two names: exact, same phonetic key (word order ignored), similar spelling or a dropped
+/// middle name, partly similar, different.
+pub fn name(a: &LinkRecord, b: &LinkRecord) -> Option<u8> {
+    if a.name.tokens.is_empty() || b.name.tokens.is_empty() {
+        return None;
+    }
+    let (ja, jb) = (a.name.joined(), b.name.joined());
+    if ja == jb || a.compact == b.compact {
+        return Some(0);
+    }
+    if a.phonetic == b.phonetic {
+        return Some(1);
+    }
+    let jw = jaro_winkler(&ja, &jb);
+    let (short, long) = if a.phonetic.len() <= b.phonetic.len() {
+        (&a.phonetic, &b.phonetic)
+    } else {
+        (&b.phonetic, &a.phonetic)
+    };
+    let contained = short.len() >= 2 && short.iter().all(|t| long.contains(t));
+    if jw >= 0.92 || contained {
+        return Some(2);
+    }
+    let shared = short.iter().filter(|t| long.contains(t)).count();
+    if jw >= 0.80 || (shared >= 1 && shared * 2 >= short.len()) {
+        return Some(3);
+    }
+    Some(4)
+}
+
+/// Compares two dates of birth.
+pub fn birth_date(a: &LinkRecord, b: &LinkRecord) -> Option<u8> {
+    let (x, y) = (a.birth_date?, b.birth_date?);
+    Some(if x == y {
+        0
+    } else if x.year() == y.year() && x.day() == y.month() && x.month() == y.day() {
+        1
+    } else if x.month() == y.month() && x.day() == y.day() && (x.year() - y.year()).abs() == 1 {
+        2
+    } else if (x - y).num_days().abs() <= 31 {
+        3
+    } else {
+        4
+    })
+}
+
+/// Compares sex.
+pub fn sex(a: &LinkRecord, b: &LinkRecord) -> Option<u8> {
+    Some(if a.sex? == b.sex? { 0 } else { 1 })
+}
+
+/// Compares villages: same village, same kecamatan (first 6 digits), same regency (first 4), other.
+pub fn region(a: &LinkRecord, b: &LinkRecord) -> Option<u8> {
+    let (x, y) = (a.region.as_deref()?, b.region.as_deref()?);
+    Some(if x == y {
+        0
+    } else if x.len() >= 6 && y.len() >= 6 && x[..6] == y[..6] {
+        1
+    } else if x[..4] == y[..4] {
+        2
+    } else {
+        3
+    })
+}
+
+/// Every comparison of one pair.
+pub fn compare(a: &LinkRecord, b: &LinkRecord) -> Gamma {
+    [
+        nik(a, b),
+        name(a, b),
+        birth_date(a, b),
+        sex(a, b),
+        region(a, b),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Sex;
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+
+    fn rec(nik: &str, name: &str, born: (i32, u32, u32)) -> LinkRecord {
+        LinkRecord::new(
+            "x",
+            nik,
+            name,
+            NaiveDate::from_ymd_opt(born.0, born.1, born.2),
+            Some(Sex::Male),
+            Some("5304012001"),
+        )
+    }
+
+    #[test]
+    fn nik_levels() {
+        let a = rec("5304011611780001", "A", (1978, 11, 16));
+        assert_eq!(
+            nik(&a, &rec("5304011611780001", "A", (1978, 11, 16))),
+            Some(0)
+        );
+        assert_eq!(
+            nik(&a, &rec("5304011611780007", "A", (1978, 11, 16))),
+            Some(1)
+        );
+        assert_eq!(
+            nik(&a, &rec("5304011611780010", "A", (1978, 11, 16))),
+            Some(2)
+        );
+        assert_eq!(nik(&a, &rec("5.30401E+15", "A", (1978, 11, 16))), Some(3));
+        assert_eq!(nik(&a, &rec("5.30402E+15", "A", (1978, 11, 16))), Some(4));
+        assert_eq!(
+            nik(&a, &rec("5304021611780009", "A", (1978, 11, 16))),
+            Some(4)
+        );
+        assert_eq!(nik(&a, &rec("", "A", (1978, 11, 16))), None);
+    }
+
+    #[test]
+    fn name_levels() {
+        let a = rec("", "Yohanes Bere Mau", (1978, 11, 16));
+        assert_eq!(name(&a, &rec("", "YOHANES BERE MAU", (1, 1, 1))), Some(0));
+        assert_eq!(name(&a, &rec("", "Johanes Berek Mauk", (1, 1, 1))), Some(1));
+        assert_eq!(
+            name(&a, &rec("", "Mau Yohanes Bere", (1, 1, 1))),
+            Some(1),
+            "word order"
+        );
+        assert_eq!(
+            name(&a, &rec("", "Yohanes Mau", (1, 1, 1))),
+            Some(2),
+            "dropped middle name"
+        );
+        assert_eq!(name(&a, &rec("", "Yohanes Bere Mauz", (1, 1, 1))), Some(2));
+        assert_eq!(name(&a, &rec("", "Yohanes Seran", (1, 1, 1))), Some(3));
+        assert_eq!(name(&a, &rec("", "Petrus Kolo", (1, 1, 1))), Some(4));
+    }
+
+    #[test]
+    fn date_levels() {
+        let a = rec("", "A", (1980, 3, 7));
+        assert_eq!(birth_date(&a, &rec("", "A", (1980, 3, 7))), Some(0));
+        assert_eq!(birth_date(&a, &rec("", "A", (1980, 7, 3))), Some(1));
+        assert_eq!(birth_date(&a, &rec("", "A", (1981, 3, 7))), Some(2));
+        assert_eq!(birth_date(&a, &rec("", "A", (1980, 3, 27))), Some(3));
+        assert_eq!(birth_date(&a, &rec("", "A", (1990, 3, 7))), Some(4));
+    }
+
+    #[test]
+    fn region_levels() {
+        let mk = |r: &str| LinkRecord::new("x", "", "A", None, None, Some(r));
+        let a = mk("53.04.01.2001");
+        assert_eq!(region(&a, &mk("5304012001")), Some(0));
+        assert_eq!(region(&a, &mk("5304012002")), Some(1));
+        assert_eq!(region(&a, &mk("5304122002")), Some(2));
+        assert_eq!(region(&a, &mk("5301042003")), Some(3));
+    }
+
+    proptest! {
+        #[test]
+        fn comparisons_are_symmetric_and_reflexive(n1 in "[A-Za-z ]{1,30}", n2 in "[A-Za-z ]{1,30}", d1 in 0i64..30000, d2 in 0i64..30000, k in "[0-9]{16}") {
+            let base = NaiveDate::from_ymd_opt(1930, 1, 1).unwrap();
+            let a = LinkRecord::new("a", &k, &n1, Some(base + chrono::Duration::days(d1)), Some(Sex::Male), Some("5304012001"));
+            let b = LinkRecord::new("b", "", &n2, Some(base + chrono::Duration::days(d2)), Some(Sex::Female), Some("5304022001"));
+            prop_assert_eq!(compare(&a, &b), compare(&b, &a));
+            let g = compare(&a, &a);
+            prop_assert!(g.iter().all(|l| l.is_none_or(|l| l == 0)));
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! Record linkage for lists of persons: deciding which record of one list is about which record of
+//! another (or of the same list), even with mistyped or Excel-damaged NIKs and names spelled another way,
+//! without confusing two different people.
+//!
+//! The engine knows nothing of jaring's tables: it takes [`LinkRecord`]s (NIK, name, birth date, sex,
+//! village) built from any two lists, blocks them into candidate pairs, compares each field to a level,
+//! scores pairs with a Fellegi–Sunter model whose m is estimated by EM on the data and u from random
+//! pairs, and explains every score field by field.
+
+pub mod blocking;
+pub mod compare;
+pub mod model;
+pub mod names;
+pub mod record;
+
+use rayon::prelude::*;
+
+pub use blocking::BlockingReport;
+pub use compare::{Field, Gamma};
+pub use model::{Contribution, Model};
+pub use record::{LinkRecord, Sex};
+
+/// A scored candidate pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredPair {
+    /// Index in the left list.
+    pub left: u32,
+    /// Index in the right list.
+    pub right: u32,
+    /// Levels reached per field.
+    pub gamma: Gamma,
+    /// Match weight (bits).
+    pub weight: f64,
+    /// Probability of being one person.
+    pub probability: f64,
+}
+
+/// Tuning of a linkage run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Blocks with more right records than this are skipped (and reported).
+    pub max_block: usize,
+    /// Random pairs sampled to estimate u.
+    pub random_pairs: usize,
+    /// EM iterations at most.
+    pub em_iterations: usize,
+    /// Pairs below this probability are dropped from the result.
+    pub keep_above: f64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_block: 2_000,
+            random_pairs: 200_000,
+            em_iterations: 50,
+            keep_above: 0.01,
+        }
+    }
+}
+
+/// The outcome of linking two lists.
+#[derive(Debug, Clone)]
+pub struct Linkage {
+    /// Kept pairs, best first.
+    pub pairs: Vec<ScoredPair>,
+    /// The trained model.
+    pub model: Model,
+    /// Blocking figures.
+    pub blocking: BlockingReport,
+}
+
+/// Comparison vectors of pseudo-random pairs (deterministic), for u.
+fn random_gammas(left: &[LinkRecord], right: &[LinkRecord], n: usize) -> Vec<Gamma> {
+    if left.is_empty() || right.is_empty() {
+        return Vec::new();
+    }
+    (0..n as u64)
+        .into_par_iter()
+        .map(|k| {
+            let mut x = k.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
+            x ^= x >> 29;
+            let i = (x % left.len() as u64) as usize;
+            let j = ((x >> 32).wrapping_mul(2_654_435_761) % right.len() as u64) as usize;
+            compare::compare(&left[i], &right[j])
+        })
+        .collect()
+}
+
+/// Links `left` to `right`: blocking, comparison, EM training, scoring.
+pub fn link(left: &[LinkRecord], right: &[LinkRecord], options: &Options) -> Linkage {
+    let (candidates, blocking) = blocking::candidates(left, right, options.max_block);
+    let gammas: Vec<Gamma> = candidates
+        .par_iter()
+        .map(|&(i, j)| compare::compare(&left[i as usize], &right[j as usize]))
+        .collect();
+    let u = model::estimate_u(&random_gammas(left, right, options.random_pairs));
+    let model = Model::new(u).train(&gammas, options.em_iterations);
+    let mut pairs: Vec<ScoredPair> = candidates
+        .par_iter()
+        .zip(gammas.par_iter())
+        .filter_map(|(&(left, right), g)| {
+            let probability = model.probability(g);
+            (probability >= options.keep_above).then(|| ScoredPair {
+                left,
+                right,
+                gamma: *g,
+                weight: model.weight(g),
+                probability,
+            })
+        })
+        .collect();
+    pairs.par_sort_unstable_by(|a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then(a.left.cmp(&b.left))
+            .then(a.right.cmp(&b.right))
+    });
+    Linkage {
+        pairs,
+        model,
+        blocking,
+    }
+}
+
+/// Keeps each left and each right record in at most one pair, best weight first (for lists where a
+/// person appears once, such as a death list against the registry).
+pub fn one_to_one(pairs: &[ScoredPair]) -> Vec<ScoredPair> {
+    let mut used_left = std::collections::HashSet::new();
+    let mut used_right = std::collections::HashSet::new();
+    pairs
+        .iter()
+        .filter(|p| {
+            if used_left.contains(&p.left) || used_right.contains(&p.right) {
+                return false;
+            }
+            used_left.insert(p.left);
+            used_right.insert(p.right);
+            true
+        })
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn r(id: &str, nik: &str, name: &str, y: i32, m: u32, d: u32, sex: Sex, v: &str) -> LinkRecord {
+        LinkRecord::new(
+            id,
+            nik,
+            name,
+            NaiveDate::from_ymd_opt(y, m, d),
+            Some(sex),
+            Some(v),
+        )
+    }
+
+    fn registry() -> Vec<LinkRecord> {
+        let names = [
+            "Yohanes Bere",
+            "Maria Hoar",
+            "Petrus Seran",
+            "Agustinus Kolo",
+            "Yasinta Luruk",
+            "Fransiskus Mau",
+            "Katarina Rika",
+            "Simon Taek",
+            "Lusia Asa",
+            "Marianus Manek",
+            "Yosef Nahak",
+            "Emilia Bouk",
+        ];
+        let mut out = Vec::new();
+        for k in 0..600 {
+            let name = format!(
+                "{} {}",
+                names[k % names.len()],
+                names[(k / 12) % names.len()].split(' ').nth(1).unwrap()
+            );
+            let sex = if k % 2 == 0 { Sex::Male } else { Sex::Female };
+            let day = (k % 28) as u32 + 1;
+            let month = (k % 12) as u32 + 1;
+            let year = 1950 + (k % 50) as i32;
+            let dd = if sex == Sex::Female { day + 40 } else { day };
+            let nik = format!("530401{dd:02}{month:02}{:02}{:04}", year % 100, k + 1);
+            out.push(r(
+                &format!("P{k}"),
+                &nik,
+                &name,
+                year,
+                month,
+                day,
+                sex,
+                "5304012001",
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn finds_the_same_people_despite_damage_and_never_pairs_strangers() {
+        let reg = registry();
+        // a "death list": 40 registry persons with typical damage, plus 10 strangers
+        let mut deaths = Vec::new();
+        for (n, p) in reg.iter().step_by(15).enumerate() {
+            let nik = p.nik.clone().unwrap();
+            let nik = match n % 4 {
+                0 => nik,
+                1 => format!("{}{}", &nik[..15], (nik.as_bytes()[15] - b'0' + 1) % 10),
+                2 => "5.30401E+15".to_string(),
+                _ => String::new(),
+            };
+            let name = p
+                .name
+                .joined()
+                .replace("yohanes", "johanes")
+                .replace("yosef", "josef");
+            deaths.push(LinkRecord::new(
+                format!("D{n}"),
+                &nik,
+                &name,
+                p.birth_date,
+                p.sex,
+                p.region.as_deref(),
+            ));
+        }
+        for s in 0..10 {
+            deaths.push(r(
+                &format!("S{s}"),
+                "",
+                "Ambrosius Klau",
+                1930 + s,
+                1,
+                1,
+                Sex::Male,
+                "5304022001",
+            ));
+        }
+        let linkage = link(&reg, &deaths, &Options::default());
+        let matched = one_to_one(
+            &linkage
+                .pairs
+                .iter()
+                .filter(|p| p.probability > 0.9)
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+        let truth = |p: &ScoredPair| {
+            reg[p.left as usize].id
+                == format!(
+                    "P{}",
+                    deaths[p.right as usize].id[1..]
+                        .parse::<usize>()
+                        .unwrap_or(9999)
+                        * 15
+                )
+        };
+        let correct = matched
+            .iter()
+            .filter(|p| deaths[p.right as usize].id.starts_with('D') && truth(p))
+            .count();
+        assert_eq!(correct, 40, "all 40 found: {:?}", linkage.blocking);
+        assert_eq!(matched.len(), 40, "no stranger matched");
+        assert!(linkage.blocking.candidate_pairs > 40);
+        assert!(linkage.model.iterations > 0);
+    }
+
+    #[test]
+    fn one_to_one_keeps_the_best_pair_per_record() {
+        let p = |l, r, w| ScoredPair {
+            left: l,
+            right: r,
+            gamma: [None; 5],
+            weight: w,
+            probability: 0.9,
+        };
+        let kept = one_to_one(&[p(0, 0, 10.0), p(0, 1, 9.0), p(1, 0, 8.0), p(1, 1, 7.0)]);
+        assert_eq!(
+            kept.iter().map(|k| (k.left, k.right)).collect::<Vec<_>>(),
+            vec![(0, 0), (1, 1)]
+        );
+    }
+}
