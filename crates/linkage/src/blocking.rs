@@ -67,6 +67,9 @@ pub struct BlockingReport {
     pub oversized_blocks: u64,
 }
 
+/// The candidate pairs of one left record and how many each rule contributed.
+type LeftCandidates = (Vec<(u32, u32)>, [u64; 5]);
+
 /// Candidate pairs `(left index, right index)`, sorted, without duplicates.
 pub fn candidates(
     left: &[LinkRecord],
@@ -80,7 +83,7 @@ pub fn candidates(
         }
     }
     let oversized = index.values().filter(|v| v.len() > max_block).count() as u64;
-    let per_left: Vec<(Vec<(u32, u32)>, [u64; 5])> = left
+    let per_left: Vec<LeftCandidates> = left
         .par_iter()
         .enumerate()
         .map(|(i, l)| {

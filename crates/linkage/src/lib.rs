@@ -147,7 +147,14 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
 
-    fn r(id: &str, nik: &str, name: &str, y: i32, m: u32, d: u32, sex: Sex, v: &str) -> LinkRecord {
+    fn r(
+        id: &str,
+        nik: &str,
+        name: &str,
+        (y, m, d): (i32, u32, u32),
+        sex: Sex,
+        v: &str,
+    ) -> LinkRecord {
         LinkRecord::new(
             id,
             nik,
@@ -190,9 +197,7 @@ mod tests {
                 &format!("P{k}"),
                 &nik,
                 &name,
-                year,
-                month,
-                day,
+                (year, month, day),
                 sex,
                 "5304012001",
             ));
@@ -232,9 +237,7 @@ mod tests {
                 &format!("S{s}"),
                 "",
                 "Ambrosius Klau",
-                1930 + s,
-                1,
-                1,
+                (1930 + s, 1, 1),
                 Sex::Male,
                 "5304022001",
             ));
