@@ -31,6 +31,9 @@ struct Args {
     /// For `write-xlsx`: the workbook to write.
     #[arg(long)]
     out: Option<std::path::PathBuf>,
+    /// For `link-eval`: directory written by `jaring generate`.
+    #[arg(long)]
+    dir: Option<std::path::PathBuf>,
     /// For `write-xlsx`: data rows to copy.
     #[arg(long, default_value_t = 100_000)]
     rows: usize,
@@ -46,6 +49,9 @@ enum What {
     /// Converts a CSV to an XLSX workbook (text cells, as careful operators keep NIKs), to measure
     /// Excel imports with `jaring import`.
     WriteXlsx,
+    /// Links every generated list to the generated registry and scores the result against the ground
+    /// truth (precision, recall, F1 per list and band), with times and peak memory.
+    LinkEval,
 }
 
 fn peak_rss_mib() -> f64 {
@@ -70,6 +76,9 @@ fn main() -> Result<()> {
     let args = Args::parse();
     if args.what == What::WriteXlsx {
         return write_xlsx(&args);
+    }
+    if args.what == What::LinkEval {
+        return link_eval(&args);
     }
     let all = args.what == What::All;
     if all || args.what == What::Regions {
@@ -206,5 +215,118 @@ fn write_xlsx(args: &Args) -> Result<()> {
         out.display(),
         t.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+fn link_eval(args: &Args) -> Result<()> {
+    use std::collections::HashMap;
+    let Some(dir) = &args.dir else {
+        anyhow::bail!("link-eval needs --dir (from `jaring generate --out DIR`)");
+    };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap_or_default();
+    let roles = jaring_formats::people::Roles::default();
+    let t = Instant::now();
+    let registry = jaring_formats::people::load_people(&dir.join("registry.csv"), &roles, today)?;
+    println!(
+        "registry: {} records read in {:.2} s",
+        registry.records.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let mut truth: HashMap<(String, String), Option<String>> = HashMap::new();
+    for row in csv::Reader::from_path(dir.join("ground_truth.csv"))?.records() {
+        let row = row?;
+        let person = (!row[2].is_empty()).then(|| row[2].to_string());
+        truth.insert((row[0].to_string(), row[1].to_string()), person);
+    }
+    println!("| list | records | candidate pairs | band | predicted | precision | recall | F1 | link time |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (list, file) in [
+        ("deaths", "deaths.csv"),
+        ("asn", "asn_pppk.csv"),
+        ("bpjs", "bpjs_membership.csv"),
+        ("dtsen", "dtsen.csv"),
+    ] {
+        let people = jaring_formats::people::load_people(&dir.join(file), &roles, today)?;
+        let t = Instant::now();
+        let linkage = jaring_linkage::link(
+            &registry.records,
+            &people.records,
+            &jaring_linkage::Options::default(),
+        );
+        let chosen = jaring_linkage::one_to_one(&linkage.pairs);
+        let elapsed = t.elapsed().as_secs_f64();
+        let positives = people
+            .records
+            .iter()
+            .filter(|r| {
+                truth
+                    .get(&(list.to_string(), r.id.clone()))
+                    .is_some_and(|p| p.is_some())
+            })
+            .count();
+        for (band, threshold) in [("auto (p ≥ 0.99)", 0.99), ("auto + review (p ≥ 0.5)", 0.5)] {
+            let predicted: Vec<_> = chosen
+                .iter()
+                .filter(|p| p.probability >= threshold)
+                .collect();
+            let correct = predicted
+                .iter()
+                .filter(|p| {
+                    let rid = &people.records[p.right as usize].id;
+                    let lid = &registry.records[p.left as usize].id;
+                    truth
+                        .get(&(list.to_string(), rid.clone()))
+                        .and_then(|x| x.as_ref())
+                        == Some(lid)
+                })
+                .count();
+            let precision = correct as f64 / predicted.len().max(1) as f64;
+            let recall = correct as f64 / positives.max(1) as f64;
+            let f1 = 2.0 * precision * recall / (precision + recall).max(1e-9);
+            if std::env::var("JARING_BENCH_SHOW_ERRORS").is_ok() && threshold > 0.9 {
+                for p in predicted
+                    .iter()
+                    .filter(|p| {
+                        let rid = &people.records[p.right as usize].id;
+                        truth
+                            .get(&(list.to_string(), rid.clone()))
+                            .and_then(|x| x.as_ref())
+                            != Some(&registry.records[p.left as usize].id)
+                    })
+                    .take(4)
+                {
+                    let (l, r) = (
+                        &registry.records[p.left as usize],
+                        &people.records[p.right as usize],
+                    );
+                    eprintln!(
+                        "WRONG {list}: {:?} {:?} {:?} | {:?} {:?} {:?} p={:.4} truth={:?}",
+                        l.name.joined(),
+                        l.nik,
+                        l.birth_date,
+                        r.name.joined(),
+                        r.nik,
+                        r.birth_date,
+                        p.probability,
+                        truth.get(&(list.to_string(), r.id.clone()))
+                    );
+                    for c in linkage.model.explain(&p.gamma) {
+                        eprintln!("    {:?} {:?} {:+.2}", c.field, c.level, c.weight);
+                    }
+                }
+                eprintln!(
+                    "model m {:?}\n u {:?}\n prior {}",
+                    linkage.model.m, linkage.model.u, linkage.model.prior
+                );
+            }
+            println!(
+                "| {list} | {} | {} | {band} | {} | {precision:.4} | {recall:.4} | {f1:.4} | {elapsed:.2} s |",
+                people.records.len(),
+                linkage.blocking.candidate_pairs,
+                predicted.len()
+            );
+        }
+    }
+    println!("peak RSS {:.0} MiB", peak_rss_mib());
     Ok(())
 }

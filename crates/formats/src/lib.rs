@@ -6,6 +6,7 @@
 mod annotate;
 pub mod fields;
 pub mod mapping;
+pub mod people;
 pub mod records;
 pub mod table;
 pub mod values;

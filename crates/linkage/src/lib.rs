@@ -87,6 +87,37 @@ fn random_gammas(left: &[LinkRecord], right: &[LinkRecord], n: usize) -> Vec<Gam
         .collect()
 }
 
+/// u for the NIK among pairs that share a birth date but not a name: near-certain non-matches in the very
+/// situation where NIKs look alike. A NIK encodes its holder's birth date, so two strangers born the same
+/// day in neighbouring kecamatan have NIKs one digit apart; u from unconditioned random pairs would call
+/// that near-impossible and count the shared birthday twice (once in the birth date, once in the NIK).
+fn nik_u_given_same_birth_date(
+    left: &[LinkRecord],
+    right: &[LinkRecord],
+    n: usize,
+) -> Option<Vec<f64>> {
+    let mut by_date: std::collections::HashMap<chrono::NaiveDate, Vec<u32>> =
+        std::collections::HashMap::new();
+    for (j, r) in right.iter().enumerate() {
+        if let (Some(d), Some(_)) = (r.birth_date, &r.nik) {
+            by_date.entry(d).or_default().push(j as u32);
+        }
+    }
+    let gammas: Vec<Gamma> = (0..(n * 4) as u64)
+        .into_par_iter()
+        .filter_map(|k| {
+            let mut x = k.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x94D0_49BB_1331_11EB;
+            x ^= x >> 31;
+            let l = &left[(x % left.len() as u64) as usize];
+            let bucket = by_date.get(&l.birth_date?)?;
+            let r = &right[bucket[((x >> 33) % bucket.len() as u64) as usize] as usize];
+            (l.nik.is_some() && compare::name(l, r) == Some(4)).then(|| compare::compare(l, r))
+        })
+        .take_any(n)
+        .collect();
+    (gammas.len() >= 1_000).then(|| model::estimate_u(&gammas)[0].clone())
+}
+
 /// Links `left` to `right`: blocking, comparison, EM training, scoring.
 pub fn link(left: &[LinkRecord], right: &[LinkRecord], options: &Options) -> Linkage {
     let (candidates, blocking) = blocking::candidates(left, right, options.max_block);
@@ -94,8 +125,11 @@ pub fn link(left: &[LinkRecord], right: &[LinkRecord], options: &Options) -> Lin
         .par_iter()
         .map(|&(i, j)| compare::compare(&left[i as usize], &right[j as usize]))
         .collect();
-    let u = model::estimate_u(&random_gammas(left, right, options.random_pairs));
-    let model = Model::new(u).train(&gammas, options.em_iterations);
+    let mut u = model::estimate_u(&random_gammas(left, right, options.random_pairs));
+    if let Some(nik_u) = nik_u_given_same_birth_date(left, right, options.random_pairs / 4) {
+        u[0] = nik_u;
+    }
+    let model = Model::new(u).train_anchored(&gammas, options.em_iterations);
     let mut pairs: Vec<ScoredPair> = candidates
         .par_iter()
         .zip(gammas.par_iter())
