@@ -88,6 +88,28 @@ enum Command {
         #[arg(long, env = "USER", default_value = "cli")]
         actor: String,
     },
+    /// Link two lists of persons (CSV or Excel): which record of RIGHT is which person of LEFT. Writes
+    /// every candidate pair above --min-probability with its weight and a field-by-field explanation.
+    Link {
+        /// The first list (e.g. the registry).
+        left: Option<PathBuf>,
+        /// The second list (e.g. a death list).
+        right: Option<PathBuf>,
+        /// Find the same person twice inside one list instead.
+        #[arg(long, conflicts_with_all = ["left", "right"])]
+        dedupe: Option<PathBuf>,
+        /// Output CSV.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        roles: link::RoleArgs,
+        /// Keep each record in at most one pair (lists where a person appears once).
+        #[arg(long)]
+        one_to_one: bool,
+        /// Pairs below this probability are not written.
+        #[arg(long, default_value_t = 0.5)]
+        min_probability: f64,
+    },
     /// Create or upgrade the database schema.
     Migrate,
     /// Check NIKs or family-card numbers and explain what they say (or what is wrong).
@@ -107,6 +129,7 @@ enum Command {
 }
 
 mod import;
+mod link;
 
 /// mimalloc: imports and generation allocate many small strings; it cuts their time by a fifth.
 #[global_allocator]
@@ -156,6 +179,23 @@ fn main() -> Result<()> {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
             import::run(&db, &kind, file, mapping, sheet, village, errors, actor)
         }
+        Command::Link {
+            left,
+            right,
+            dedupe,
+            out,
+            roles,
+            one_to_one,
+            min_probability,
+        } => link::run(
+            left,
+            right,
+            dedupe,
+            &out,
+            &roles,
+            one_to_one,
+            min_probability,
+        ),
         Command::Migrate => {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
             let v = jaring_store::migrate::current_version(&db)?;

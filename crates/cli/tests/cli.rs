@@ -258,3 +258,67 @@ fn server_keeps_running_when_its_stdout_is_closed() {
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert_eq!(server.get("/healthz"), (200, "ok".to_string()));
 }
+
+#[test]
+fn link_finds_the_deaths_of_registry_residents_with_explanations() {
+    let dir = tempfile::tempdir().unwrap();
+    jaring()
+        .args(["generate", "--persons", "6000", "--seed", "4", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let out = dir.path().join("matches.csv");
+    jaring()
+        .arg("link")
+        .arg(dir.path().join("registry.csv"))
+        .arg(dir.path().join("deaths.csv"))
+        .args(["--one-to-one", "--min-probability", "0.99", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("candidate pairs"));
+    let mut truth = std::collections::HashMap::new();
+    for r in csv::Reader::from_path(dir.path().join("ground_truth.csv"))
+        .unwrap()
+        .records()
+    {
+        let r = r.unwrap();
+        if &r[0] == "deaths" {
+            truth.insert(r[1].to_string(), r[2].to_string());
+        }
+    }
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "left_id");
+    assert!(
+        headers.iter().any(|h| h == "nik_level")
+            && headers.iter().any(|h| h == "birth_date_weight")
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let in_registry = truth.values().filter(|p| !p.is_empty()).count();
+    let correct = rows
+        .iter()
+        .filter(|r| truth.get(&r[1]) == Some(&r[0].to_string()))
+        .count();
+    assert!(
+        rows.len() as f64 >= 0.95 * in_registry as f64,
+        "{} of {in_registry} found",
+        rows.len()
+    );
+    assert!(
+        correct as f64 >= 0.99 * rows.len() as f64,
+        "{correct} of {} correct",
+        rows.len()
+    );
+    // each explained level is one the engine knows
+    let levels = headers.iter().position(|h| h == "nik_level").unwrap();
+    assert!(rows.iter().all(|r| [
+        "exact",
+        "one digit different",
+        "two digits swapped",
+        "damaged prefix agrees",
+        "different",
+        "missing"
+    ]
+    .contains(&&r[levels])));
+}

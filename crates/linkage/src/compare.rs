@@ -143,15 +143,47 @@ pub fn name(a: &LinkRecord, b: &LinkRecord) -> Option<u8> {
     } else {
         (&b.phonetic, &a.phonetic)
     };
-    let contained = short.len() >= 2 && short.iter().all(|t| long.contains(t));
+    let contained = short.len() >= 2 && short.len() < long.len() && multiset_contains(long, short);
     if jw >= 0.92 || contained {
         return Some(2);
     }
-    let shared = short.iter().filter(|t| long.contains(t)).count();
+    let shared = multiset_common(short, long);
     if jw >= 0.80 || (shared >= 1 && shared * 2 >= short.len()) {
         return Some(3);
     }
     Some(4)
+}
+
+/// How many tokens two sorted lists share, counting repeats (symmetric).
+fn multiset_common(a: &[String], b: &[String]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Whether every token of `short` occurs in `long`, counting repeats (both are sorted).
+fn multiset_contains(long: &[String], short: &[String]) -> bool {
+    let mut i = 0;
+    for t in short {
+        while i < long.len() && long[i] < *t {
+            i += 1;
+        }
+        if i == long.len() || long[i] != *t {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Compares two dates of birth.

@@ -121,6 +121,25 @@ fn nik_u_given_same_birth_date(
 /// Links `left` to `right`: blocking, comparison, EM training, scoring.
 pub fn link(left: &[LinkRecord], right: &[LinkRecord], options: &Options) -> Linkage {
     let (candidates, blocking) = blocking::candidates(left, right, options.max_block);
+    score(left, right, candidates, blocking, options)
+}
+
+/// Finds the same person twice in one list: pairs `(i, j)` with `i < j` (a record is never compared with
+/// itself, so the model is trained on real pairs only).
+pub fn dedupe(records: &[LinkRecord], options: &Options) -> Linkage {
+    let (mut candidates, mut blocking) = blocking::candidates(records, records, options.max_block);
+    candidates.retain(|(i, j)| i < j);
+    blocking.candidate_pairs = candidates.len() as u64;
+    score(records, records, candidates, blocking, options)
+}
+
+fn score(
+    left: &[LinkRecord],
+    right: &[LinkRecord],
+    candidates: Vec<(u32, u32)>,
+    blocking: BlockingReport,
+    options: &Options,
+) -> Linkage {
     let gammas: Vec<Gamma> = candidates
         .par_iter()
         .map(|&(i, j)| compare::compare(&left[i as usize], &right[j as usize]))

@@ -117,7 +117,8 @@ impl Model {
     /// candidates agree on the blocked fields, so agreement stops telling matches apart. Each field's m is
     /// therefore measured on pairs that an *independent* field already identifies: pairs with the same
     /// NIK give m for name, birth date, sex and village; pairs with the same name sound, birth date and sex
-    /// give m for the NIK. With fewer than `MIN_ANCHORS` such pairs it falls back to plain EM.
+    /// give m for the NIK. Where there are fewer than `MIN_ANCHORS` such pairs (a list against itself has no
+    /// shared NIKs), that part of m keeps its default.
     pub fn train_anchored(mut self, candidates: &[Gamma], max_iterations: usize) -> Model {
         const MIN_ANCHORS: usize = 50;
         let by_nik: Vec<&Gamma> = candidates.iter().filter(|g| g[0] == Some(0)).collect();
@@ -125,13 +126,15 @@ impl Model {
             .iter()
             .filter(|g| matches!(g[1], Some(0) | Some(1)) && g[2] == Some(0) && g[3] != Some(1))
             .collect();
-        if by_nik.len() < MIN_ANCHORS || by_person.len() < MIN_ANCHORS {
-            return self.train(candidates, max_iterations);
+        if by_nik.len() >= MIN_ANCHORS {
+            let from_nik = frequencies(by_nik.iter().map(|g| (*g, 1.0)));
+            for field in 1..self.m.len() {
+                self.m[field] = from_nik[field].clone();
+            }
         }
-        let from_nik = frequencies(by_nik.iter().map(|g| (*g, 1.0)));
-        let from_person = frequencies(by_person.iter().map(|g| (*g, 1.0)));
-        self.m = from_nik;
-        self.m[0] = from_person[0].clone();
+        if by_person.len() >= MIN_ANCHORS {
+            self.m[0] = frequencies(by_person.iter().map(|g| (*g, 1.0)))[0].clone();
+        }
         for it in 0..max_iterations {
             let posteriors: f64 = candidates.iter().map(|g| self.probability(g)).sum();
             let new_prior = (posteriors / candidates.len() as f64).clamp(1e-6, 1.0 - 1e-6);
