@@ -128,9 +128,8 @@ impl Model {
             .collect();
         if by_nik.len() >= MIN_ANCHORS {
             let from_nik = frequencies(by_nik.iter().map(|g| (*g, 1.0)));
-            for field in 1..self.m.len() {
-                self.m[field] = from_nik[field].clone();
-            }
+            let n = self.m.len();
+            self.m[1..].clone_from_slice(&from_nik[1..n]);
         }
         if by_person.len() >= MIN_ANCHORS {
             self.m[0] = frequencies(by_person.iter().map(|g| (*g, 1.0)))[0].clone();
