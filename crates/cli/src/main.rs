@@ -110,6 +110,16 @@ enum Command {
         #[arg(long, default_value_t = 0.5)]
         min_probability: f64,
     },
+    /// Link the staged external lists to the registry and store match candidates in bands: auto,
+    /// review, no match.
+    Sync {
+        /// Lists to synchronise (default: every kind with staged records).
+        #[arg(long, value_parser = ["dtsen", "deaths", "asn", "bpjs"])]
+        kind: Vec<String>,
+        /// Band thresholds per list: `deaths=0.995:0.5,dtsen=0.99:0.6` (upper:lower probability).
+        #[arg(long)]
+        thresholds: Option<String>,
+    },
     /// Create or upgrade the database schema.
     Migrate,
     /// Check NIKs or family-card numbers and explain what they say (or what is wrong).
@@ -196,6 +206,10 @@ fn main() -> Result<()> {
             one_to_one,
             min_probability,
         ),
+        Command::Sync { kind, thresholds } => {
+            let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
+            sync(&db, &kind, thresholds.as_deref())
+        }
         Command::Migrate => {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
             let v = jaring_store::migrate::current_version(&db)?;
@@ -318,6 +332,78 @@ fn generate(persons: usize, seed: u64, out: &Path, region: &str, as_of: NaiveDat
     );
     for (file, rows) in &manifest.files {
         println!("  {file:<22} {rows:>8} baris/rows");
+    }
+    Ok(())
+}
+
+fn sync(db: &Database, kinds: &[String], thresholds: Option<&str>) -> Result<()> {
+    use jaring_app::sync::Thresholds;
+    use jaring_domain::ListKind;
+    let kinds: Vec<ListKind> = if kinds.is_empty() {
+        let mut conn = db.conn()?;
+        let mut found = Vec::new();
+        for k in [
+            ListKind::Dtsen,
+            ListKind::Deaths,
+            ListKind::Asn,
+            ListKind::Bpjs,
+        ] {
+            if jaring_store::imports::staged_count(&mut conn, k.as_code())? > 0 {
+                found.push(k);
+            }
+        }
+        found
+    } else {
+        kinds
+            .iter()
+            .filter_map(|k| ListKind::from_code(k))
+            .collect()
+    };
+    if kinds.is_empty() {
+        bail!("belum ada daftar yang diimpor / no external list imported yet: run `jaring import --kind deaths FILE` first");
+    }
+    let mut map = std::collections::HashMap::new();
+    for item in thresholds
+        .unwrap_or("")
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+    {
+        let (kind, values) = item
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--thresholds: '{item}' is not kind=upper:lower"))?;
+        let kind = ListKind::from_code(kind.trim())
+            .ok_or_else(|| anyhow::anyhow!("--thresholds: unknown list '{kind}'"))?;
+        let (upper, lower) = values
+            .split_once(':')
+            .ok_or_else(|| anyhow::anyhow!("--thresholds: '{values}' is not upper:lower"))?;
+        let t = Thresholds {
+            upper: upper.trim().parse()?,
+            lower: lower.trim().parse()?,
+        };
+        if !(0.0..=1.0).contains(&t.lower) || t.lower > t.upper || t.upper > 1.0 {
+            bail!("--thresholds: {kind}: need 0 ≤ lower ≤ upper ≤ 1");
+        }
+        map.insert(kind, t);
+    }
+    let summaries = jaring_app::sync::sync(db, &kinds, &map)?;
+    println!(
+        "daftar/list       catatan   otomatis/auto   tinjau/review   tidak cocok/no match   waktu"
+    );
+    for s in summaries {
+        println!(
+            "{:<16} {:>8} {:>15} {:>15} {:>22}   {:.1} s{}",
+            s.kind.as_code(),
+            s.records,
+            s.auto,
+            s.review,
+            s.no_match,
+            s.elapsed.as_secs_f64(),
+            if s.nik_conflicts > 0 {
+                format!("  ({} NIK sama, nama & tgl lahir beda → tinjau / same NIK, name and birth date differ → review)", s.nik_conflicts)
+            } else {
+                String::new()
+            }
+        );
     }
     Ok(())
 }

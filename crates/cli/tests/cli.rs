@@ -243,7 +243,7 @@ fn migrate_reports_the_schema_version() {
         .args(["--database", "x.db", "migrate"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("schema version 2"));
+        .stdout(predicate::str::contains("schema version 3"));
     jaring()
         .args(["--database", "mysql://nope", "migrate"])
         .assert()

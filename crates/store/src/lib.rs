@@ -19,3 +19,4 @@ pub use database::{Backend, Database, DatabaseOptions};
 pub use error::{Result, StoreError};
 pub use value::{Row, Value};
 pub mod imports;
+pub mod matches;

@@ -25,6 +25,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_imports.sql"),
         postgres: include_str!("../migrations/postgres/0002_imports.sql"),
     },
+    Migration {
+        version: 3,
+        name: "matches",
+        sqlite: include_str!("../migrations/sqlite/0003_matches.sql"),
+        postgres: include_str!("../migrations/postgres/0003_matches.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -139,6 +139,17 @@ impl Row {
         }
     }
 
+    /// A floating-point column (integers are widened).
+    pub fn f64(&self, i: usize) -> Result<f64, StoreError> {
+        match self.at(i)? {
+            Value::Real(f) => Ok(*f),
+            Value::Int(v) => Ok(*v as f64),
+            other => Err(StoreError::Decode(format!(
+                "column {i}: expected number, got {other:?}"
+            ))),
+        }
+    }
+
     /// A text column.
     pub fn text(&self, i: usize) -> Result<String, StoreError> {
         self.opt_text(i)?
