@@ -264,7 +264,7 @@ fn link_eval(args: &Args) -> Result<()> {
                     .is_some_and(|p| p.is_some())
             })
             .count();
-        for (band, threshold) in [("auto (p ≥ 0.99)", 0.99), ("auto + review (p ≥ 0.5)", 0.5)] {
+        for (band, threshold) in [("p ≥ 0.99", 0.99), ("p ≥ 0.9", 0.9), ("p ≥ 0.5", 0.5)] {
             let predicted: Vec<_> = chosen
                 .iter()
                 .filter(|p| p.probability >= threshold)

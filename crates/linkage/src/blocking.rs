@@ -12,12 +12,13 @@ use rayon::prelude::*;
 use crate::record::LinkRecord;
 
 /// The blocking rules, in the order reported.
-pub const RULES: [&str; 5] = [
+pub const RULES: [&str; 6] = [
     "same NIK",
     "same NIK region and birth date (first 12 digits)",
     "same birth date and sex",
-    "same sound of the first two name tokens",
+    "same sound of the first two name tokens and same kecamatan (or birth year)",
     "same sound of the whole name and birth year",
+    "same sound of the first two name tokens and same birth day and month",
 ];
 
 fn key(rule: u8, parts: &[&str]) -> u64 {
@@ -29,7 +30,7 @@ fn key(rule: u8, parts: &[&str]) -> u64 {
 
 /// The blocking keys of one record, tagged with their rule.
 pub fn keys(r: &LinkRecord) -> Vec<(u8, u64)> {
-    let mut out = Vec::with_capacity(5);
+    let mut out = Vec::with_capacity(6);
     if let Some(n) = &r.nik {
         out.push((0, key(0, &[n])));
         out.push((1, key(1, &[&n[..12]])));
@@ -47,7 +48,18 @@ pub fn keys(r: &LinkRecord) -> Vec<(u8, u64)> {
         ));
     }
     if r.phonetic.len() >= 2 {
-        out.push((3, key(3, &[&r.phonetic[0], &r.phonetic[1]])));
+        // Namesakes are many in a regency; the kecamatan (or, without a village, the birth year) keeps
+        // these blocks from growing with the population.
+        let place = match (&r.region, r.birth_date) {
+            (Some(region), _) if region.len() >= 6 => region[..6].to_string(),
+            (_, Some(d)) => d.year().to_string(),
+            _ => String::new(),
+        };
+        out.push((3, key(3, &[&r.phonetic[0], &r.phonetic[1], &place])));
+        if let Some(d) = r.birth_date {
+            let day_month = format!("{}-{}", d.month(), d.day());
+            out.push((5, key(5, &[&r.phonetic[0], &r.phonetic[1], &day_month])));
+        }
     }
     if let Some(d) = r.birth_date {
         let whole = crate::names::phonetic_key(&r.compact);
@@ -60,7 +72,7 @@ pub fn keys(r: &LinkRecord) -> Vec<(u8, u64)> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BlockingReport {
     /// Candidate pairs each rule found (before the union removes overlaps).
-    pub pairs_per_rule: [u64; 5],
+    pub pairs_per_rule: [u64; 6],
     /// Distinct candidate pairs.
     pub candidate_pairs: u64,
     /// Keys skipped because more than `max_block` right records shared them.
@@ -68,7 +80,7 @@ pub struct BlockingReport {
 }
 
 /// The candidate pairs of one left record and how many each rule contributed.
-type LeftCandidates = (Vec<(u32, u32)>, [u64; 5]);
+type LeftCandidates = (Vec<(u32, u32)>, [u64; 6]);
 
 /// Candidate pairs `(left index, right index)`, sorted, without duplicates.
 pub fn candidates(
@@ -88,7 +100,7 @@ pub fn candidates(
         .enumerate()
         .map(|(i, l)| {
             let mut found: Vec<u32> = Vec::new();
-            let mut per_rule = [0u64; 5];
+            let mut per_rule = [0u64; 6];
             for (rule, k) in keys(l) {
                 if let Some(js) = index.get(&k).filter(|v| v.len() <= max_block) {
                     per_rule[rule as usize] += js.len() as u64;

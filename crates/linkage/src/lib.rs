@@ -148,13 +148,16 @@ fn score(
     if let Some(nik_u) = nik_u_given_same_birth_date(left, right, options.random_pairs / 4) {
         u[0] = nik_u;
     }
-    let model = Model::new(u).train_anchored(&gammas, options.em_iterations);
+    let all_pairs = left.len() as f64 * right.len() as f64;
+    let model = Model::new(u).train_anchored(&gammas, all_pairs, options.em_iterations);
     let mut pairs: Vec<ScoredPair> = candidates
         .par_iter()
         .zip(gammas.par_iter())
         .filter_map(|(&(left, right), g)| {
             let probability = model.probability(g);
-            (probability >= options.keep_above).then(|| ScoredPair {
+            // Pairs sharing a NIK are always kept, however weak the rest: a shared NIK on two different
+            // people is a data error someone has to see.
+            (probability >= options.keep_above || g[0] == Some(0)).then(|| ScoredPair {
                 left,
                 right,
                 gamma: *g,

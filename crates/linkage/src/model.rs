@@ -119,7 +119,16 @@ impl Model {
     /// NIK give m for name, birth date, sex and village; pairs with the same name sound, birth date and sex
     /// give m for the NIK. Where there are fewer than `MIN_ANCHORS` such pairs (a list against itself has no
     /// shared NIKs), that part of m keeps its default.
-    pub fn train_anchored(mut self, candidates: &[Gamma], max_iterations: usize) -> Model {
+    ///
+    /// The prior is finally stated per *pair of records* (expected matches ÷ all pairs), not per candidate:
+    /// u comes from random pairs, so only a population-level prior is consistent with it, and the
+    /// probabilities then do not depend on how tight the blocking rules are.
+    pub fn train_anchored(
+        mut self,
+        candidates: &[Gamma],
+        all_pairs: f64,
+        max_iterations: usize,
+    ) -> Model {
         const MIN_ANCHORS: usize = 50;
         let by_nik: Vec<&Gamma> = candidates.iter().filter(|g| g[0] == Some(0)).collect();
         let by_person: Vec<&Gamma> = candidates
@@ -144,6 +153,8 @@ impl Model {
                 break;
             }
         }
+        let expected_matches = self.prior * candidates.len() as f64;
+        self.prior = (expected_matches / all_pairs.max(1.0)).clamp(1e-15, 0.5);
         self
     }
 
