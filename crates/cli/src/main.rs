@@ -408,6 +408,16 @@ fn sync(db: &Database, kinds: &[String], thresholds: Option<&str>) -> Result<()>
     Ok(())
 }
 
+/// Prints why a number is wrong, Indonesian first, English aligned beneath.
+fn print_wrong(number: &str, e: &dyn Bilingual) {
+    println!(
+        "{number}  SALAH: {}\n{}  WRONG: {}",
+        e.id(),
+        " ".repeat(number.len()),
+        e.en()
+    );
+}
+
 fn check_numbers(numbers: &[String], kk: bool) -> Result<()> {
     let regions = Regions::national();
     let name = |c: RegionCode| regions.get(c).map(|r| r.name.clone()).unwrap_or_default();
@@ -418,12 +428,7 @@ fn check_numbers(numbers: &[String], kk: bool) -> Result<()> {
                 Ok(k) => println!("{k}  OK  kecamatan {} {}", k.district(), name(k.district())),
                 Err(e) => {
                     failures += 1;
-                    println!(
-                        "{n}  SALAH: {}\n{}  WRONG: {}",
-                        e.id(),
-                        " ".repeat(n.len()),
-                        e.en()
-                    );
+                    print_wrong(n, &e);
                 }
             }
             continue;
@@ -445,12 +450,7 @@ fn check_numbers(numbers: &[String], kk: bool) -> Result<()> {
             }
             Err(e) => {
                 failures += 1;
-                println!(
-                    "{n}  SALAH: {}\n{}  WRONG: {}",
-                    e.id(),
-                    " ".repeat(n.len()),
-                    e.en()
-                );
+                print_wrong(n, &e);
             }
         }
     }

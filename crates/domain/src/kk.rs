@@ -4,10 +4,8 @@
 //! (DOMAIN.md §5.2), so households are keyed by a stable internal id and keep a history of KK numbers.
 
 use std::fmt;
-use std::str::FromStr;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 use crate::digits::{clean_identifier, scientific_notation, two_digit_year};
 use crate::message::Bilingual;
@@ -159,25 +157,7 @@ impl fmt::Display for NoKk {
     }
 }
 
-impl FromStr for NoKk {
-    type Err = NoKkError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        NoKk::parse(s)
-    }
-}
-
-impl Serialize for NoKk {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for NoKk {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        NoKk::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
+crate::text_identifier!(NoKk, NoKkError);
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,34 @@
 //! Identifiers are types that can only be built by their parsers ("parse, don't validate"): a function
 //! that takes a [`Nik`] never has to wonder whether it has 16 digits.
 
+/// Implements `FromStr` (the type's `parse`), `Serialize` (its `Display` text) and `Deserialize` (text
+/// through `parse`) for an identifier that is written and read as text.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! text_identifier {
+    ($t:ty, $err:ty) => {
+        impl std::str::FromStr for $t {
+            type Err = $err;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                <$t>::parse(s)
+            }
+        }
+
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <String as serde::Deserialize>::deserialize(d)?;
+                <$t>::parse(&s).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
 mod digits;
 pub mod kk;
 pub mod lists;

@@ -7,10 +7,8 @@
 //! fix — format the column as text and re-type from the KTP — differs from a typing mistake.
 
 use std::fmt;
-use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
 
 use crate::digits::{clean_identifier, scientific_notation, two_digit_year};
 use crate::message::Bilingual;
@@ -307,25 +305,7 @@ impl fmt::Display for Nik {
     }
 }
 
-impl FromStr for Nik {
-    type Err = NikError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Nik::parse(s)
-    }
-}
-
-impl Serialize for Nik {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Nik {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Nik::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
+crate::text_identifier!(Nik, NikError);
 
 #[cfg(test)]
 mod tests {

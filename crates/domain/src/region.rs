@@ -4,7 +4,6 @@
 //! at 11, so the digit count alone tells the level and no two levels can collide.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -232,25 +231,7 @@ impl fmt::Display for RegionCode {
     }
 }
 
-impl FromStr for RegionCode {
-    type Err = RegionCodeError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s)
-    }
-}
-
-impl Serialize for RegionCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for RegionCode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        RegionCode::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
+crate::text_identifier!(RegionCode, RegionCodeError);
 
 #[cfg(test)]
 mod tests {

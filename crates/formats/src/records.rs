@@ -439,18 +439,7 @@ impl RowReader {
                         None
                     }
                 });
-        let name = self
-            .text(row, Field::Name, out)
-            .map(|n| values::normalize_name(&n));
-        if name.is_none() && !out.fatal() {
-            out.push(
-                Some(Field::Name),
-                "",
-                "nama wajib diisi".into(),
-                "name is required".into(),
-                true,
-            );
-        }
+        let name = self.required_name(row, out);
         let sex = match self.text(row, Field::Sex, out) {
             Some(t) => match values::parse_sex(&t) {
                 Some(s) => Some(s),
@@ -615,6 +604,23 @@ impl RowReader {
         })
     }
 
+    /// The normalised name; a missing one rejects the row (unless it is already rejected).
+    fn required_name(&self, row: &RawRow, out: &mut RowIssues<'_>) -> Option<String> {
+        let name = self
+            .text(row, Field::Name, out)
+            .map(|n| values::normalize_name(&n));
+        if name.is_none() && !out.fatal() {
+            out.push(
+                Some(Field::Name),
+                "",
+                "nama wajib diisi".into(),
+                "name is required".into(),
+                true,
+            );
+        }
+        name
+    }
+
     fn label<T>(
         &self,
         row: &RawRow,
@@ -681,18 +687,7 @@ impl RowReader {
                 (None, Some(nik_issue_code(&e).to_string()))
             }
         };
-        let name = self
-            .text(row, Field::Name, out)
-            .map(|n| values::normalize_name(&n));
-        if name.is_none() && !out.fatal() {
-            out.push(
-                Some(Field::Name),
-                "",
-                "nama wajib diisi".into(),
-                "name is required".into(),
-                true,
-            );
-        }
+        let name = self.required_name(row, out);
         let sex = self.text(row, Field::Sex, out).and_then(|t| {
             let s = values::parse_sex(&t);
             if s.is_none() {

@@ -11,7 +11,10 @@ use jaring_domain::{
 use sha2::{Digest, Sha256};
 
 use crate::regions::seed_regions_in;
-use crate::registry::{person_from_row, person_values, sync_identity, PERSON_COLUMNS};
+use crate::registry::{
+    household_values, person_from_row, person_values, sync_identity, HOUSEHOLD_COLUMNS,
+    PERSON_COLUMNS,
+};
 use crate::{settings, Backend, Conn, Result, StoreError, Value};
 
 /// What an import did, row by row.
@@ -290,14 +293,12 @@ impl RegistryWriter {
                     let id = HouseholdId(self.next_household);
                     self.next_household += 1;
                     self.households.insert(kk.as_number(), id);
-                    new_households.push(vec![
-                        Value::Int(id.0),
-                        Value::Text(r.village.to_string()),
-                        Value::Text(r.address.clone().unwrap_or_default()),
-                        now.clone(),
-                        now.clone(),
-                        Value::Int(1),
-                    ]);
+                    new_households.push(household_values(
+                        id,
+                        r.village,
+                        r.address.as_deref().unwrap_or_default(),
+                        &now,
+                    ));
                     new_kk.push(vec![
                         Value::Int(id.0),
                         Value::Text(kk.to_string()),
@@ -309,18 +310,7 @@ impl RegistryWriter {
             };
             map.insert(kk.to_string(), id);
         }
-        tx.insert_rows(
-            "households",
-            &[
-                "id",
-                "village_code",
-                "address",
-                "created_at",
-                "updated_at",
-                "row_version",
-            ],
-            new_households,
-        )?;
+        tx.insert_rows("households", HOUSEHOLD_COLUMNS, new_households)?;
         tx.insert_rows(
             "household_kk",
             &["household_id", "no_kk", "valid_from", "valid_to"],

@@ -30,6 +30,33 @@ pub(crate) const PERSON_COLUMNS: &[&str] = &[
     "row_version",
 ];
 
+/// Columns of a new `households` row, in the order of [`household_values`].
+pub(crate) const HOUSEHOLD_COLUMNS: &[&str] = &[
+    "id",
+    "village_code",
+    "address",
+    "created_at",
+    "updated_at",
+    "row_version",
+];
+
+/// A new household row: its id, village, address, and the same instant as created and updated time.
+pub(crate) fn household_values(
+    id: HouseholdId,
+    village: RegionCode,
+    address: &str,
+    now: &Value,
+) -> Vec<Value> {
+    vec![
+        Value::Int(id.0),
+        Value::Text(village.to_string()),
+        Value::Text(address.to_string()),
+        now.clone(),
+        now.clone(),
+        Value::Int(1),
+    ]
+}
+
 /// Parses a stored region code.
 pub(crate) fn decode_region(code: &str) -> Result<RegionCode> {
     RegionCode::parse(code).map_err(|e| StoreError::Decode(format!("region code '{code}': {e}")))
@@ -105,24 +132,10 @@ pub fn bulk_load(db: &Database, households: &[Household], persons: &[Person]) ->
         let now = tx.now();
         tx.insert_rows(
             "households",
-            &[
-                "id",
-                "village_code",
-                "address",
-                "created_at",
-                "updated_at",
-                "row_version",
-            ],
-            households.iter().map(|h| {
-                vec![
-                    Value::Int(h.id.0),
-                    Value::Text(h.village.to_string()),
-                    Value::Text(h.address.clone()),
-                    now.clone(),
-                    now.clone(),
-                    Value::Int(1),
-                ]
-            }),
+            HOUSEHOLD_COLUMNS,
+            households
+                .iter()
+                .map(|h| household_values(h.id, h.village, &h.address, &now)),
         )?;
         tx.insert_rows(
             "household_kk",
