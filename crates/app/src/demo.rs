@@ -2,8 +2,11 @@
 
 use std::time::{Duration, Instant};
 
+use jaring_domain::ListKind;
 use jaring_store::{regions::seed_regions, registry::bulk_load, settings, Database};
 use jaring_synth::{generate, Config};
+
+use crate::import::{import_file, ImportRequest, NoProgress};
 
 use crate::{AppError, SETTING_DEMO, SETTING_REGENCY};
 
@@ -20,13 +23,20 @@ pub struct DemoSummary {
     pub generate: Duration,
     /// Time to load it into the database.
     pub load: Duration,
+    /// The external lists imported and synchronised: kind, staged records, auto, review, no match.
+    pub lists: Vec<crate::sync::SyncSummary>,
+    /// Time to import and synchronise the lists.
+    pub sync: Duration,
 }
 
-/// Generates a regency and loads it into `db`, which must hold no registry data yet.
+/// Generates a regency and loads it into `db`, which must hold no registry data yet; then imports the
+/// regency's external lists through the real import path and synchronises them, so the demo shows what
+/// jaring does with them.
 pub fn prepare_demo(db: &Database, config: &Config) -> Result<DemoSummary, AppError> {
     let started = Instant::now();
     let generated = generate(config)?;
     let generate_time = started.elapsed();
+
     let started = Instant::now();
     let regions = seed_regions(db, config.region)?;
     bulk_load(
@@ -34,18 +44,52 @@ pub fn prepare_demo(db: &Database, config: &Config) -> Result<DemoSummary, AppEr
         &generated.population.households,
         &generated.population.persons,
     )?;
-    let mut conn = db.conn()?;
-    settings::set(&mut conn, SETTING_REGENCY, &config.region.to_string())?;
-    settings::set(
-        &mut conn,
-        SETTING_DEMO,
-        &format!("seed={} persons={}", config.seed, config.persons),
+    {
+        let mut conn = db.conn()?;
+        settings::set(&mut conn, SETTING_REGENCY, &config.region.to_string())?;
+        settings::set(
+            &mut conn,
+            SETTING_DEMO,
+            &format!("seed={} persons={}", config.seed, config.persons),
+        )?;
+    }
+    let load = started.elapsed();
+
+    let started = Instant::now();
+    let dir = tempfile::tempdir().map_err(|e| AppError::Io("temporary directory".into(), e))?;
+    jaring_synth::write_dir(&generated, dir.path())?;
+    let kinds = [
+        (ListKind::Dtsen, "dtsen.csv"),
+        (ListKind::Deaths, "deaths.csv"),
+        (ListKind::Asn, "asn_pppk.csv"),
+        (ListKind::Bpjs, "bpjs_membership.csv"),
+    ];
+    for (kind, file) in kinds {
+        let request = ImportRequest {
+            path: dir.path().join(file),
+            file_name: Some(file.to_string()),
+            kind,
+            mapping: None,
+            sheet: None,
+            village: None,
+            actor: "demo".into(),
+            error_file: Some(dir.path().join(format!("{file}.kesalahan.csv"))),
+            today: config.as_of,
+        };
+        import_file(db, &request, &NoProgress)?;
+    }
+    let lists = crate::sync::sync(
+        db,
+        &kinds.map(|(k, _)| k),
+        &std::collections::HashMap::new(),
     )?;
     Ok(DemoSummary {
         persons: generated.population.persons.len(),
         households: generated.population.households.len(),
         regions,
         generate: generate_time,
-        load: started.elapsed(),
+        load,
+        lists,
+        sync: started.elapsed(),
     })
 }

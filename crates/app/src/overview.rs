@@ -1,6 +1,6 @@
 //! The regency at a glance: households and persons per kecamatan and village.
 
-use jaring_domain::{RegionCode, RegionLevel, Regions};
+use jaring_domain::{ListKind, RegionCode, RegionLevel, Regions};
 use jaring_store::regions::{at_level, StoredRegion};
 use jaring_store::stats::{roll_up, village_counts, RegionCounts};
 use jaring_store::{settings, Database};
@@ -18,6 +18,23 @@ pub struct Overview {
     pub villages: Vec<RegionCounts>,
     /// Whether the data is synthetic demo data.
     pub demo: bool,
+    /// The external lists staged and their latest synchronisation.
+    pub lists: Vec<ListStatus>,
+}
+
+/// One external list: records staged and how the last sync banded them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListStatus {
+    /// The list.
+    pub kind: ListKind,
+    /// Records staged.
+    pub staged: i64,
+    /// Auto band.
+    pub auto: i64,
+    /// Review band.
+    pub review: i64,
+    /// No match.
+    pub no_match: i64,
 }
 
 impl Overview {
@@ -63,10 +80,31 @@ pub fn overview(db: &Database) -> Result<Overview, AppError> {
             persons: 0,
             alive: 0,
         });
+    let mut lists = Vec::new();
+    for kind in [
+        ListKind::Dtsen,
+        ListKind::Deaths,
+        ListKind::Asn,
+        ListKind::Bpjs,
+    ] {
+        let staged = jaring_store::imports::staged_count(&mut conn, kind.as_code())?;
+        if staged > 0 {
+            let (auto, review, no_match) =
+                jaring_store::matches::band_counts(&mut conn, kind.as_code())?;
+            lists.push(ListStatus {
+                kind,
+                staged,
+                auto,
+                review,
+                no_match,
+            });
+        }
+    }
     Ok(Overview {
         regency,
         districts: district_counts,
         villages,
         demo,
+        lists,
     })
 }

@@ -298,6 +298,20 @@ fn demo(
         summary.load.as_secs_f64(),
         db.describe()
     );
+    println!(
+        "Daftar luar diimpor dan disinkronkan / external lists imported and synchronised ({:.1} s):",
+        summary.sync.as_secs_f64()
+    );
+    for l in &summary.lists {
+        println!(
+            "  {:<7} {:>7} catatan/records · otomatis/auto {:>7} · tinjau/review {:>5} · tidak cocok/no match {:>5}",
+            l.kind.as_code(),
+            l.records,
+            l.auto,
+            l.review,
+            l.no_match
+        );
+    }
     println!("Halaman ini hanya menampilkan jumlah per wilayah (tanpa data pribadi); akun login menyusul bersama modul akun.");
     println!("This page shows counts per region only (no personal data); logins come with the accounts module.");
     if no_serve {

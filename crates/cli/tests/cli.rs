@@ -184,6 +184,7 @@ fn demo_prepares_belu_and_the_server_shows_it() {
     assert!(home.contains("Kabupaten Belu"), "{home}");
     assert!(home.contains("Lamaknen") && home.contains("Nanaet Duabesi"));
     assert!(home.contains("Data demo sintetis"));
+    assert!(home.contains("Sinkronisasi daftar luar") && home.contains("Daftar kematian Dukcapil"));
     assert!(home.len() < 100_000, "page is {} bytes", home.len());
 
     let (status, json) = server.get("/api/v1/overview");
@@ -199,6 +200,23 @@ fn demo_prepares_belu_and_the_server_shows_it() {
         .map(|d| d["persons"].as_i64().unwrap())
         .sum();
     assert_eq!(district_sum, 3000);
+    // the demo imported and synchronised the four external lists
+    let lists = v["lists"].as_array().unwrap();
+    assert_eq!(lists.len(), 4, "{lists:?}");
+    for l in lists {
+        let staged = l["staged"].as_i64().unwrap();
+        assert!(staged > 0);
+        assert_eq!(
+            l["auto"].as_i64().unwrap()
+                + l["review"].as_i64().unwrap()
+                + l["no_match"].as_i64().unwrap(),
+            staged
+        );
+        assert!(
+            l["auto"].as_i64().unwrap() * 10 >= staged * 8,
+            "most records match: {l}"
+        );
+    }
 
     let (status, atambua) = server.get("/wilayah/53.04.12");
     assert_eq!(status, 200);

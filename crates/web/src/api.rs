@@ -37,6 +37,17 @@ pub(crate) struct OverviewDto {
     districts: Vec<RegionCountsDto>,
     villages: Vec<RegionCountsDto>,
     demo: bool,
+    lists: Vec<ListDto>,
+}
+
+/// One external list and its last synchronisation.
+#[derive(Serialize)]
+pub(crate) struct ListDto {
+    kind: &'static str,
+    staged: i64,
+    auto: i64,
+    review: i64,
+    no_match: i64,
 }
 
 /// `GET /api/v1/overview`
@@ -50,5 +61,16 @@ pub(crate) async fn overview_handler(
         districts: o.districts.iter().map(Into::into).collect(),
         villages: o.villages.iter().map(Into::into).collect(),
         demo: o.demo,
+        lists: o
+            .lists
+            .iter()
+            .map(|l| ListDto {
+                kind: l.kind.as_code(),
+                staged: l.staged,
+                auto: l.auto,
+                review: l.review,
+                no_match: l.no_match,
+            })
+            .collect(),
     }))
 }

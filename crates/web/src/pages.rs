@@ -109,6 +109,29 @@ pub(crate) async fn home(State(state): State<AppState>) -> Result<Response, WebE
             div.card { b { (number(o.regency.alive)) } "penduduk hidup" br; span.en { "living residents" } }
         }
         (counts_table("Kecamatan", &districts, true))
+        @if !o.lists.is_empty() {
+            h3 { "Sinkronisasi daftar luar " span.en { "external lists, last sync" } }
+            table {
+                thead { tr {
+                    th { "Daftar" br; span.en { "list" } }
+                    th.n { "Catatan" br; span.en { "records" } }
+                    th.n { "Otomatis" br; span.en { "auto" } }
+                    th.n { "Tinjau" br; span.en { "review" } }
+                    th.n.opt { "Tidak cocok" br; span.en { "no match" } }
+                } }
+                tbody {
+                    @for l in &o.lists {
+                        tr {
+                            td { (l.kind.label_id()) }
+                            td.n { (number(l.staged)) }
+                            td.n { (number(l.auto)) }
+                            td.n { (number(l.review)) }
+                            td.n.opt { (number(l.no_match)) }
+                        }
+                    }
+                }
+            }
+        }
     };
     Ok(Html(page(&o.regency.region.name, o.demo, body).into_string()).into_response())
 }
