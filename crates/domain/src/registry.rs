@@ -75,6 +75,32 @@ pub struct Person {
 }
 
 impl Person {
+    /// A living person known only by name, sex and village; every other field is empty or its default
+    /// (relationship "other", single, not working, no civil-servant status) until a source says more.
+    pub fn new(id: PersonId, village: RegionCode, name: impl Into<String>, sex: Sex) -> Person {
+        Person {
+            id,
+            nik: None,
+            household: None,
+            village,
+            name: name.into(),
+            sex,
+            birth_place: String::new(),
+            birth_date: None,
+            address: String::new(),
+            relationship: Relationship::Other,
+            marital_status: MaritalStatus::Single,
+            occupation: String::new(),
+            worker_category: WorkerCategory::NotWorking,
+            life_status: LifeStatus::Alive,
+            death_date: None,
+            civil_servant: CivilServantStatus::None,
+            civil_servant_since: None,
+            desil: None,
+            row_version: 1,
+        }
+    }
+
     /// Age in whole years on `on`, if the birth date is known.
     pub fn age_on(&self, on: NaiveDate) -> Option<u32> {
         self.birth_date.and_then(|b| on.years_since(b))

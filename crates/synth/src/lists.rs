@@ -116,27 +116,15 @@ fn outsider(b: &mut Builder<'_>, villages: &[RegionCode]) -> Result<Person, Synt
         .choose(&mut b.rng)
         .copied()
         .unwrap_or("Bere");
-    Ok(Person {
-        id: jaring_domain::PersonId(0),
-        nik: Some(nik),
-        household: None,
-        village,
-        name: format!("{g} {f}"),
-        sex,
-        birth_place: "Atambua".into(),
-        birth_date: Some(born),
-        address: String::new(),
-        relationship: jaring_domain::Relationship::Head,
-        marital_status: jaring_domain::MaritalStatus::Married,
-        occupation: "Petani/Pekebun".into(),
-        worker_category: WorkerCategory::Rentan,
-        life_status: LifeStatus::Alive,
-        death_date: None,
-        civil_servant: CivilServantStatus::None,
-        civil_servant_since: None,
-        desil: None,
-        row_version: 1,
-    })
+    let mut person = Person::new(jaring_domain::PersonId(0), village, format!("{g} {f}"), sex);
+    person.nik = Some(nik);
+    person.birth_place = "Atambua".into();
+    person.birth_date = Some(born);
+    person.relationship = jaring_domain::Relationship::Head;
+    person.marital_status = jaring_domain::MaritalStatus::Married;
+    person.occupation = "Petani/Pekebun".into();
+    person.worker_category = WorkerCategory::Rentan;
+    Ok(person)
 }
 
 /// Annual probability of death by age (rough Indonesian life table).
