@@ -25,8 +25,12 @@ pub struct DemoSummary {
     pub load: Duration,
     /// The external lists imported and synchronised: kind, staged records, auto, review, no match.
     pub lists: Vec<crate::sync::SyncSummary>,
-    /// Time to import and synchronise the lists.
+    /// Time to import and synchronise the lists and make the proposals.
     pub sync: Duration,
+    /// Proposals made from the lists.
+    pub proposals: usize,
+    /// Of which BPJS memberships approved and recorded.
+    pub memberships: usize,
 }
 
 /// Generates a regency and loads it into `db`, which must hold no registry data yet; then imports the
@@ -83,7 +87,28 @@ pub fn prepare_demo(db: &Database, config: &Config) -> Result<DemoSummary, AppEr
         &kinds.map(|(k, _)| k),
         &std::collections::HashMap::new(),
     )?;
+    // Proposals from every list; BPJS memberships in the auto band are recorded straight away (routine
+    // bookkeeping), while deaths, appointments and decile changes wait in the review queue to be seen.
+    let ctx = crate::review::Context {
+        today: config.as_of,
+        grace_months: 3,
+    };
+    let made = crate::review::generate_proposals(db, &kinds.map(|(k, _)| k), "demo", &ctx)?;
+    let proposals = made.iter().map(|(_, s)| s.total()).sum();
+    let memberships = crate::review::approve_all(
+        db,
+        &jaring_store::review::ProposalFilter {
+            band: Some("auto".into()),
+            kinds: vec!["membership".into()],
+            ..Default::default()
+        },
+        "demo",
+        &ctx,
+    )?
+    .applied;
     Ok(DemoSummary {
+        proposals,
+        memberships,
         persons: generated.population.persons.len(),
         households: generated.population.households.len(),
         regions,

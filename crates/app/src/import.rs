@@ -413,6 +413,34 @@ pub fn import_file(
             w.finish(tx)?;
         }
         imports::finish(tx, import_id, &counts)?;
+        // One audit entry per import (its rows are in the import journal and staged records): who
+        // loaded which file, with its digest and what it did.
+        jaring_store::audit::append(
+            tx,
+            &[jaring_store::audit::AuditEntry {
+                actor: req.actor.clone(),
+                action: "import".into(),
+                entity: "import".into(),
+                entity_id: Some(import_id),
+                village_code: req.village.map(|v| v.to_string()),
+                person_id: None,
+                before: None,
+                after: Some(
+                    serde_json::json!({
+                        "kind": req.kind.as_code(),
+                        "file": meta.file_name,
+                        "sha256": meta.sha256,
+                        "rows": counts.rows_total,
+                        "inserted": counts.inserted,
+                        "updated": counts.updated,
+                        "unchanged": counts.unchanged,
+                        "rejected": counts.rejected,
+                    })
+                    .to_string(),
+                ),
+                reason: None,
+            }],
+        )?;
         tracing::info!(
             pass1_ms = pass1.as_millis() as u64,
             write_ms = write_time.as_millis() as u64,

@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod import;
 pub mod overview;
+pub mod review;
 pub mod sync;
 
 pub use demo::{prepare_demo, DemoSummary};

@@ -58,7 +58,7 @@ pub struct SyncSummary {
     pub elapsed: Duration,
 }
 
-fn link_record(i: &Identity) -> LinkRecord {
+pub(crate) fn link_record(i: &Identity) -> LinkRecord {
     let sex = match i.sex.as_deref() {
         Some("m") => Some(Sex::Male),
         Some("f") => Some(Sex::Female),
@@ -74,7 +74,7 @@ fn link_record(i: &Identity) -> LinkRecord {
     )
 }
 
-fn explanation(model: &jaring_linkage::Model, gamma: &jaring_linkage::Gamma) -> String {
+pub(crate) fn explanation(model: &jaring_linkage::Model, gamma: &jaring_linkage::Gamma) -> String {
     let items: Vec<serde_json::Value> = model
         .explain(gamma)
         .into_iter()

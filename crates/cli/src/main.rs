@@ -120,6 +120,19 @@ enum Command {
         #[arg(long)]
         thresholds: Option<String>,
     },
+    /// The review queue: proposals made from synchronised lists and operators' edits.
+    Review {
+        #[command(subcommand)]
+        command: review::ReviewCommand,
+        /// Who is deciding (recorded in the audit log).
+        #[arg(long, global = true, env = "USER", default_value = "cli")]
+        actor: String,
+    },
+    /// The hash-chained audit log: verify it, or read it per person, region or actor.
+    Audit {
+        #[command(subcommand)]
+        command: review::AuditCommand,
+    },
     /// Create or upgrade the database schema.
     Migrate,
     /// Check NIKs or family-card numbers and explain what they say (or what is wrong).
@@ -140,6 +153,7 @@ enum Command {
 
 mod import;
 mod link;
+mod review;
 
 /// mimalloc: imports and generation allocate many small strings; it cuts their time by a fifth.
 #[global_allocator]
@@ -209,6 +223,14 @@ fn main() -> Result<()> {
         Command::Sync { kind, thresholds } => {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
             sync(&db, &kind, thresholds.as_deref())
+        }
+        Command::Review { command, actor } => {
+            let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
+            review::run(&db, command, &actor)
+        }
+        Command::Audit { command } => {
+            let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
+            review::audit(&db, command)
         }
         Command::Migrate => {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
@@ -312,6 +334,10 @@ fn demo(
             l.no_match
         );
     }
+    println!(
+        "Usulan / proposals: {} · kepesertaan BPJS dicatat / BPJS memberships recorded: {} · sisanya menunggu peninjauan / the rest await review (jaring --database {url} review list)",
+        summary.proposals, summary.memberships
+    );
     println!("Halaman ini hanya menampilkan jumlah per wilayah (tanpa data pribadi); akun login menyusul bersama modul akun.");
     println!("This page shows counts per region only (no personal data); logins come with the accounts module.");
     if no_serve {
@@ -419,6 +445,8 @@ fn sync(db: &Database, kinds: &[String], thresholds: Option<&str>) -> Result<()>
             }
         );
     }
+    review::generate(db, "sync")?;
+    println!("Tinjau dengan / review with: jaring review list");
     Ok(())
 }
 

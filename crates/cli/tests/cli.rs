@@ -261,7 +261,7 @@ fn migrate_reports_the_schema_version() {
         .args(["--database", "x.db", "migrate"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("schema version 3"));
+        .stdout(predicate::str::contains("schema version 4"));
     jaring()
         .args(["--database", "mysql://nope", "migrate"])
         .assert()
@@ -339,4 +339,158 @@ fn link_finds_the_deaths_of_registry_residents_with_explanations() {
         "missing"
     ]
     .contains(&&r[levels])));
+}
+
+#[test]
+fn review_commands_apply_and_revert_and_audit_verify_catches_tampering() {
+    let dir = tempfile::tempdir().unwrap();
+    jaring()
+        .current_dir(dir.path())
+        .args(["demo", "--no-serve", "--persons", "3000", "--seed", "2"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("Usulan / proposals"));
+    let run = |args: &[&str]| {
+        let out = jaring()
+            .current_dir(dir.path())
+            .args(["--database", "jaring-demo.db"])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, list, _) = run(&[
+        "review",
+        "list",
+        "--kind",
+        "mark_deceased",
+        "--band",
+        "auto",
+    ]);
+    assert_eq!(code, Some(0));
+    let first: i64 = list
+        .lines()
+        .find(|l| l.starts_with('#'))
+        .and_then(|l| l[1..].split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("a pending death proposal");
+    let (code, shown, _) = run(&["review", "show", &first.to_string()]);
+    assert_eq!(code, Some(0));
+    assert!(
+        shown.contains("\"life_status\"") && shown.contains("\"explanation\""),
+        "{shown}"
+    );
+
+    let (code, out, _) = run(&[
+        "review",
+        "approve",
+        "--all-auto",
+        "--kind",
+        "mark_deceased",
+        "--actor",
+        "admin",
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("gagal / failed: 0"), "{out}");
+    // Approving again is refused with who did it.
+    let (code, _, err) = run(&["review", "approve", &first.to_string()]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("already applied (by admin)"), "{err}");
+    let (code, out, _) = run(&[
+        "review",
+        "revert",
+        &first.to_string(),
+        "--reason",
+        "salah orang",
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    let (_, shown, _) = run(&["review", "show", &first.to_string()]);
+    assert!(shown.contains("status: reverted"), "{shown}");
+    let (code, _, err) = run(&["review", "reject", &first.to_string(), "--reason", " "]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("reason"), "{err}");
+
+    // An operator moves resident 1 to another village (code typed without dots); approved, it applies.
+    let (code, out, err) = run(&[
+        "review",
+        "edit",
+        "1",
+        "--set",
+        "village_code=5304012002",
+        "--reason",
+        "pindah domisili",
+    ]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let edit: String = out
+        .split('#')
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let (code, _, err) = run(&["review", "approve", &edit, "--actor", "kasi_pemerintahan"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (_, history, _) = run(&["audit", "log", "--person", "1"]);
+    assert!(
+        history.contains("53.04.01.2002") && history.contains("kasi_pemerintahan"),
+        "{history}"
+    );
+    let (code, _, err) = run(&["review", "edit", "1", "--set", "nik=123", "--reason", "x"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("not a valid nik"), "{err}");
+
+    let (code, out, _) = run(&["audit", "verify"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("intact"), "{out}");
+    let (_, log, _) = run(&["audit", "log", "--actor", "admin", "--limit", "5"]);
+    assert_eq!(log.lines().count(), 5, "{log}");
+
+    // Someone edits one entry directly in the database: verify names it and fails.
+    let db =
+        jaring_store::Database::open(dir.path().join("jaring-demo.db").to_str().unwrap()).unwrap();
+    let mut conn = db.conn().unwrap();
+    let original = conn
+        .query_opt("SELECT actor FROM audit_log WHERE seq = 10", &[])
+        .unwrap()
+        .unwrap()
+        .text(0)
+        .unwrap();
+    let n = conn
+        .execute(
+            "UPDATE audit_log SET actor = 'someone_else' WHERE seq = 10",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+    drop(conn);
+    let (code, out, _) = run(&["audit", "verify"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("TAMPERED") && out.contains("entri/entry 10: content does not match"),
+        "{out}"
+    );
+    // Deleting the newest entry (covering one's tracks) is caught too.
+    let mut conn = db.conn().unwrap();
+    conn.execute(
+        "UPDATE audit_log SET actor = $1 WHERE seq = 10",
+        &[jaring_store::Value::Text(original)],
+    )
+    .unwrap();
+    let (code, _, _) = run(&["audit", "verify"]);
+    assert_eq!(
+        code,
+        Some(0),
+        "restoring the original value restores the chain"
+    );
+    conn.execute(
+        "DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)",
+        &[],
+    )
+    .unwrap();
+    let (code, out, _) = run(&["audit", "verify"]);
+    assert_eq!(code, Some(1));
+    assert!(out.contains("newest entries are missing"), "{out}");
 }

@@ -5,37 +5,6 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Declares an enum with stable storage codes and Indonesian labels.
-macro_rules! coded_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal, $label:literal;)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $code)] $variant,)+
-        }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// Stable code used in storage and the API.
-            pub const fn as_code(self) -> &'static str {
-                match self { $($name::$variant => $code,)+ }
-            }
-
-            /// The value with this storage code.
-            pub fn from_code(code: &str) -> Option<Self> {
-                match code { $($code => Some($name::$variant),)+ _ => None }
-            }
-
-            /// Label shown to users (Bahasa Indonesia).
-            pub const fn label_id(self) -> &'static str {
-                match self { $($name::$variant => $label,)+ }
-            }
-        }
-    };
-}
-
 coded_enum! {
     /// Sex as recorded on the KTP (and in the NIK's day part).
     Sex {

@@ -40,6 +40,26 @@ pub enum StoreError {
         /// The version stored now.
         actual: i64,
     },
+    /// A change expected a value that is no longer there: the data changed since the proposal was made.
+    #[error("{entity} {id}: '{field}' changed since this was proposed; nothing was applied")]
+    Stale {
+        /// Entity code.
+        entity: &'static str,
+        /// Its id.
+        id: i64,
+        /// The field that differs.
+        field: String,
+    },
+    /// The proposal was already decided by someone (two reviewers, one proposal).
+    #[error("proposal {id} is already {status} (by {by}); nothing was changed")]
+    Decided {
+        /// Proposal id.
+        id: i64,
+        /// Its status now.
+        status: String,
+        /// Who decided.
+        by: String,
+    },
     /// The row does not exist.
     #[error("{entity} {id} not found")]
     NotFound {

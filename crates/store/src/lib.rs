@@ -18,5 +18,7 @@ pub use conn::Conn;
 pub use database::{Backend, Database, DatabaseOptions};
 pub use error::{Result, StoreError};
 pub use value::{Row, Value};
+pub mod audit;
 pub mod imports;
 pub mod matches;
+pub mod review;

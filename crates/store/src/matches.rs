@@ -38,11 +38,11 @@ fn identities(conn: &mut Conn, sql: &str, params: &[Value]) -> Result<Vec<Identi
         .collect()
 }
 
-/// Every registry person.
+/// Every registry person (merged duplicates excluded: their survivor stands for them).
 pub fn registry_identities(conn: &mut Conn) -> Result<Vec<Identity>> {
     identities(
         conn,
-        "SELECT id, nik, name, birth_date, sex, village_code FROM persons ORDER BY id",
+        "SELECT id, nik, name, birth_date, sex, village_code FROM persons WHERE merged_into IS NULL ORDER BY id",
         &[],
     )
 }

@@ -31,7 +31,7 @@ pub fn village_counts(conn: &mut Conn, ancestor: RegionCode) -> Result<Vec<Regio
                 ON h.village_code = r.code
          LEFT JOIN (SELECT village_code, COUNT(*) AS n,
                            SUM(CASE WHEN life_status = 'alive' THEN 1 ELSE 0 END) AS alive
-                    FROM persons GROUP BY village_code) p
+                    FROM persons WHERE merged_into IS NULL GROUP BY village_code) p
                 ON p.village_code = r.code
          WHERE r.level = 'desa' AND r.code LIKE $1
          ORDER BY r.code",

@@ -1,0 +1,428 @@
+//! From an intent to the field-level changes it means against the data as it is now.
+//!
+//! Expansion runs twice: when a proposal is made (so the reviewer sees every enrolment it will end and
+//! the claim it will open) and again inside the approving transaction (so the effects are right even if
+//! other proposals were applied in between, in any order).
+
+use chrono::NaiveDate;
+use jaring_domain::review::{
+    covered_on, end_of_month, inverse_of, Change, Entity, FieldValues, Intent,
+};
+use jaring_domain::{CivilServantStatus, LifeStatus, Nik, WorkerCategory};
+use jaring_store::review as store;
+use jaring_store::Conn;
+
+use crate::AppError;
+
+/// Facts expansion needs that are not in the rows themselves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Context {
+    /// The day decisions take effect (household exits end cover at the end of this month).
+    pub today: NaiveDate,
+    /// Months after the last paid month during which a member is still covered.
+    pub grace_months: u32,
+}
+
+/// Setting key: grace months (default 3, DOMAIN.md §2).
+pub const SETTING_GRACE_MONTHS: &str = "grace_months";
+
+impl Context {
+    /// Today (WITA) with the grace period from the database's settings.
+    pub fn load(conn: &mut Conn, today: NaiveDate) -> Result<Context, AppError> {
+        let grace = store::setting_i64(conn, SETTING_GRACE_MONTHS, 3)?;
+        Ok(Context {
+            today,
+            grace_months: u32::try_from(grace).unwrap_or(3),
+        })
+    }
+}
+
+fn get(values: &FieldValues, key: &str) -> Option<String> {
+    values.get(key).cloned().flatten()
+}
+
+fn date(values: &FieldValues, key: &str) -> Option<NaiveDate> {
+    get(values, key).and_then(|s| s.parse().ok())
+}
+
+fn update(
+    out: &mut Vec<Change>,
+    entity: Entity,
+    id: i64,
+    current: &FieldValues,
+    field: &str,
+    after: Option<String>,
+) {
+    let before = get(current, field);
+    if before != after {
+        out.push(Change::Update {
+            entity,
+            id,
+            field: field.to_string(),
+            before,
+            after,
+        });
+    }
+}
+
+/// Updates of several fields of one person, each only where it differs.
+fn set_person(
+    out: &mut Vec<Change>,
+    id: i64,
+    current: &FieldValues,
+    fields: &[(&str, Option<String>)],
+) {
+    for (field, value) in fields {
+        update(out, Entity::Person, id, current, field, value.clone());
+    }
+}
+
+fn iso(d: NaiveDate) -> Option<String> {
+    Some(d.format("%Y-%m-%d").to_string())
+}
+
+/// Ends a deceased person's cover and opens a death-benefit (JKM) claim candidate if a membership
+/// covered the day of death. `enrolments` are the person's (id `None` for one being created now).
+fn death_effects(
+    conn: &mut Conn,
+    out: &mut Vec<Change>,
+    person_id: i64,
+    death: NaiveDate,
+    enrolments: &mut [(Option<i64>, FieldValues)],
+    ctx: &Context,
+) -> Result<(), AppError> {
+    let end = end_of_month(death);
+    let mut covering: Option<Option<i64>> = None;
+    for (id, e) in enrolments.iter_mut() {
+        let covered = covered_on(
+            date(e, "start_date"),
+            date(e, "end_date"),
+            date(e, "paid_through"),
+            ctx.grace_months,
+            death,
+        );
+        if covered && covering.is_none() {
+            covering = Some(*id);
+        }
+        if date(e, "end_date").is_none_or(|d| d > end) {
+            match id {
+                Some(id) => {
+                    update(out, Entity::Enrolment, *id, e, "end_date", iso(end));
+                    update(
+                        out,
+                        Entity::Enrolment,
+                        *id,
+                        e,
+                        "end_reason",
+                        Some("deceased".into()),
+                    );
+                }
+                None => {
+                    e.insert("end_date".into(), iso(end));
+                    e.insert("end_reason".into(), Some("deceased".into()));
+                }
+            }
+        }
+    }
+    if let Some(enrolment) = covering {
+        let has_claim = store::rows_by(conn, Entity::Claim, "person_id", person_id)?
+            .iter()
+            .any(|(_, c)| get(c, "kind").as_deref() == Some("jkm"));
+        if !has_claim {
+            out.push(Change::Insert {
+                entity: Entity::Claim,
+                id: None,
+                values: FieldValues::from([
+                    ("person_id".into(), Some(person_id.to_string())),
+                    ("enrolment_id".into(), enrolment.map(|e| e.to_string())),
+                    ("kind".into(), Some("jkm".into())),
+                    ("event_date".into(), iso(death)),
+                    ("status".into(), Some("candidate".into())),
+                ]),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn enrolments_of(
+    conn: &mut Conn,
+    person_id: i64,
+) -> Result<Vec<(Option<i64>, FieldValues)>, AppError> {
+    Ok(
+        store::rows_by(conn, Entity::Enrolment, "person_id", person_id)?
+            .into_iter()
+            .map(|(id, v)| (Some(id), v))
+            .collect(),
+    )
+}
+
+/// The changes `intent` means now.
+pub fn expand(conn: &mut Conn, intent: &Intent, ctx: &Context) -> Result<Vec<Change>, AppError> {
+    let mut out = Vec::new();
+    match intent {
+        Intent::MarkDeceased {
+            person_id,
+            death_date,
+            ..
+        } => {
+            let p = store::fields(conn, Entity::Person, *person_id)?;
+            set_person(
+                &mut out,
+                *person_id,
+                &p,
+                &[
+                    ("life_status", Some(LifeStatus::Deceased.as_code().into())),
+                    ("death_date", iso(*death_date)),
+                ],
+            );
+            let mut enrolments = enrolments_of(conn, *person_id)?;
+            death_effects(
+                conn,
+                &mut out,
+                *person_id,
+                *death_date,
+                &mut enrolments,
+                ctx,
+            )?;
+        }
+        Intent::CivilServant {
+            person_id,
+            status,
+            since,
+        } => {
+            let p = store::fields(conn, Entity::Person, *person_id)?;
+            let mut fields = vec![
+                ("civil_servant_status", Some(status.as_code().into())),
+                ("civil_servant_since", iso(*since)),
+            ];
+            if *status != CivilServantStatus::Pensioner {
+                fields.push((
+                    "worker_category",
+                    Some(WorkerCategory::CivilServant.as_code().into()),
+                ));
+            }
+            set_person(&mut out, *person_id, &p, &fields);
+            if status.excludes_household() {
+                // DOMAIN.md §4.4: a household with an ASN/TNI/Polri member leaves subsidised programmes.
+                let members = match get(&p, "household_id").and_then(|h| h.parse().ok()) {
+                    Some(h) => store::household_members(conn, h)?,
+                    None => vec![*person_id],
+                };
+                let end = end_of_month(ctx.today);
+                for m in members {
+                    for (id, e) in store::rows_by(conn, Entity::Enrolment, "person_id", m)? {
+                        let programme = get(&e, "programme_code").unwrap_or_default();
+                        let subsidised =
+                            store::programme_subsidised(conn, &programme)?.unwrap_or(false);
+                        if subsidised && date(&e, "end_date").is_none_or(|d| d > end) {
+                            update(&mut out, Entity::Enrolment, id, &e, "end_date", iso(end));
+                            update(
+                                &mut out,
+                                Entity::Enrolment,
+                                id,
+                                &e,
+                                "end_reason",
+                                Some("household_civil_servant".into()),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        Intent::Membership {
+            person_id,
+            kpj,
+            programme,
+            start,
+            paid_through,
+        } => {
+            let p = store::fields(conn, Entity::Person, *person_id)?;
+            let wanted = FieldValues::from([
+                ("person_id".into(), Some(person_id.to_string())),
+                ("programme_code".into(), Some(programme.clone())),
+                ("kpj".into(), Some(kpj.clone())),
+                ("start_date".into(), start.and_then(iso)),
+                ("paid_through".into(), paid_through.and_then(iso)),
+            ]);
+            let death = date(&p, "death_date");
+            match store::enrolment_by_kpj(conn, kpj)? {
+                Some((id, current)) => {
+                    for (field, value) in &wanted {
+                        update(
+                            &mut out,
+                            Entity::Enrolment,
+                            id,
+                            &current,
+                            field,
+                            value.clone(),
+                        );
+                    }
+                    if let Some(death) = death {
+                        let mut merged = current.clone();
+                        merged.extend(wanted.clone());
+                        let mut one = vec![(Some(id), merged)];
+                        death_effects(conn, &mut out, *person_id, death, &mut one, ctx)?;
+                    }
+                }
+                None => {
+                    let mut one = vec![(None, wanted)];
+                    let mut effects = Vec::new();
+                    if let Some(death) = death {
+                        death_effects(conn, &mut effects, *person_id, death, &mut one, ctx)?;
+                    }
+                    let values = one.pop().map(|(_, v)| v).unwrap_or_default();
+                    out.push(Change::Insert {
+                        entity: Entity::Enrolment,
+                        id: None,
+                        values,
+                    });
+                    out.extend(effects);
+                }
+            }
+        }
+        Intent::DesilUpdate { person_id, desil } => {
+            let p = store::fields(conn, Entity::Person, *person_id)?;
+            set_person(
+                &mut out,
+                *person_id,
+                &p,
+                &[("dtsen_desil", Some(desil.to_string()))],
+            );
+        }
+        Intent::NewPerson { values } => {
+            let values = &normalise_person_values(values)?;
+            if let Some(nik) = get(values, "nik") {
+                if jaring_store::registry::find_person_by_nik(conn, parse_nik(&nik)?)?.is_some() {
+                    return Err(AppError::Input(format!(
+                        "NIK {nik} sudah terdaftar / NIK {nik} is already in the registry"
+                    )));
+                }
+            }
+            out.push(Change::Insert {
+                entity: Entity::Person,
+                id: None,
+                values: values.clone(),
+            });
+        }
+        Intent::SetFields { person_id, values } => {
+            let values = &normalise_person_values(values)?;
+            let p = store::fields(conn, Entity::Person, *person_id)?;
+            // The life status goes first when it is set, so a death date is never stored on a living
+            // person (the table's check) and reverting, in reverse order, clears the date first.
+            let mut ordered: Vec<(&String, &Option<String>)> = values.iter().collect();
+            ordered.sort_by_key(|(k, _)| *k != "life_status");
+            for (field, value) in ordered {
+                update(
+                    &mut out,
+                    Entity::Person,
+                    *person_id,
+                    &p,
+                    field,
+                    value.clone(),
+                );
+            }
+        }
+        Intent::Merge { keep, duplicate } => {
+            if keep == duplicate {
+                return Err(AppError::Input("penduduk tidak bisa digabung dengan dirinya sendiri / a person cannot be merged into themself".into()));
+            }
+            let d = store::fields(conn, Entity::Person, *duplicate)?;
+            store::fields(conn, Entity::Person, *keep)?;
+            update(
+                &mut out,
+                Entity::Person,
+                *duplicate,
+                &d,
+                "merged_into",
+                Some(keep.to_string()),
+            );
+            for entity in [Entity::Enrolment, Entity::Claim] {
+                for (id, row) in store::rows_by(conn, entity, "person_id", *duplicate)? {
+                    update(
+                        &mut out,
+                        entity,
+                        id,
+                        &row,
+                        "person_id",
+                        Some(keep.to_string()),
+                    );
+                }
+            }
+        }
+        Intent::Revert { proposal_id } => {
+            let original = jaring_store::review::get_proposal(conn, *proposal_id)?;
+            if original.status != "applied" {
+                return Err(AppError::Input(format!(
+                    "usulan {proposal_id} berstatus {} dan tidak bisa dibatalkan / proposal {proposal_id} is {} and cannot be reverted",
+                    original.status, original.status
+                )));
+            }
+            let applied: Vec<Change> = serde_json::from_str(&original.changes).map_err(|e| {
+                AppError::Input(format!(
+                    "proposal {proposal_id}: stored changes unreadable: {e}"
+                ))
+            })?;
+            out = inverse_of(&applied);
+        }
+    }
+    Ok(out)
+}
+
+fn parse_nik(s: &str) -> Result<Nik, AppError> {
+    Nik::parse(s).map_err(|e| AppError::Input(format!("NIK {s}: {e}")))
+}
+
+/// Rejects unknown fields and malformed values before anything is stored, and writes the rest in their
+/// stored form (a village code with its dots, a NIK without spaces, a trimmed name).
+pub(crate) fn normalise_person_values(values: &FieldValues) -> Result<FieldValues, AppError> {
+    check_person_values(values)?;
+    Ok(values
+        .iter()
+        .map(|(k, v)| {
+            let v = v.as_ref().map(|v| match k.as_str() {
+                "village_code" => v
+                    .parse::<jaring_domain::RegionCode>()
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|_| v.clone()),
+                "nik" => Nik::parse(v)
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|_| v.clone()),
+                _ => v.trim().to_string(),
+            });
+            (k.clone(), v)
+        })
+        .collect())
+}
+
+fn check_person_values(values: &FieldValues) -> Result<(), AppError> {
+    for (field, value) in values {
+        if !store::is_field(Entity::Person, field) || field == "merged_into" {
+            return Err(AppError::Input(format!(
+                "kolom '{field}' tidak bisa diubah / field '{field}' cannot be changed"
+            )));
+        }
+        let Some(v) = value else { continue };
+        let ok = match field.as_str() {
+            "nik" => parse_nik(v).is_ok(),
+            "birth_date" | "death_date" | "civil_servant_since" => v.parse::<NaiveDate>().is_ok(),
+            "sex" => jaring_domain::Sex::from_code(v).is_some(),
+            "life_status" => LifeStatus::from_code(v).is_some(),
+            "civil_servant_status" => CivilServantStatus::from_code(v).is_some(),
+            "worker_category" => WorkerCategory::from_code(v).is_some(),
+            "relationship" => jaring_domain::Relationship::from_code(v).is_some(),
+            "marital_status" => jaring_domain::MaritalStatus::from_code(v).is_some(),
+            "dtsen_desil" => v.parse::<u8>().is_ok_and(|d| (1..=10).contains(&d)),
+            "village_code" => v.parse::<jaring_domain::RegionCode>().is_ok(),
+            "household_id" => v.parse::<i64>().is_ok(),
+            "name" => !v.trim().is_empty(),
+            _ => true,
+        };
+        if !ok {
+            return Err(AppError::Input(format!(
+                "nilai '{v}' tidak sah untuk {field} / '{v}' is not a valid {field}"
+            )));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,369 @@
+//! The review workflow: proposals are made (from synchronised lists, or by operators), approved or
+//! rejected by a person, applied atomically with an audit entry per change, and reverted by a new
+//! proposal that restores the state before.
+
+mod expand;
+mod generate;
+mod merge;
+
+use jaring_domain::review::{Band, Change, Entity, Intent, ProposalKind, ProposalStatus};
+use jaring_store::audit::{self, AuditEntry};
+use jaring_store::review::{self as store, NewProposal, ProposalFilter, ProposalRow};
+use jaring_store::{Conn, Database, StoreError};
+
+pub use expand::{expand, Context, SETTING_GRACE_MONTHS};
+pub use generate::{generate_proposals, programme_for, GenerateSummary};
+pub use merge::{propose_merges, MergeSummary};
+
+use crate::AppError;
+
+/// Bulk decisions are applied in this order, so that effects that depend on each other come out the
+/// same whatever order the proposals were made in: memberships before the deaths that end them.
+const KIND_ORDER: &[ProposalKind] = &[
+    ProposalKind::NewPerson,
+    ProposalKind::Correction,
+    ProposalKind::Edit,
+    ProposalKind::Merge,
+    ProposalKind::Membership,
+    ProposalKind::DesilUpdate,
+    ProposalKind::CivilServant,
+    ProposalKind::MarkDeceased,
+    ProposalKind::Revert,
+];
+
+fn audit_entries(
+    row: &ProposalRow,
+    changes: &[Change],
+    actor: &str,
+    action: &str,
+) -> Vec<AuditEntry> {
+    let reason = Some(format!("proposal #{}: {}", row.id, row.summary));
+    let mut out = vec![AuditEntry {
+        actor: actor.to_string(),
+        action: format!("proposal.{action}"),
+        entity: "proposal".into(),
+        entity_id: Some(row.id),
+        village_code: row.village_code.clone(),
+        person_id: row.person_id,
+        before: Some(serde_json::json!({"status": "pending"}).to_string()),
+        after: Some(serde_json::json!({"status": row.status}).to_string()),
+        reason: row.reason.clone().or_else(|| reason.clone()),
+    }];
+    for c in changes {
+        let (entity, id) = c.target();
+        let (op, before, after, person) = match c {
+            Change::Update {
+                field,
+                before,
+                after,
+                ..
+            } => (
+                "update",
+                Some(serde_json::json!({ field: before }).to_string()),
+                Some(serde_json::json!({ field: after }).to_string()),
+                None,
+            ),
+            Change::Insert { values, .. } => (
+                "insert",
+                None,
+                serde_json::to_string(values).ok(),
+                values.get("person_id").cloned().flatten(),
+            ),
+            Change::Delete { values, .. } => (
+                "delete",
+                serde_json::to_string(values).ok(),
+                None,
+                values.get("person_id").cloned().flatten(),
+            ),
+        };
+        let person_id = match entity {
+            Entity::Person => id,
+            _ => person.and_then(|p| p.parse().ok()).or(row.person_id),
+        };
+        out.push(AuditEntry {
+            actor: actor.to_string(),
+            action: format!("{}.{op}", entity.as_code()),
+            entity: entity.as_code().into(),
+            entity_id: id,
+            village_code: row.village_code.clone(),
+            person_id,
+            before,
+            after,
+            reason: reason.clone(),
+        });
+    }
+    out
+}
+
+fn parse_intent(row: &ProposalRow) -> Result<Intent, AppError> {
+    serde_json::from_str(&row.intent).map_err(|e| {
+        AppError::Input(format!(
+            "proposal {}: stored intent unreadable: {e}",
+            row.id
+        ))
+    })
+}
+
+/// Approves and applies one proposal inside the caller's transaction (the audit lock already held).
+fn approve_in(
+    tx: &mut Conn,
+    id: i64,
+    expected_version: Option<i64>,
+    actor: &str,
+    ctx: &Context,
+) -> Result<ProposalRow, AppError> {
+    let row = store::decide(
+        tx,
+        id,
+        expected_version,
+        ProposalStatus::Applied.as_code(),
+        actor,
+        None,
+    )?;
+    let intent = parse_intent(&row)?;
+    let mut changes = expand(tx, &intent, ctx)?;
+    if let Intent::Revert { proposal_id } = intent {
+        store::mark_reverted(tx, proposal_id)?;
+    }
+    store::apply_changes(tx, &mut changes)?;
+    let json = serde_json::to_string(&changes)
+        .map_err(|e| AppError::Input(format!("cannot record changes: {e}")))?;
+    store::set_changes(tx, id, &json)?;
+    audit::append(tx, &audit_entries(&row, &changes, actor, "approve"))?;
+    Ok(store::get_proposal(tx, id)?)
+}
+
+/// Approves one proposal and applies it, atomically. `expected_version` is the version the reviewer
+/// saw; if someone acted on the proposal since, nothing happens and the error says who did what.
+pub fn approve(
+    db: &Database,
+    id: i64,
+    expected_version: Option<i64>,
+    actor: &str,
+    ctx: &Context,
+) -> Result<ProposalRow, AppError> {
+    db.transaction(|tx| {
+        audit::lock(tx)?;
+        approve_in(tx, id, expected_version, actor, ctx)
+    })
+}
+
+/// Rejects one proposal; a reason is required (it goes to the audit log and back to the operator).
+pub fn reject(
+    db: &Database,
+    id: i64,
+    expected_version: Option<i64>,
+    actor: &str,
+    reason: &str,
+) -> Result<ProposalRow, AppError> {
+    if reason.trim().is_empty() {
+        return Err(AppError::Input(
+            "alasan penolakan wajib diisi / a reason is required to reject".into(),
+        ));
+    }
+    db.transaction(|tx| {
+        audit::lock(tx)?;
+        let row = store::decide(
+            tx,
+            id,
+            expected_version,
+            ProposalStatus::Rejected.as_code(),
+            actor,
+            Some(reason.trim()),
+        )?;
+        audit::append(tx, &audit_entries(&row, &[], actor, "reject"))?;
+        Ok(row)
+    })
+}
+
+/// Makes a pending proposal by hand (an operator's edit, a merge, a revert).
+pub fn propose(
+    db: &Database,
+    kind: ProposalKind,
+    intent: Intent,
+    summary: &str,
+    actor: &str,
+    ctx: &Context,
+) -> Result<i64, AppError> {
+    let evidence = serde_json::json!({"source": "operator", "actor": actor});
+    propose_with_evidence(
+        db,
+        kind,
+        intent,
+        summary,
+        evidence,
+        Band::Manual,
+        actor,
+        ctx,
+    )
+}
+
+/// Makes a pending proposal with the given evidence.
+#[allow(clippy::too_many_arguments)]
+fn propose_with_evidence(
+    db: &Database,
+    kind: ProposalKind,
+    intent: Intent,
+    summary: &str,
+    evidence: serde_json::Value,
+    band: Band,
+    actor: &str,
+    ctx: &Context,
+) -> Result<i64, AppError> {
+    db.transaction(|tx| {
+        audit::lock(tx)?;
+        let changes = expand(tx, &intent, ctx)?;
+        if changes.is_empty() {
+            return Err(AppError::Input(
+                "usulan ini tidak mengubah apa pun / this proposal changes nothing".into(),
+            ));
+        }
+        let (person_id, reverts_id) = match &intent {
+            Intent::Revert { proposal_id } => {
+                let original = store::get_proposal(tx, *proposal_id)?;
+                (original.person_id, Some(*proposal_id))
+            }
+            other => (other.person_id(), None),
+        };
+        let village = match (person_id, &intent) {
+            (_, Intent::NewPerson { values }) => values.get("village_code").cloned().flatten(),
+            (Some(p), _) => store::fields(tx, Entity::Person, p)?
+                .get("village_code")
+                .cloned()
+                .flatten(),
+            _ => None,
+        };
+        let new = NewProposal {
+            kind: kind.as_code(),
+            band: band.as_code(),
+            village_code: village.clone(),
+            person_id,
+            staged_id: None,
+            reverts_id,
+            summary: summary.to_string(),
+            intent: serde_json::to_string(&intent).unwrap_or_default(),
+            changes: serde_json::to_string(&changes).unwrap_or_default(),
+            evidence: evidence.to_string(),
+            created_by: actor.to_string(),
+        };
+        let id = store::insert_proposal(tx, &new, ProposalStatus::Pending.as_code())?
+            .ok_or_else(|| AppError::Input("proposal not stored".into()))?;
+        audit::append(
+            tx,
+            &[AuditEntry {
+                actor: actor.to_string(),
+                action: "proposal.create".into(),
+                entity: "proposal".into(),
+                entity_id: Some(id),
+                village_code: village,
+                person_id,
+                before: None,
+                after: Some(new.intent),
+                reason: Some(summary.to_string()),
+            }],
+        )?;
+        Ok(id)
+    })
+}
+
+/// Proposes undoing an applied proposal (pending until approved, like any other change).
+pub fn propose_revert(
+    db: &Database,
+    id: i64,
+    actor: &str,
+    reason: &str,
+    ctx: &Context,
+) -> Result<i64, AppError> {
+    if reason.trim().is_empty() {
+        return Err(AppError::Input(
+            "alasan pembatalan wajib diisi / a reason is required to revert".into(),
+        ));
+    }
+    propose(
+        db,
+        ProposalKind::Revert,
+        Intent::Revert { proposal_id: id },
+        &format!("Batalkan usulan #{id}: {reason} / revert proposal #{id}"),
+        actor,
+        ctx,
+    )
+}
+
+/// What a bulk approval did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BulkResult {
+    /// Proposals approved and applied by this call.
+    pub applied: usize,
+    /// Proposals someone else decided first.
+    pub already_decided: usize,
+    /// Proposals that could not be applied (data changed since), each with the reason; left pending.
+    pub failed: Vec<(i64, String)>,
+}
+
+/// Approves every pending proposal matching `filter`, each atomically: a proposal that cannot be
+/// applied is left pending with its reason and the rest go on. Proposals are taken in [`KIND_ORDER`];
+/// transactions hold at most `CHUNK` proposals so other reviewers are never blocked for long.
+pub fn approve_all(
+    db: &Database,
+    filter: &ProposalFilter,
+    actor: &str,
+    ctx: &Context,
+) -> Result<BulkResult, AppError> {
+    const CHUNK: usize = 250;
+    let mut pending = filter.clone();
+    pending.status = Some(ProposalStatus::Pending.as_code().into());
+    pending.limit = 0;
+    let mut result = BulkResult::default();
+    for kind in KIND_ORDER {
+        if !pending.kinds.is_empty() && !pending.kinds.iter().any(|k| k == kind.as_code()) {
+            continue;
+        }
+        let mut one = pending.clone();
+        one.kinds = vec![kind.as_code().into()];
+        let ids = store::proposal_ids(&mut db.conn()?, &one)?;
+        for chunk in ids.chunks(CHUNK) {
+            db.transaction(|tx| -> Result<(), AppError> {
+                audit::lock(tx)?;
+                for &id in chunk {
+                    tx.batch("SAVEPOINT approve_one")?;
+                    match approve_in(tx, id, None, actor, ctx) {
+                        Ok(_) => {
+                            tx.batch("RELEASE SAVEPOINT approve_one")?;
+                            result.applied += 1;
+                        }
+                        Err(e) => {
+                            tx.batch("ROLLBACK TO SAVEPOINT approve_one")?;
+                            tx.batch("RELEASE SAVEPOINT approve_one")?;
+                            match e {
+                                AppError::Store(StoreError::Decided { .. }) => {
+                                    result.already_decided += 1
+                                }
+                                other => result.failed.push((id, other.to_string())),
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            })?;
+        }
+    }
+    Ok(result)
+}
+
+/// Proposals matching a filter.
+pub fn list(db: &Database, filter: &ProposalFilter) -> Result<Vec<ProposalRow>, AppError> {
+    Ok(store::list_proposals(&mut db.conn()?, filter)?)
+}
+
+/// One proposal.
+pub fn show(db: &Database, id: i64) -> Result<ProposalRow, AppError> {
+    Ok(store::get_proposal(&mut db.conn()?, id)?)
+}
+
+/// Counts per kind, band and status.
+pub fn counts(
+    db: &Database,
+    filter: &ProposalFilter,
+) -> Result<Vec<(String, String, String, i64)>, AppError> {
+    Ok(store::proposal_counts(&mut db.conn()?, filter)?)
+}
