@@ -106,6 +106,8 @@ pub fn prepare_demo(db: &Database, config: &Config) -> Result<DemoSummary, AppEr
         &ctx,
     )?
     .applied;
+    // This month's coverage is kept as the first point of the trend.
+    crate::coverage::take_snapshot(db, config.as_of)?;
     Ok(DemoSummary {
         proposals,
         memberships,

@@ -449,6 +449,14 @@ pub fn import_file(
         );
         Ok((import_id, counts))
     })?;
+    if counts.inserted + counts.updated >= 10_000 {
+        // A large load changes the tables' statistics; refresh them now rather than when autovacuum
+        // gets round to it (PostgreSQL only; a no-op on SQLite).
+        jaring_store::registry::refresh_statistics(
+            db,
+            &["households", "household_kk", "persons", "staged_records"],
+        )?;
+    }
 
     let error_file = problems
         .error_file

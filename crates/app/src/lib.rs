@@ -1,5 +1,6 @@
 //! jaring's use cases, written once against the store and called by both the web server and the CLI.
 
+pub mod coverage;
 pub mod demo;
 pub mod import;
 pub mod overview;

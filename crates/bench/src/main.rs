@@ -34,6 +34,9 @@ struct Args {
     /// For `link-eval`: directory written by `jaring generate`.
     #[arg(long)]
     dir: Option<std::path::PathBuf>,
+    /// For `coverage`: the region to populate.
+    #[arg(long, default_value = "53")]
+    region: String,
     /// For `write-xlsx`: data rows to copy.
     #[arg(long, default_value_t = 100_000)]
     rows: usize,
@@ -52,6 +55,10 @@ enum What {
     /// Links every generated list to the generated registry and scores the result against the ground
     /// truth (precision, recall, F1 per list and band), with times and peak memory.
     LinkEval,
+    /// Coverage roll-up at province scale: generates `--persons` residents of `--region` (default NTT,
+    /// 53), loads them with BPJS enrolments for about a quarter, then times the roll-up from a freshly
+    /// opened database and from a stored snapshot.
+    Coverage,
 }
 
 fn peak_rss_mib() -> f64 {
@@ -79,6 +86,9 @@ fn main() -> Result<()> {
     }
     if args.what == What::LinkEval {
         return link_eval(&args);
+    }
+    if args.what == What::Coverage {
+        return coverage(&args);
     }
     let all = args.what == What::All;
     if all || args.what == What::Regions {
@@ -328,5 +338,144 @@ fn link_eval(args: &Args) -> Result<()> {
         }
     }
     println!("peak RSS {:.0} MiB", peak_rss_mib());
+    Ok(())
+}
+
+/// Loads a generated province with enrolments into `db` (already migrated), then times the roll-up.
+fn coverage_on(db: &Database, url: &str, args: &Args, g: &jaring_synth::Generated) -> Result<()> {
+    let region = RegionCode::parse(&args.region).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let t = Instant::now();
+    jaring_store::regions::seed_regions(db, region)?;
+    jaring_store::registry::bulk_load(db, &g.population.households, &g.population.persons)?;
+    jaring_store::settings::set(
+        &mut db.conn()?,
+        jaring_app::SETTING_REGENCY,
+        &region.to_string(),
+    )?;
+    // A quarter of the residents are members, paid through recent months; some have lapsed.
+    let as_of = jaring_domain::today();
+    let start = chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap_or(as_of);
+    let programmes = ["bpu_apbd_kab", "bpu_apbd_prov", "bpu_apbdes", "bpu_mandiri"];
+    db.transaction(|tx| -> Result<(), jaring_store::StoreError> {
+        let now = tx.now();
+        tx.insert_rows(
+            "enrolments",
+            &[
+                "person_id",
+                "programme_code",
+                "kpj",
+                "start_date",
+                "paid_through",
+                "created_at",
+                "updated_at",
+            ],
+            g.population
+                .persons
+                .iter()
+                .filter(|p| p.id.0 % 4 == 0)
+                .map(|p| {
+                    let behind = (p.id.0 % 7) as u32;
+                    let paid = as_of
+                        .checked_sub_months(chrono::Months::new(behind))
+                        .unwrap_or(as_of);
+                    vec![
+                        jaring_store::Value::Int(p.id.0),
+                        jaring_store::Value::from(programmes[(p.id.0 / 4 % 4) as usize]),
+                        jaring_store::Value::Text(format!("{}", 23_000_000_000i64 + p.id.0)),
+                        jaring_store::Value::Date(start),
+                        jaring_store::Value::Date(paid),
+                        now.clone(),
+                        now.clone(),
+                    ]
+                }),
+        )?;
+        Ok(())
+    })?;
+    jaring_store::registry::refresh_statistics(db, &["enrolments"])?;
+    println!(
+        "coverage ({}): loaded {} persons + enrolments in {:.1} s",
+        db.describe(),
+        g.population.persons.len(),
+        t.elapsed().as_secs_f64()
+    );
+    // Cold: a freshly opened database (new connections, empty statement caches), no snapshot.
+    let cold_db = Database::open(url)?;
+    let t = Instant::now();
+    let report = jaring_app::coverage::coverage(&cold_db, Some(region), as_of, false)?;
+    let cold = t.elapsed();
+    let top = report
+        .rows
+        .first()
+        .map(|r| r.rate.to_string())
+        .unwrap_or_default();
+    println!(
+        "coverage ({}): roll-up of {} regions (villages → kecamatan → kabupaten → province) from cold in {:.2} s: {top}",
+        db.describe(),
+        report.rows.len(),
+        cold.as_secs_f64()
+    );
+    let t = Instant::now();
+    let n = jaring_app::coverage::take_snapshot(&cold_db, as_of)?;
+    println!(
+        "coverage ({}): snapshot of {n} regions stored in {:.2} s",
+        db.describe(),
+        t.elapsed().as_secs_f64()
+    );
+    let regency = Regions::national()
+        .children(region)
+        .map(|r| r.code)
+        .next()
+        .unwrap_or(region);
+    let mut runs = Vec::new();
+    for _ in 0..args.repeat {
+        let t = Instant::now();
+        let r = jaring_app::coverage::coverage(&cold_db, Some(regency), as_of, true)?;
+        runs.push(t.elapsed());
+        assert!(r.from_snapshot);
+    }
+    println!(
+        "coverage ({}): regency {regency} with its kecamatan and villages from the snapshot in {:.1} ms (median of {})",
+        db.describe(),
+        median(runs).as_secs_f64() * 1e3,
+        args.repeat
+    );
+    Ok(())
+}
+
+fn coverage(args: &Args) -> Result<()> {
+    let region = RegionCode::parse(&args.region).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let t = Instant::now();
+    let g = jaring_synth::generate(&jaring_synth::Config {
+        persons: args.persons,
+        region,
+        ..Default::default()
+    })?;
+    println!(
+        "coverage: generated {} persons of {region} in {:.1} s; peak RSS {:.0} MiB",
+        g.population.persons.len(),
+        t.elapsed().as_secs_f64(),
+        peak_rss_mib()
+    );
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("province.db");
+    let url = path.to_str().unwrap_or("province.db").to_string();
+    coverage_on(&Database::open(&url)?, &url, args, &g)?;
+    if let Some(pg) = &args.postgres {
+        let schema = format!("jaring_bench_cov_{}", std::process::id());
+        let db = Database::open_with(jaring_store::DatabaseOptions {
+            url: pg.clone(),
+            pg_schema: Some(schema.clone()),
+            pool_size: 4,
+        })?;
+        let sep = if pg.contains('?') { '&' } else { '?' };
+        let pg_url = format!("{pg}{sep}options=-c%20search_path%3D{schema}");
+        let result = coverage_on(&db, &pg_url, args, &g);
+        if std::env::var_os("JARING_BENCH_KEEP").is_none() {
+            db.conn()?.batch(&format!("DROP SCHEMA {schema} CASCADE"))?;
+        } else {
+            println!("kept schema {schema}");
+        }
+        result?;
+    }
     Ok(())
 }

@@ -128,6 +128,17 @@ enum Command {
         #[arg(long, global = true, env = "USER", default_value = "cli")]
         actor: String,
     },
+    /// Coverage (UCJ) per regency, kecamatan and village: active members over the denominator.
+    Coverage(coverage::CoverageArgs),
+    /// Eligible workers not yet covered (the gap list), or why one person is (not) eligible.
+    Gap(coverage::GapArgs),
+    /// What it costs to reach a coverage target or a quota, or what a budget buys.
+    Budget(coverage::BudgetArgs),
+    /// Programmes: sponsors, premiums, quotas and eligibility rules.
+    Programme {
+        #[command(subcommand)]
+        command: coverage::ProgrammeCommand,
+    },
     /// The hash-chained audit log: verify it, or read it per person, region or actor.
     Audit {
         #[command(subcommand)]
@@ -151,6 +162,7 @@ enum Command {
     },
 }
 
+mod coverage;
 mod import;
 mod link;
 mod review;
@@ -228,6 +240,19 @@ fn main() -> Result<()> {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
             review::run(&db, command, &actor)
         }
+        Command::Coverage(args) => {
+            coverage::coverage_cmd(&open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?, args)
+        }
+        Command::Gap(args) => {
+            coverage::gap_cmd(&open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?, args)
+        }
+        Command::Budget(args) => {
+            coverage::budget_cmd(&open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?, args)
+        }
+        Command::Programme { command } => coverage::programme_cmd(
+            &open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?,
+            command,
+        ),
         Command::Audit { command } => {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
             review::audit(&db, command)

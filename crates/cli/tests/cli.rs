@@ -261,7 +261,7 @@ fn migrate_reports_the_schema_version() {
         .args(["--database", "x.db", "migrate"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("schema version 4"));
+        .stdout(predicate::str::contains("schema version 5"));
     jaring()
         .args(["--database", "mysql://nope", "migrate"])
         .assert()
@@ -341,6 +341,21 @@ fn link_finds_the_deaths_of_registry_residents_with_explanations() {
     .contains(&&r[levels])));
 }
 
+/// Runs `jaring --database jaring-demo.db ARGS` in `dir`: exit code, stdout, stderr.
+fn on_demo(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = jaring()
+        .current_dir(dir)
+        .args(["--database", "jaring-demo.db"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn review_commands_apply_and_revert_and_audit_verify_catches_tampering() {
     let dir = tempfile::tempdir().unwrap();
@@ -350,19 +365,7 @@ fn review_commands_apply_and_revert_and_audit_verify_catches_tampering() {
         .assert()
         .success()
         .stdout(predicates::str::contains("Usulan / proposals"));
-    let run = |args: &[&str]| {
-        let out = jaring()
-            .current_dir(dir.path())
-            .args(["--database", "jaring-demo.db"])
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let run = |args: &[&str]| on_demo(dir.path(), args);
     let (code, list, _) = run(&[
         "review",
         "list",
@@ -493,4 +496,116 @@ fn review_commands_apply_and_revert_and_audit_verify_catches_tampering() {
     let (code, out, _) = run(&["audit", "verify"]);
     assert_eq!(code, Some(1));
     assert!(out.contains("newest entries are missing"), "{out}");
+}
+
+#[test]
+fn coverage_gap_budget_and_rules_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    jaring()
+        .current_dir(dir.path())
+        .args(["demo", "--no-serve", "--persons", "3000", "--seed", "4"])
+        .assert()
+        .success();
+    let run = |args: &[&str]| on_demo(dir.path(), args);
+    // The demo took October's snapshot; the regency line carries its parts.
+    let (code, out, err) = run(&["coverage", "--at", "2026-10"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("snapshot") && out.contains("Kabupaten Belu"),
+        "{out}"
+    );
+    let regency = out.lines().find(|l| l.starts_with("53.04 ")).unwrap();
+    assert!(
+        regency.contains('%') && regency.contains(" / "),
+        "{regency}"
+    );
+    let (_, trend, _) = run(&["coverage", "--trend"]);
+    assert!(trend.contains("2026-10"), "{trend}");
+
+    let csv_path = dir.path().join("gap.csv");
+    let (code, out, err) = run(&[
+        "gap",
+        "--region",
+        "53.04.01",
+        "--at",
+        "2026-10",
+        "--out",
+        csv_path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let n: usize = out.split_whitespace().next().unwrap().parse().unwrap();
+    assert!(n > 0, "{out}");
+    let text = std::fs::read_to_string(&csv_path).unwrap();
+    assert!(
+        text.starts_with("\u{feff}No,ID,NIK,Nama"),
+        "{}",
+        &text[..40]
+    );
+    assert_eq!(text.lines().count(), n + 1);
+    // The first on the list is explained as eligible, clause by clause.
+    let first_id = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let (_, why, _) = run(&[
+        "gap", "--region", "53.04.01", "--at", "2026-10", "--person", &first_id,
+    ]);
+    assert!(
+        why.contains("MEMENUHI SYARAT / eligible") && why.matches('✓').count() == 7,
+        "{why}"
+    );
+
+    let (code, out, err) = run(&["budget", "--target", "100", "--at", "2026-10"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("Jumlah / total") && out.contains("per tahun/year"),
+        "{out}"
+    );
+    let (_, out, _) = run(&["budget", "--budget", "20160000", "--at", "2026-10"]);
+    assert!(
+        out.contains("+100 pekerja/workers") && out.contains("Rp 20.160.000 per tahun"),
+        "{out}"
+    );
+
+    // A rule with a typo is refused and the old rule stays.
+    let rule = dir.path().join("rule.toml");
+    std::fs::write(
+        &rule,
+        "[[clause]]\nname = \"desil\"\nexpr = \"desl <= 4\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&[
+        "programme",
+        "rule",
+        "bpu_apbd_kab",
+        "--set",
+        rule.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("unknown variable 'desl'"), "{err}");
+    let (_, out, _) = run(&["programme", "rule", "bpu_apbd_kab"]);
+    assert!(out.contains("(bawaan / default)"), "{out}");
+    std::fs::write(
+        &rule,
+        "[[clause]]\nname = \"desil 1\"\nexpr = \"desil == 1 && !covered\"\n",
+    )
+    .unwrap();
+    let (code, out, _) = run(&[
+        "programme",
+        "rule",
+        "bpu_apbd_kab",
+        "--set",
+        rule.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("desil == 1"), "{out}");
+    let (_, list, _) = run(&["programme", "list"]);
+    assert!(
+        list.contains("pu_perangkat_desa") && list.contains("Rp 13.262"),
+        "{list}"
+    );
 }

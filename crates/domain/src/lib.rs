@@ -70,6 +70,7 @@ pub mod money;
 pub mod nik;
 pub mod occupation;
 pub mod person;
+pub mod programme;
 pub mod region;
 pub mod regions;
 pub mod registry;

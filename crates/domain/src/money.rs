@@ -40,19 +40,27 @@ impl Sum for Rupiah {
     }
 }
 
+/// A whole number with Indonesian thousands separators: `1.175.126.400`.
+pub fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut grouped = String::new();
+    if n < 0 {
+        grouped.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    grouped
+}
+
 impl fmt::Display for Rupiah {
     /// Indonesian style: `Rp 1.175.126.400`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let digits = self.0.unsigned_abs().to_string();
-        let mut grouped = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                grouped.push('.');
-            }
-            grouped.push(c);
-        }
         let sign = if self.0 < 0 { "-" } else { "" };
-        write!(f, "{sign}Rp {grouped}")
+        write!(f, "{sign}Rp {}", group_thousands(self.0.abs()))
     }
 }
 

@@ -19,6 +19,7 @@ pub use database::{Backend, Database, DatabaseOptions};
 pub use error::{Result, StoreError};
 pub use value::{Row, Value};
 pub mod audit;
+pub mod coverage;
 pub mod imports;
 pub mod matches;
 pub mod review;

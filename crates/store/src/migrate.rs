@@ -37,6 +37,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_review.sql"),
         postgres: include_str!("../migrations/postgres/0004_review.sql"),
     },
+    Migration {
+        version: 5,
+        name: "coverage",
+        sqlite: include_str!("../migrations/sqlite/0005_coverage.sql"),
+        postgres: include_str!("../migrations/postgres/0005_coverage.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

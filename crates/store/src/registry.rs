@@ -163,9 +163,22 @@ pub fn bulk_load(db: &Database, households: &[Household], persons: &[Person]) ->
             }),
         )?;
         sync_identity(tx, "households")?;
-        sync_identity(tx, "persons")?;
-        Ok(())
-    })
+        sync_identity(tx, "persons")
+    })?;
+    refresh_statistics(db, &["households", "household_kk", "persons"])
+}
+
+/// After a bulk load on PostgreSQL, does now what autovacuum would do later: planner statistics, and the
+/// visibility map that lets the coverage roll-up count from its covering indexes without reading rows.
+/// (SQLite needs neither.)
+pub fn refresh_statistics(db: &Database, tables: &[&str]) -> Result<()> {
+    if db.backend() == Backend::Postgres {
+        let mut conn = db.conn()?;
+        for t in tables {
+            conn.batch(&format!("VACUUM (ANALYZE) {t}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// After inserting explicit ids, moves PostgreSQL's identity sequence past them (SQLite does this itself).
