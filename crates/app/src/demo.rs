@@ -106,8 +106,13 @@ pub fn prepare_demo(db: &Database, config: &Config) -> Result<DemoSummary, AppEr
         &ctx,
     )?
     .applied;
-    // This month's coverage is kept as the first point of the trend.
+    // The data's month is the first point of the trend; the current month (if later) is snapshotted too,
+    // so the dashboard reads it instead of recomputing it on every visit.
     crate::coverage::take_snapshot(db, config.as_of)?;
+    let today = jaring_domain::today();
+    if crate::coverage::month_key(today) != crate::coverage::month_key(config.as_of) {
+        crate::coverage::take_snapshot(db, today)?;
+    }
     Ok(DemoSummary {
         proposals,
         memberships,

@@ -218,6 +218,39 @@ fn demo_prepares_belu_and_the_server_shows_it() {
         );
     }
 
+    // Coverage: the demo's October snapshot, villages summing to kecamatan and regency.
+    assert!(
+        home.contains("cakupan UCJ") && home.contains(" %"),
+        "{home}"
+    );
+    let (status, json) = server.get("/api/v1/coverage?month=2026-10");
+    assert_eq!(status, 200, "{json}");
+    let c: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(c["from_snapshot"], true);
+    let rows = c["rows"].as_array().unwrap();
+    let regency = rows.iter().find(|r| r["code"] == "53.04").unwrap();
+    let villages: Vec<_> = rows.iter().filter(|r| r["level"] == "desa").collect();
+    assert_eq!(villages.len(), 81);
+    let sum = |k: &str| villages.iter().map(|r| r[k].as_i64().unwrap()).sum::<i64>();
+    assert_eq!(regency["numerator"].as_i64().unwrap(), sum("numerator"));
+    assert_eq!(regency["denominator"].as_i64().unwrap(), sum("denominator"));
+    assert!(regency["numerator"].as_i64().unwrap() > 0);
+    let bp = regency["rate_basis_points"].as_i64().unwrap();
+    assert_eq!(
+        bp,
+        (regency["numerator"].as_i64().unwrap() * 20_000
+            + regency["denominator"].as_i64().unwrap())
+            / (2 * regency["denominator"].as_i64().unwrap())
+    );
+    let (status, json) = server.get("/api/v1/coverage?region=53.04.01&month=2026-10&live=true");
+    assert_eq!(status, 200);
+    let live: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(live["from_snapshot"], false);
+    assert_eq!(live["rows"][0]["code"], "53.04.01");
+    assert_eq!(server.get("/api/v1/coverage?month=oktober").0, 400);
+    assert_eq!(server.get("/api/v1/coverage?region=bukan-kode").0, 400);
+    assert_eq!(server.get("/api/v1/coverage?region=53.99").0, 404);
+
     let (status, atambua) = server.get("/wilayah/53.04.12");
     assert_eq!(status, 200);
     assert!(atambua.contains("Kecamatan Kota Atambua"));

@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .route("/wilayah/{code}", get(pages::district))
         .route("/healthz", get(health))
         .route("/api/v1/overview", get(api::overview_handler))
+        .route("/api/v1/coverage", get(api::coverage_handler))
         .with_state(state)
 }
 

@@ -4,6 +4,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use jaring_app::{overview, Overview};
+use std::collections::HashMap;
+
+use jaring_domain::programme::Rate;
 use jaring_domain::RegionCode;
 use jaring_store::stats::RegionCounts;
 use maud::{html, Markup, DOCTYPE};
@@ -50,15 +53,51 @@ fn number(n: i64) -> String {
         .to_string()
 }
 
-fn counts_table(first_heading: &str, rows: &[&RegionCounts], link: bool) -> Markup {
+/// This month's coverage per region code (from the month's snapshot when taken, else computed).
+fn coverage_map(
+    db: &jaring_store::Database,
+) -> Result<HashMap<String, Rate>, jaring_app::AppError> {
+    let report = jaring_app::coverage::coverage(db, None, jaring_domain::today(), true)?;
+    Ok(report.rows.into_iter().map(|r| (r.code, r.rate)).collect())
+}
+
+/// A rate as `22,9 %` (one decimal, as read on a phone).
+fn rate_text(rate: Option<&Rate>) -> String {
+    match rate.and_then(|r| r.basis_points()) {
+        Some(bp) => format!("{},{} %", bp / 100, (bp % 100) / 10),
+        None => "–".into(),
+    }
+}
+
+/// Its parts, never left out: `2.145 / 9.328`.
+fn rate_parts(rate: Option<&Rate>) -> Markup {
+    html! {
+        @if let Some(r) = rate {
+            span.en { (number(r.numerator)) " / " (number(r.denominator)) }
+        }
+    }
+}
+
+/// A rate as a table cell: the rate over its parts.
+fn rate_cell(rate: Option<&Rate>) -> Markup {
+    html! { (rate_text(rate)) br; (rate_parts(rate)) }
+}
+
+fn counts_table(
+    first_heading: &str,
+    rows: &[&RegionCounts],
+    link: bool,
+    coverage: &HashMap<String, Rate>,
+) -> Markup {
     html! {
         table {
             thead { tr {
                 // A break opportunity after the slash lets "Desa/Kelurahan" wrap on a phone.
                 th { (first_heading.replace('/', "/\u{200b}")) }
                 th.n { "KK" br; span.en { "households" } }
-                th.n { "Penduduk" br; span.en { "persons" } }
+                th.n.opt { "Penduduk" br; span.en { "persons" } }
                 th.n.opt { "Hidup" br; span.en { "alive" } }
+                th.n { "UCJ" br; span.en { "coverage" } }
             } }
             tbody {
                 @for r in rows {
@@ -69,8 +108,9 @@ fn counts_table(first_heading: &str, rows: &[&RegionCounts], link: bool) -> Mark
                             " " span.en { (r.region.code) }
                         }
                         td.n { (number(r.households)) }
-                        td.n { (number(r.persons)) }
+                        td.n.opt { (number(r.persons)) }
                         td.n.opt { (number(r.alive)) }
+                        td.n { (rate_cell(coverage.get(&r.region.code.to_string()))) }
                     }
                 }
             }
@@ -93,7 +133,8 @@ fn empty_database() -> Response {
 /// The regency dashboard: totals and a row per kecamatan.
 pub(crate) async fn home(State(state): State<AppState>) -> Result<Response, WebError> {
     let db = state.db.clone();
-    let o: Overview = match blocking(move || overview(&db)).await {
+    let found = blocking(move || Ok((overview(&db)?, coverage_map(&db)?))).await;
+    let (o, coverage): (Overview, HashMap<String, Rate>) = match found {
         Ok(o) => o,
         Err(WebError(jaring_app::AppError::NoRegency)) => return Ok(empty_database()),
         Err(e) => return Err(e),
@@ -107,8 +148,13 @@ pub(crate) async fn home(State(state): State<AppState>) -> Result<Response, WebE
             div.card { b { (number(n_villages as i64)) } "desa/kelurahan" }
             div.card { b { (number(o.regency.households)) } "keluarga (KK)" br; span.en { "households" } }
             div.card { b { (number(o.regency.alive)) } "penduduk hidup" br; span.en { "living residents" } }
+            div.card {
+                b { (rate_text(coverage.get(&o.regency.region.code.to_string()))) }
+                "cakupan UCJ bulan ini " (rate_parts(coverage.get(&o.regency.region.code.to_string())))
+                br; span.en { "coverage this month (active members / working-age residents)" }
+            }
         }
-        (counts_table("Kecamatan", &districts, true))
+        (counts_table("Kecamatan", &districts, true, &coverage))
         @if !o.lists.is_empty() {
             h3 { "Sinkronisasi daftar luar " span.en { "external lists, last sync" } }
             table {
@@ -149,7 +195,7 @@ pub(crate) async fn district(
             .into_response());
     };
     let db = state.db.clone();
-    let o = blocking(move || overview(&db)).await?;
+    let (o, coverage) = blocking(move || Ok((overview(&db)?, coverage_map(&db)?))).await?;
     let Some(d) = o.districts.iter().find(|d| d.region.code == district) else {
         return Ok((
             StatusCode::NOT_FOUND,
@@ -165,8 +211,12 @@ pub(crate) async fn district(
             div.card { b { (number(villages.len() as i64)) } "desa/kelurahan" }
             div.card { b { (number(d.households)) } "keluarga (KK)" }
             div.card { b { (number(d.alive)) } "penduduk hidup" }
+            div.card {
+                b { (rate_text(coverage.get(&d.region.code.to_string()))) }
+                "cakupan UCJ " (rate_parts(coverage.get(&d.region.code.to_string())))
+            }
         }
-        (counts_table("Desa/Kelurahan", &villages, false))
+        (counts_table("Desa/Kelurahan", &villages, false, &coverage))
     };
     Ok(Html(page(&d.region.name, o.demo, body).into_string()).into_response())
 }
