@@ -166,20 +166,15 @@ pub fn rows_by(
 
 /// The enrolment holding a KPJ number, if any.
 pub fn enrolment_by_kpj(conn: &mut Conn, kpj: &str) -> Result<Option<(i64, FieldValues)>> {
-    Ok(conn
-        .query_opt(
-            &format!(
-                "SELECT id, {} FROM enrolments WHERE kpj = $1",
-                select_list(Entity::Enrolment)
-            ),
-            &[Value::from(kpj)],
-        )?
-        .map(|r| {
-            (
-                r.i64(0).unwrap_or_default(),
-                field_values(Entity::Enrolment, &r, 1),
-            )
-        }))
+    conn.query_opt(
+        &format!(
+            "SELECT id, {} FROM enrolments WHERE kpj = $1",
+            select_list(Entity::Enrolment)
+        ),
+        &[Value::from(kpj)],
+    )?
+    .map(|r| Ok((r.i64(0)?, field_values(Entity::Enrolment, &r, 1))))
+    .transpose()
 }
 
 /// Whether a programme is subsidised (paid by a government sponsor), by code.
@@ -189,7 +184,9 @@ pub fn programme_subsidised(conn: &mut Conn, code: &str) -> Result<Option<bool>>
             "SELECT subsidised FROM programmes WHERE code = $1",
             &[Value::from(code)],
         )?
-        .and_then(|r| r.opt_i64(0).ok().flatten())
+        .map(|r| r.opt_i64(0))
+        .transpose()?
+        .flatten()
         .map(|v| v != 0))
 }
 
