@@ -82,46 +82,47 @@ pub type Gamma = [Option<u8>; 5];
 
 /// Compares two NIKs.
 pub fn nik(a: &LinkRecord, b: &LinkRecord) -> Option<u8> {
-    match (&a.nik, &b.nik) {
-        (Some(x), Some(y)) => {
-            if x == y {
+    match (&a.fast.nik, &b.fast.nik) {
+        (Some(xb), Some(yb)) => {
+            if xb == yb {
                 return Some(0);
             }
-            let diff: Vec<usize> = x
-                .bytes()
-                .zip(y.bytes())
-                .enumerate()
-                .filter(|(_, (p, q))| p != q)
-                .map(|(i, _)| i)
-                .collect();
-            Some(match diff.as_slice() {
-                [_] => 1,
-                [i, j]
-                    if *j == i + 1
-                        && x.as_bytes()[*i] == y.as_bytes()[*j]
-                        && x.as_bytes()[*j] == y.as_bytes()[*i] =>
-                {
-                    2
+            // Positions that differ, up to three (more is as different as three); fixed arrays and
+            // no allocation, as this runs for every candidate pair.
+            let mut diff = [0usize; 3];
+            let mut n = 0;
+            for (i, (p, q)) in xb.iter().zip(yb).enumerate() {
+                if p != q {
+                    if n == 3 {
+                        break;
+                    }
+                    diff[n] = i;
+                    n += 1;
                 }
+            }
+            let (i, j) = (diff[0], diff[1]);
+            Some(match n {
+                1 => 1,
+                2 if j == i + 1 && xb[i] == yb[j] && xb[j] == yb[i] => 2,
                 _ => 4,
             })
         }
-        (Some(full), None) => b.nik_prefix.as_ref().map(|p| {
-            if p.len() >= 6 && full.starts_with(p.as_str()) {
-                3
-            } else {
-                4
-            }
-        }),
-        (None, Some(full)) => a.nik_prefix.as_ref().map(|p| {
-            if p.len() >= 6 && full.starts_with(p.as_str()) {
-                3
-            } else {
-                4
-            }
-        }),
+        (Some(_), None) => prefix_level(a, b),
+        (None, Some(_)) => prefix_level(b, a),
         (None, None) => None,
     }
+}
+
+/// `full` has a NIK, `damaged` at most the digits Excel left of one: do they agree as far as they go?
+fn prefix_level(full: &LinkRecord, damaged: &LinkRecord) -> Option<u8> {
+    let full = full.nik.as_deref()?;
+    damaged.nik_prefix.as_ref().map(|p| {
+        if p.len() >= 6 && full.starts_with(p.as_str()) {
+            3
+        } else {
+            4
+        }
+    })
 }
 
 /// Compares two names: exact, same phonetic key (word order ignored), similar spelling or a dropped
@@ -130,21 +131,27 @@ pub fn name(a: &LinkRecord, b: &LinkRecord) -> Option<u8> {
     if a.name.tokens.is_empty() || b.name.tokens.is_empty() {
         return None;
     }
-    let (ja, jb) = (a.name.joined(), b.name.joined());
-    if ja == jb || a.compact == b.compact {
+    let (ja, jb) = (&a.joined, &b.joined);
+    // Hashes first: almost every candidate pair differs, and then no text is compared.
+    if (a.fast.joined == b.fast.joined && ja == jb)
+        || (a.fast.compact == b.fast.compact && a.compact == b.compact)
+    {
         return Some(0);
     }
-    if a.phonetic == b.phonetic {
+    if a.fast.phonetic == b.fast.phonetic && a.phonetic == b.phonetic {
         return Some(1);
     }
-    let jw = jaro_winkler(&ja, &jb);
-    let (short, long) = if a.phonetic.len() <= b.phonetic.len() {
-        (&a.phonetic, &b.phonetic)
+    let (short, long) = if a.fast.tokens.len() <= b.fast.tokens.len() {
+        (&a.fast.tokens, &b.fast.tokens)
     } else {
-        (&b.phonetic, &a.phonetic)
+        (&b.fast.tokens, &a.fast.tokens)
     };
     let contained = short.len() >= 2 && short.len() < long.len() && multiset_contains(long, short);
-    if jw >= 0.92 || contained {
+    if contained {
+        return Some(2);
+    }
+    let jw = jaro_winkler(ja, jb);
+    if jw >= 0.92 {
         return Some(2);
     }
     let shared = multiset_common(short, long);
@@ -155,7 +162,7 @@ pub fn name(a: &LinkRecord, b: &LinkRecord) -> Option<u8> {
 }
 
 /// How many tokens two sorted lists share, counting repeats (symmetric).
-fn multiset_common(a: &[String], b: &[String]) -> usize {
+fn multiset_common<T: Ord>(a: &[T], b: &[T]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -172,7 +179,7 @@ fn multiset_common(a: &[String], b: &[String]) -> usize {
 }
 
 /// Whether every token of `short` occurs in `long`, counting repeats (both are sorted).
-fn multiset_contains(long: &[String], short: &[String]) -> bool {
+fn multiset_contains<T: Ord>(long: &[T], short: &[T]) -> bool {
     let mut i = 0;
     for t in short {
         while i < long.len() && long[i] < *t {

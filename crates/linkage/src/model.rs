@@ -52,6 +52,19 @@ fn frequencies<'a>(gammas: impl Iterator<Item = (&'a Gamma, f64)>) -> Vec<Vec<f6
         .collect()
 }
 
+/// The distinct comparison vectors with how often each occurs. Millions of candidate pairs reach only a
+/// few thousand distinct vectors, so every EM pass runs over these instead of over the pairs.
+fn patterns(gammas: &[Gamma]) -> Vec<(Gamma, f64)> {
+    let mut counts: std::collections::HashMap<Gamma, f64> = std::collections::HashMap::new();
+    for g in gammas {
+        *counts.entry(*g).or_insert(0.0) += 1.0;
+    }
+    let mut out: Vec<(Gamma, f64)> = counts.into_iter().collect();
+    // A fixed order keeps the floating-point sums (and so the trained model) the same run after run.
+    out.sort_by_key(|p| p.0);
+    out
+}
+
 /// Estimates u from the comparison vectors of random pairs.
 pub fn estimate_u(random_pairs: &[Gamma]) -> Vec<Vec<f64>> {
     frequencies(random_pairs.iter().map(|g| (g, 1.0)))
@@ -143,8 +156,9 @@ impl Model {
         if by_person.len() >= MIN_ANCHORS {
             self.m[0] = frequencies(by_person.iter().map(|g| (*g, 1.0)))[0].clone();
         }
+        let patterns = patterns(candidates);
         for it in 0..max_iterations {
-            let posteriors: f64 = candidates.iter().map(|g| self.probability(g)).sum();
+            let posteriors: f64 = patterns.iter().map(|(g, n)| n * self.probability(g)).sum();
             let new_prior = (posteriors / candidates.len() as f64).clamp(1e-6, 1.0 - 1e-6);
             let change = (new_prior - self.prior).abs();
             self.prior = new_prior;
@@ -163,9 +177,18 @@ impl Model {
         if candidates.is_empty() {
             return self;
         }
+        let patterns = patterns(candidates);
         for it in 0..max_iterations {
-            let posteriors: Vec<f64> = candidates.iter().map(|g| self.probability(g)).collect();
-            let new_m = frequencies(candidates.iter().zip(posteriors.iter().copied()));
+            let posteriors: Vec<f64> = patterns
+                .iter()
+                .map(|(g, n)| n * self.probability(g))
+                .collect();
+            let new_m = frequencies(
+                patterns
+                    .iter()
+                    .map(|(g, _)| g)
+                    .zip(posteriors.iter().copied()),
+            );
             let new_prior =
                 (posteriors.iter().sum::<f64>() / candidates.len() as f64).clamp(1e-6, 1.0 - 1e-6);
             let change = (new_prior - self.prior).abs()

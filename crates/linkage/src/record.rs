@@ -28,12 +28,36 @@ pub struct LinkRecord {
     pub phonetic: Vec<String>,
     /// Tokens joined without spaces.
     pub compact: String,
+    /// Tokens joined with single spaces (what spelling similarity is measured on), computed once here
+    /// rather than for each of the millions of pairs a record takes part in.
+    pub joined: String,
+    /// Precomputed for the comparison hot path (tens of millions of pairs): the NIK's digits as a fixed
+    /// array, and 64-bit hashes that settle most "are these equal?" questions without touching text.
+    pub(crate) fast: Fast,
     /// Date of birth.
     pub birth_date: Option<NaiveDate>,
     /// Sex.
     pub sex: Option<Sex>,
     /// Village code as 10 digits (kecamatan = first 6, regency = first 4).
     pub region: Option<String>,
+}
+
+/// Hot-path views of a record's fields.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Fast {
+    pub(crate) nik: Option<[u8; 16]>,
+    pub(crate) joined: u64,
+    pub(crate) compact: u64,
+    pub(crate) phonetic: u64,
+    /// Hash of each phonetic token, sorted by hash (a multiset, like `phonetic`).
+    pub(crate) tokens: Vec<u64>,
+}
+
+fn hash_of<T: std::hash::Hash + ?Sized>(v: &T) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    v.hash(&mut h);
+    h.finish()
 }
 
 impl LinkRecord {
@@ -51,17 +75,31 @@ impl LinkRecord {
         let mut phonetic = parts.phonetic();
         phonetic.sort();
         let compact = parts.compact();
+        let joined = parts.joined();
         let (nik, nik_prefix) = read_nik(nik);
         let region = region
             .map(|r| r.chars().filter(char::is_ascii_digit).collect::<String>())
             .filter(|r| r.len() >= 4);
+        let mut tokens: Vec<u64> = phonetic.iter().map(|t| hash_of(t.as_str())).collect();
+        tokens.sort_unstable();
+        let fast = Fast {
+            nik: nik
+                .as_ref()
+                .and_then(|n| <[u8; 16]>::try_from(n.as_bytes()).ok()),
+            joined: hash_of(joined.as_str()),
+            compact: hash_of(compact.as_str()),
+            phonetic: hash_of(&phonetic),
+            tokens,
+        };
         LinkRecord {
+            fast,
             id: id.into(),
             nik,
             nik_prefix,
             name: parts,
             phonetic,
             compact,
+            joined,
             birth_date,
             sex,
             region,
