@@ -28,25 +28,68 @@ pub struct RoleArgs {
     /// Village-code column.
     #[arg(long)]
     region: Option<String>,
+    /// Column roles from a TOML file with `[left]` and `[right]` tables (keys `id`, `nik`, `name`,
+    /// `birth_date`, `sex`, `region`); flags given as well win.
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+/// One side of a `--config` file.
+#[derive(serde::Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+struct SideConfig {
+    id: Option<String>,
+    nik: Option<String>,
+    name: Option<String>,
+    birth_date: Option<String>,
+    sex: Option<String>,
+    region: Option<String>,
+}
+
+/// A `--config` file.
+#[derive(serde::Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+struct RoleConfig {
+    #[serde(default)]
+    left: SideConfig,
+    #[serde(default)]
+    right: SideConfig,
 }
 
 impl RoleArgs {
-    /// Roles for the left (`side = 0`) or right (`side = 1`) file.
-    fn side(&self, side: usize) -> Roles {
-        let pick = |v: &Option<String>| {
-            v.as_ref().map(|s| match s.split_once(',') {
-                Some((l, r)) => if side == 0 { l } else { r }.trim().to_string(),
-                None => s.clone(),
-            })
+    /// Roles for the left (`side = 0`) or right (`side = 1`) file: flags first, then the config file,
+    /// then (for what neither names) the headings found by synonym.
+    fn side(&self, side: usize) -> Result<Roles> {
+        let config: RoleConfig = match &self.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                toml::from_str(&text).with_context(|| {
+                    format!(
+                        "{}: expected [left] and [right] with id, nik, name, birth_date, sex, region",
+                        path.display()
+                    )
+                })?
+            }
+            None => RoleConfig::default(),
         };
-        Roles {
-            id: pick(&self.id),
-            nik: pick(&self.nik),
-            name: pick(&self.name),
-            birth_date: pick(&self.birth_date),
-            sex: pick(&self.sex),
-            region: pick(&self.region),
-        }
+        let file = if side == 0 { config.left } else { config.right };
+        let pick = |v: &Option<String>, from_file: Option<String>| {
+            v.as_ref()
+                .map(|s| match s.split_once(',') {
+                    Some((l, r)) => if side == 0 { l } else { r }.trim().to_string(),
+                    None => s.clone(),
+                })
+                .or(from_file)
+        };
+        Ok(Roles {
+            id: pick(&self.id, file.id),
+            nik: pick(&self.nik, file.nik),
+            name: pick(&self.name, file.name),
+            birth_date: pick(&self.birth_date, file.birth_date),
+            sex: pick(&self.sex, file.sex),
+            region: pick(&self.region, file.region),
+        })
     }
 }
 
@@ -68,6 +111,7 @@ fn load(path: &Path, roles: &Roles) -> Result<People> {
 }
 
 /// Runs the command.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     left: Option<PathBuf>,
     right: Option<PathBuf>,
@@ -76,24 +120,29 @@ pub fn run(
     roles: &RoleArgs,
     one_to_one_only: bool,
     min_probability: f64,
+    term_frequency: bool,
 ) -> Result<()> {
     let started = Instant::now();
     let (l, r, self_link) = match (left, right, dedupe) {
         (_, _, Some(file)) => {
-            let p = load(&file, &roles.side(0))?;
+            let p = load(&file, &roles.side(0)?)?;
             (p.records.clone(), p.records, true)
         }
         (Some(a), Some(b), None) => (
-            load(&a, &roles.side(0))?.records,
-            load(&b, &roles.side(1))?.records,
+            load(&a, &roles.side(0)?)?.records,
+            load(&b, &roles.side(1)?)?.records,
             false,
         ),
         _ => bail!("give two files (LEFT RIGHT) or --dedupe FILE"),
     };
+    let options = Options {
+        term_frequency,
+        ..Options::default()
+    };
     let linkage = if self_link {
-        jaring_linkage::dedupe(&l, &Options::default())
+        jaring_linkage::dedupe(&l, &options)
     } else {
-        link(&l, &r, &Options::default())
+        link(&l, &r, &options)
     };
     let mut pairs: Vec<ScoredPair> = linkage
         .pairs

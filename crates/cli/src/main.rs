@@ -109,6 +109,9 @@ enum Command {
         /// Pairs below this probability are not written.
         #[arg(long, default_value_t = 0.5)]
         min_probability: f64,
+        /// Weigh an exact name match by how common the name is in the right list (term frequency).
+        #[arg(long)]
+        term_frequency: bool,
     },
     /// Link the staged external lists to the registry and store match candidates in bands: auto,
     /// review, no match.
@@ -223,6 +226,7 @@ fn main() -> Result<()> {
             roles,
             one_to_one,
             min_probability,
+            term_frequency,
         } => link::run(
             left,
             right,
@@ -231,6 +235,7 @@ fn main() -> Result<()> {
             &roles,
             one_to_one,
             min_probability,
+            term_frequency,
         ),
         Command::Sync { kind, thresholds } => {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;

@@ -642,3 +642,56 @@ fn coverage_gap_budget_and_rules_from_the_command_line() {
         "{list}"
     );
 }
+
+#[test]
+fn link_reads_column_roles_from_a_toml_config() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.csv"),
+        "Kode,Nomor KTP,Nama Warga,Tgl Lhr\n1,5304011611780001,Yohanes Bere,1978-11-16\n2,5304015203850002,Maria Hoar,1985-03-12\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.csv"),
+        "Urut,KTP,Nama Almarhum,Lahir\n7,5304011611780001,YOHANES BERE,16/11/1978\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("roles.toml"),
+        "[left]\nid = \"Kode\"\nnik = \"Nomor KTP\"\nname = \"Nama Warga\"\nbirth_date = \"Tgl Lhr\"\n\n[right]\nid = \"Urut\"\nnik = \"KTP\"\nname = \"Nama Almarhum\"\nbirth_date = \"Lahir\"\n",
+    )
+    .unwrap();
+    jaring()
+        .current_dir(dir.path())
+        .args([
+            "link",
+            "a.csv",
+            "b.csv",
+            "--config",
+            "roles.toml",
+            "--out",
+            "out.csv",
+        ])
+        .assert()
+        .success();
+    let out = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    let line = out.lines().nth(1).expect("one pair");
+    assert!(
+        line.starts_with("1,7,") && line.contains(",exact,"),
+        "{out}"
+    );
+    // A misspelt key is an error that says what is expected, not a silent default.
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[left]\nnama = \"Nama Warga\"\n",
+    )
+    .unwrap();
+    jaring()
+        .current_dir(dir.path())
+        .args([
+            "link", "a.csv", "b.csv", "--config", "bad.toml", "--out", "out.csv",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("expected [left] and [right]"));
+}

@@ -81,13 +81,25 @@ pub fn load_people(path: &Path, roles: &Roles, today: NaiveDate) -> Result<Peopl
         Field::Sex,
         Field::VillageCode,
     ];
+    // Headings the caller named count as much as recognised synonyms when finding the header row.
+    let named: Vec<String> = [
+        &roles.id,
+        &roles.nik,
+        &roles.name,
+        &roles.birth_date,
+        &roles.sex,
+        &roles.region,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|h| fold(h))
+    .collect();
     let score = |cells: &[String]| {
         cells
             .iter()
             .filter(|c| {
-                wanted
-                    .iter()
-                    .any(|f| synonyms_of(*f).contains(&fold(c).as_str()))
+                let c = fold(c);
+                named.contains(&c) || wanted.iter().any(|f| synonyms_of(*f).contains(&c.as_str()))
             })
             .count()
     };

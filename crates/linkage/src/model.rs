@@ -109,6 +109,21 @@ impl Model {
         1.0 / (1.0 + (-w).exp2())
     }
 
+    /// Weight and probability with the exact-name level's u replaced by the name's own frequency
+    /// (term-frequency adjustment); `frequency` is clamped away from 0.
+    pub fn weight_and_probability_with_name_u(&self, g: &Gamma, frequency: f64) -> (f64, f64) {
+        let i = Field::ALL
+            .iter()
+            .position(|f| *f == Field::Name)
+            .unwrap_or(1);
+        let mut w = self.weight(g);
+        if g[i] == Some(0) {
+            w += (self.u[i][0] / frequency.max(1e-9)).log2();
+        }
+        let prior_odds = (self.prior / (1.0 - self.prior)).log2();
+        (w, 1.0 / (1.0 + (-(w + prior_odds)).exp2()))
+    }
+
     /// Each field's level and weight for one pair.
     pub fn explain(&self, g: &Gamma) -> Vec<Contribution> {
         Field::ALL
