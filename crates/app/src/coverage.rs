@@ -65,9 +65,7 @@ fn regions_under(db: &Database, prefix: &str) -> Result<Vec<(String, String, Str
 }
 
 fn grace(db: &Database) -> Result<u32, AppError> {
-    let g =
-        jaring_store::review::setting_i64(&mut db.conn()?, crate::review::SETTING_GRACE_MONTHS, 3)?;
-    Ok(u32::try_from(g).unwrap_or(3))
+    crate::review::grace_months(&mut db.conn()?)
 }
 
 fn region_or_regency(db: &Database, region: Option<RegionCode>) -> Result<RegionCode, AppError> {

@@ -89,10 +89,7 @@ pub fn prepare_demo(db: &Database, config: &Config) -> Result<DemoSummary, AppEr
     )?;
     // Proposals from every list; BPJS memberships in the auto band are recorded straight away (routine
     // bookkeeping), while deaths, appointments and decile changes wait in the review queue to be seen.
-    let ctx = crate::review::Context {
-        today: config.as_of,
-        grace_months: 3,
-    };
+    let ctx = crate::review::Context::load(&mut db.conn()?, config.as_of)?;
     let made = crate::review::generate_proposals(db, &kinds.map(|(k, _)| k), "demo", &ctx)?;
     let proposals = made.iter().map(|(_, s)| s.total()).sum();
     let memberships = crate::review::approve_all(

@@ -342,14 +342,11 @@ struct RuleFile {
 pub fn programme_cmd(db: &Database, cmd: ProgrammeCommand) -> Result<()> {
     match cmd {
         ProgrammeCommand::Grace { months } => {
-            let key = jaring_app::review::SETTING_GRACE_MONTHS;
+            let mut conn = db.conn()?;
             if let Some(m) = months {
-                if m > 12 {
-                    bail!("masa tenggang 0–12 bulan / grace period 0–12 months");
-                }
-                jaring_store::settings::set(&mut db.conn()?, key, &m.to_string())?;
+                jaring_app::review::set_grace_months(&mut conn, m)?;
             }
-            let current = jaring_store::review::setting_i64(&mut db.conn()?, key, 3)?;
+            let current = jaring_app::review::grace_months(&mut conn)?;
             println!("Masa tenggang / grace period: {current} bulan/months");
             Ok(())
         }

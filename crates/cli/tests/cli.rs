@@ -636,6 +636,12 @@ fn coverage_gap_budget_and_rules_from_the_command_line() {
     ]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("desil == 1"), "{out}");
+    let (code, _, err) = run(&["programme", "grace", "13"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("0–12"), "{err}");
+    let (code, out, _) = run(&["programme", "grace", "2"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("grace period: 2"), "{out}");
     let (_, list, _) = run(&["programme", "list"]);
     assert!(
         list.contains("pu_perangkat_desa") && list.contains("Rp 13.262"),

@@ -135,20 +135,6 @@ pub fn combine(
         .collect()
 }
 
-/// Numerator and default denominator of every village under `prefix` (a regency, kecamatan or village
-/// code), for the month containing `month`, on one connection.
-pub fn village_counts(
-    conn: &mut Conn,
-    prefix: &str,
-    month: NaiveDate,
-    grace_months: u32,
-) -> Result<Vec<VillageCount>> {
-    let villages = villages_under(conn, prefix)?;
-    let numerators = village_numerators(conn, prefix, month, grace_months)?;
-    let denominators = village_denominators(conn, prefix, month)?;
-    Ok(combine(villages, &numerators, &denominators))
-}
-
 /// A stored snapshot row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotRow {

@@ -586,13 +586,6 @@ pub fn household_members(conn: &mut Conn, household_id: i64) -> Result<Vec<i64>>
     .collect()
 }
 
-/// A setting as an integer, or `default` when unset or not a number.
-pub fn setting_i64(conn: &mut Conn, key: &str, default: i64) -> Result<i64> {
-    Ok(crate::settings::get(conn, key)?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default))
-}
-
 /// A synchronised staged record that may become a proposal, with what linkage said about it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CandidateSource {

@@ -21,3 +21,10 @@ pub fn set(conn: &mut Conn, key: &str, value: &str) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// Reads a setting as an integer, or `default` when unset or not a number.
+pub fn get_i64(conn: &mut Conn, key: &str, default: i64) -> Result<i64> {
+    Ok(get(conn, key)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default))
+}

@@ -26,13 +26,29 @@ pub struct Context {
 /// Setting key: grace months (default 3, DOMAIN.md §2).
 pub const SETTING_GRACE_MONTHS: &str = "grace_months";
 
+/// The grace period in months from the database's settings (3 when unset, DOMAIN.md §1.6).
+pub fn grace_months(conn: &mut Conn) -> Result<u32, AppError> {
+    let grace = jaring_store::settings::get_i64(conn, SETTING_GRACE_MONTHS, 3)?;
+    Ok(u32::try_from(grace).unwrap_or(3))
+}
+
+/// Stores the grace period.
+pub fn set_grace_months(conn: &mut Conn, months: u32) -> Result<(), AppError> {
+    if months > 12 {
+        return Err(AppError::Input(
+            "masa tenggang 0–12 bulan / grace period 0–12 months".into(),
+        ));
+    }
+    jaring_store::settings::set(conn, SETTING_GRACE_MONTHS, &months.to_string())?;
+    Ok(())
+}
+
 impl Context {
     /// Today (WITA) with the grace period from the database's settings.
     pub fn load(conn: &mut Conn, today: NaiveDate) -> Result<Context, AppError> {
-        let grace = store::setting_i64(conn, SETTING_GRACE_MONTHS, 3)?;
         Ok(Context {
             today,
-            grace_months: u32::try_from(grace).unwrap_or(3),
+            grace_months: grace_months(conn)?,
         })
     }
 }

@@ -11,7 +11,7 @@ use jaring_store::audit::{self, AuditEntry};
 use jaring_store::review::{self as store, NewProposal, ProposalFilter, ProposalRow};
 use jaring_store::{Conn, Database, StoreError};
 
-pub use expand::{expand, Context, SETTING_GRACE_MONTHS};
+pub use expand::{expand, grace_months, set_grace_months, Context, SETTING_GRACE_MONTHS};
 pub use generate::{generate_proposals, programme_for, GenerateSummary};
 pub use merge::{propose_merges, MergeSummary};
 
