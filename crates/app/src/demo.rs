@@ -31,6 +31,80 @@ pub struct DemoSummary {
     pub proposals: usize,
     /// Of which BPJS memberships approved and recorded.
     pub memberships: usize,
+    /// Demo accounts made, one per role: (username, role, region code, region name).
+    pub accounts: Vec<(String, jaring_domain::access::Role, String, String)>,
+}
+
+/// Password of every demo account. Demo mode lets them sign in with it; outside demo mode (the same
+/// accounts in a database whose demo flag was removed) they must choose a new one first.
+pub const DEMO_PASSWORD: &str = "belu-demo-2026";
+
+/// Makes one account per role. The village operator gets the village with the most deaths waiting
+/// for review, so the first thing a visitor can try is the flow jaring exists for.
+fn seed_accounts(
+    db: &Database,
+    regency: jaring_domain::RegionCode,
+) -> Result<Vec<(String, jaring_domain::access::Role, String, String)>, AppError> {
+    use jaring_domain::access::Role;
+    let village: String = {
+        let mut conn = db.conn()?;
+        let busiest = conn.query_opt(
+            "SELECT village_code FROM proposals WHERE kind = 'mark_deceased' AND status = 'pending' \
+             AND village_code IS NOT NULL GROUP BY village_code ORDER BY COUNT(*) DESC, village_code LIMIT 1",
+            &[],
+        )?;
+        match busiest {
+            Some(r) => r.text(0)?,
+            None => conn
+                .query_opt(
+                    "SELECT code FROM regions WHERE level = 'desa' ORDER BY code LIMIT 1",
+                    &[],
+                )?
+                .ok_or(AppError::NoRegency)?
+                .text(0)?,
+        }
+    };
+    let village =
+        jaring_domain::RegionCode::parse(&village).map_err(|e| AppError::Input(e.to_string()))?;
+    let district = village.parent().ok_or(AppError::NoRegency)?;
+    let plan = [
+        ("admin", "Admin Dinas Sosial", Role::AdminKabupaten, regency),
+        (
+            "kecamatan",
+            "Operator Kecamatan",
+            Role::OperatorKecamatan,
+            district,
+        ),
+        ("desa", "Operator Desa", Role::OperatorDesa, village),
+        ("bpjs", "Petugas BPJS Atambua", Role::PetugasBpjs, regency),
+        ("auditor", "Inspektorat", Role::Auditor, regency),
+    ];
+    let mut out = Vec::new();
+    for (username, full_name, role, region) in plan {
+        crate::accounts::add_user(
+            db,
+            "demo",
+            &crate::accounts::UserSpec {
+                username: username.into(),
+                full_name: full_name.into(),
+                role,
+                region,
+                password: DEMO_PASSWORD.into(),
+                must_change_password: true,
+            },
+        )?;
+        let name = db
+            .conn()?
+            .query_opt(
+                "SELECT name FROM regions WHERE code = $1",
+                &[region.to_string().into()],
+            )?
+            .map(|r| r.text(0))
+            .transpose()?
+            .unwrap_or_default();
+        out.push((username.to_string(), role, region.to_string(), name));
+    }
+    Ok(out)
 }
 
 /// Generates a regency and loads it into `db`, which must hold no registry data yet; then imports the
@@ -70,6 +144,7 @@ pub fn prepare_demo(db: &Database, config: &Config) -> Result<DemoSummary, AppEr
     ];
     for (kind, file) in kinds {
         let request = ImportRequest {
+            scope: None,
             path: dir.path().join(file),
             file_name: Some(file.to_string()),
             kind,
@@ -110,7 +185,9 @@ pub fn prepare_demo(db: &Database, config: &Config) -> Result<DemoSummary, AppEr
     if crate::coverage::month_key(today) != crate::coverage::month_key(config.as_of) {
         crate::coverage::take_snapshot(db, today)?;
     }
+    let accounts = seed_accounts(db, config.region)?;
     Ok(DemoSummary {
+        accounts,
         proposals,
         memberships,
         persons: generated.population.persons.len(),

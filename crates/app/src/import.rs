@@ -39,6 +39,9 @@ pub struct ImportRequest {
     pub sheet: Option<String>,
     /// Village of every row, for registry files without a village column (one village's export).
     pub village: Option<RegionCode>,
+    /// Region the importing user may change (a village operator's village): registry rows of other
+    /// villages are rejected row by row. `None` is the whole regency.
+    pub scope: Option<RegionCode>,
     /// Who imports.
     pub actor: String,
     /// Where to write rejected rows; `None` writes `<input>.kesalahan.<ext>` beside the input.
@@ -344,7 +347,10 @@ pub fn import_file(
         &evidence,
         req.today,
         req.village,
-        regency,
+        match req.scope {
+            Some(s) if s.level() > jaring_domain::RegionLevel::Regency => Some(s),
+            _ => regency,
+        },
     );
     let mut problems = Problems {
         sheet: table.format().sheet().map(str::to_string),
@@ -473,4 +479,114 @@ pub fn import_file(
         warnings: problems.warnings,
         error_file,
     })
+}
+
+/// Which right importing a kind of list needs.
+pub fn action_for(kind: ListKind) -> jaring_domain::access::Action {
+    use jaring_domain::access::Action;
+    match kind {
+        ListKind::Registry => Action::ImportRegistry,
+        ListKind::Bpjs => Action::ImportMembership,
+        _ => Action::ImportLists,
+    }
+}
+
+/// Imports an uploaded file as `who`: their right to the kind is checked, registry rows outside
+/// their region are rejected row by row, and the annotated error file is kept in `errors_dir` as
+/// `<import id>.kesalahan.<ext>` for download.
+pub fn import_as(
+    db: &Database,
+    who: &crate::accounts::Principal,
+    kind: ListKind,
+    path: &Path,
+    file_name: &str,
+    errors_dir: &Path,
+) -> Result<ImportReport, AppError> {
+    who.require_any(action_for(kind))?;
+    std::fs::create_dir_all(errors_dir)
+        .map_err(|e| AppError::Io(errors_dir.display().to_string(), e))?;
+    let lower = file_name.to_lowercase();
+    let ext = if lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".xlsm") {
+        "xlsx"
+    } else {
+        "csv"
+    };
+    let pending = errors_dir.join(format!(
+        "upload-{}.kesalahan.{ext}",
+        crate::accounts::random_secret()
+    ));
+    let scope = who.grant.scope;
+    let request = ImportRequest {
+        path: path.to_path_buf(),
+        file_name: Some(file_name.to_string()),
+        kind,
+        mapping: None,
+        sheet: None,
+        village: (scope.level() == jaring_domain::RegionLevel::Village).then_some(scope),
+        scope: Some(scope),
+        actor: who.username.clone(),
+        error_file: Some(pending),
+        today: jaring_domain::today(),
+    };
+    let mut report = import_file(db, &request, &NoProgress)?;
+    if let Some((written, rows)) = report.error_file.take() {
+        let ext = written
+            .extension()
+            .map(|e| e.to_string_lossy().to_string())
+            .unwrap_or_else(|| "csv".into());
+        let kept = errors_dir.join(format!("{}.kesalahan.{ext}", report.import_id));
+        std::fs::rename(&written, &kept)
+            .map_err(|e| AppError::Io(kept.display().to_string(), e))?;
+        report.error_file = Some((kept, rows));
+    }
+    Ok(report)
+}
+
+/// Recent imports `who` may see: every import for regency-wide roles, their own otherwise.
+pub fn recent_for(
+    db: &Database,
+    who: &crate::accounts::Principal,
+    limit: i64,
+) -> Result<Vec<jaring_store::imports::ImportRecord>, AppError> {
+    let all = jaring_store::imports::recent(&mut db.conn()?, limit.clamp(1, 500) * 4)?;
+    let regency_wide = who.grant.scope.level() == jaring_domain::RegionLevel::Regency;
+    Ok(all
+        .into_iter()
+        .filter(|r| regency_wide || r.actor == who.username)
+        .take(limit.clamp(1, 500) as usize)
+        .collect())
+}
+
+/// The kept error file of an import `who` may see, or `NotFound`.
+pub fn error_file_for(
+    db: &Database,
+    who: &crate::accounts::Principal,
+    import_id: i64,
+    errors_dir: &Path,
+) -> Result<PathBuf, AppError> {
+    let regency_wide = who.grant.scope.level() == jaring_domain::RegionLevel::Regency;
+    let actor = db
+        .conn()?
+        .query_opt(
+            "SELECT actor FROM imports WHERE id = $1",
+            &[import_id.into()],
+        )?
+        .map(|r| r.text(0))
+        .transpose()?
+        .ok_or(AppError::NotFound)?;
+    if !regency_wide && actor != who.username {
+        return Err(AppError::NotFound);
+    }
+    let prefix = format!("{import_id}.kesalahan.");
+    std::fs::read_dir(errors_dir)
+        .ok()
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
+        })
+        .ok_or(AppError::NotFound)
 }

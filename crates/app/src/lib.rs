@@ -1,9 +1,12 @@
 //! jaring's use cases, written once against the store and called by both the web server and the CLI.
 
+pub mod accounts;
+pub mod auditlog;
 pub mod coverage;
 pub mod demo;
 pub mod import;
 pub mod overview;
+pub mod residents;
 pub mod review;
 pub mod sync;
 
@@ -34,6 +37,15 @@ pub enum AppError {
     /// A region code given by a user does not exist or is outside this deployment.
     #[error("wilayah {0} tidak dikenal / unknown region {0}")]
     UnknownRegion(String),
+    /// Wrong user name or password (which one is not said).
+    #[error("nama pengguna atau kata sandi salah / wrong username or password")]
+    BadCredentials,
+    /// The user's role or region does not allow this.
+    #[error("{0}")]
+    Denied(String),
+    /// The thing asked for does not exist, or is outside the user's region (which is not said).
+    #[error("tidak ditemukan / not found")]
+    NotFound,
 }
 
 /// Setting key: the regency this database serves.

@@ -264,6 +264,7 @@ fn coverage_gap_and_budget_match_hand_computed_figures() {
         let r = import_file(
             db,
             &ImportRequest {
+                scope: None,
                 path: csv.clone(),
                 file_name: None,
                 kind: ListKind::Registry,

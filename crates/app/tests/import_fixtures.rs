@@ -23,6 +23,7 @@ fn fixture(name: &str) -> PathBuf {
 
 fn request(name: &str, kind: ListKind, out: &Path) -> ImportRequest {
     ImportRequest {
+        scope: None,
         path: fixture(name),
         file_name: None,
         kind,

@@ -47,6 +47,7 @@ fn belu(persons: usize, seed: u64) -> tempfile::TempDir {
 
 fn import(db: &Database, dir: &Path, file: &str, kind: ListKind) {
     let req = ImportRequest {
+        scope: None,
         path: dir.join(file),
         file_name: None,
         kind,

@@ -17,6 +17,7 @@ use jaring_store::Database;
 
 fn import(db: &Database, dir: &Path, file: &str, kind: ListKind) {
     let req = ImportRequest {
+        scope: None,
         path: dir.join(file),
         file_name: None,
         kind,

@@ -44,6 +44,7 @@ pub fn run(
         .map(|v| RegionCode::parse(&v).map_err(|e| anyhow!("--village: {e}")))
         .transpose()?;
     let request = ImportRequest {
+        scope: None,
         path: file.clone(),
         file_name: None,
         kind,

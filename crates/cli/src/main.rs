@@ -1,7 +1,5 @@
 //! The `jaring` command. Thin: parses arguments, calls the app layer, prints for people.
 
-use std::io::Write;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -27,9 +25,8 @@ struct Cli {
 enum Command {
     /// Start the web server (the default when no command is given).
     Serve {
-        /// Address to listen on.
-        #[arg(long, env = "JARING_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
+        #[command(flatten)]
+        options: serve::ServeArgs,
     },
     /// Generate a synthetic Belu into a fresh database and start the server.
     Demo {
@@ -42,9 +39,8 @@ enum Command {
         /// Only prepare the data; do not start the server.
         #[arg(long)]
         no_serve: bool,
-        /// Address to listen on.
-        #[arg(long, env = "JARING_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
+        #[command(flatten)]
+        options: serve::ServeArgs,
     },
     /// Write a synthetic regency (registry, external lists, ground truth) as CSV files.
     Generate {
@@ -147,6 +143,14 @@ enum Command {
         #[command(subcommand)]
         command: review::AuditCommand,
     },
+    /// User accounts: add, passwd, disable, enable, list, token.
+    User {
+        #[command(subcommand)]
+        command: user::UserCommand,
+        /// Who is doing this (recorded in the audit log).
+        #[arg(long, env = "JARING_ACTOR", default_value = "cli")]
+        actor: String,
+    },
     /// Create or upgrade the database schema.
     Migrate,
     /// Check NIKs or family-card numbers and explain what they say (or what is wrong).
@@ -169,6 +173,8 @@ mod coverage;
 mod import;
 mod link;
 mod review;
+mod serve;
+mod user;
 
 /// mimalloc: imports and generation allocate many small strings; it cuts their time by a fifth.
 #[global_allocator]
@@ -187,18 +193,29 @@ fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve {
-        listen: default_listen(),
+        options: serve::ServeArgs {
+            listen: None,
+            config: std::env::var_os("JARING_CONFIG").map(PathBuf::from),
+            secure_cookies: false,
+            data_dir: None,
+        },
     }) {
-        Command::Serve { listen } => {
-            let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
-            serve(db, listen)
+        Command::Serve { options } => {
+            let url = match cli.database.clone() {
+                Some(u) => u,
+                None => options
+                    .file()?
+                    .database
+                    .unwrap_or_else(|| DEFAULT_DB.into()),
+            };
+            serve::serve(open(&url)?, &url, &options)
         }
         Command::Demo {
             persons,
             seed,
             no_serve,
-            listen,
-        } => demo(cli.database.as_deref(), persons, seed, no_serve, listen),
+            options,
+        } => demo(cli.database.as_deref(), persons, seed, no_serve, &options),
         Command::Generate {
             persons,
             seed,
@@ -262,6 +279,10 @@ fn main() -> Result<()> {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
             review::audit(&db, command)
         }
+        Command::User { command, actor } => {
+            let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
+            user::run(&db, command, &actor)
+        }
         Command::Migrate => {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
             let v = jaring_store::migrate::current_version(&db)?;
@@ -273,33 +294,8 @@ fn main() -> Result<()> {
     }
 }
 
-fn default_listen() -> SocketAddr {
-    std::env::var("JARING_LISTEN")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)))
-}
-
 fn open(url: &str) -> Result<Database> {
     Database::open(url).with_context(|| format!("cannot open database {url}"))
-}
-
-fn serve(db: Database, listen: SocketAddr) -> Result<()> {
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .with_context(|| format!("cannot listen on {listen} (is another program using it? try --listen 127.0.0.1:8081)"))?;
-        let addr = listener.local_addr()?;
-        // A closed stdout (`jaring serve | head`, a supervisor that stopped reading) must not stop the
-        // server, so these lines ignore write errors instead of panicking like println! would.
-        let mut out = std::io::stdout();
-        let _ = writeln!(out, "jaring berjalan di / is running at http://{addr}/  ({})", db.describe());
-        let _ = writeln!(out, "Tekan Ctrl-C untuk berhenti / press Ctrl-C to stop.");
-        let _ = out.flush();
-        jaring_web::serve(jaring_web::AppState { db }, listener).await?;
-        Ok(())
-    })
 }
 
 fn remove_sqlite_files(path: &Path) -> Result<()> {
@@ -318,7 +314,7 @@ fn demo(
     persons: usize,
     seed: u64,
     no_serve: bool,
-    listen: SocketAddr,
+    options: &serve::ServeArgs,
 ) -> Result<()> {
     let url = database.unwrap_or(DEMO_DB);
     let is_postgres = url.starts_with("postgres");
@@ -368,12 +364,19 @@ fn demo(
         "Usulan / proposals: {} · kepesertaan BPJS dicatat / BPJS memberships recorded: {} · sisanya menunggu peninjauan / the rest await review (jaring --database {url} review list)",
         summary.proposals, summary.memberships
     );
-    println!("Halaman ini hanya menampilkan jumlah per wilayah (tanpa data pribadi); akun login menyusul bersama modul akun.");
-    println!("This page shows counts per region only (no personal data); logins come with the accounts module.");
+    println!(
+        "Akun demo / demo accounts (kata sandi / password: {}):",
+        jaring_app::demo::DEMO_PASSWORD
+    );
+    for (username, role, code, name) in &summary.accounts {
+        println!("  {username:<10} {:<20} {code} {name}", role.label_id());
+    }
+    println!("Akun demo wajib mengganti kata sandi bila basis data tidak lagi dalam mode demo.");
+    println!("Demo accounts must change their password once the database leaves demo mode.");
     if no_serve {
         return Ok(());
     }
-    serve(db, listen)
+    serve::serve(db, url, options)
 }
 
 fn generate(persons: usize, seed: u64, out: &Path, region: &str, as_of: NaiveDate) -> Result<()> {

@@ -381,6 +381,7 @@ pub fn audit(db: &Database, cmd: AuditCommand) -> Result<()> {
                     region_prefix: region_prefix(region)?,
                     actor,
                     limit,
+                    before_seq: None,
                 },
             )?;
             for r in rows {

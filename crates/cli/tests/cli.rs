@@ -15,10 +15,22 @@ fn jaring() -> Command {
     cmd
 }
 
-/// A running `jaring serve`, killed on drop.
+/// A running `jaring serve`, killed on drop; requests carry `token` when set.
 struct Server {
     child: Child,
     url: String,
+    token: Option<String>,
+}
+
+/// An API token for a demo account of the database in `dir`.
+fn token(dir: &Path, database: &str, user: &str) -> String {
+    let out = jaring()
+        .current_dir(dir)
+        .args(["--database", database, "user", "token", user])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 impl Server {
@@ -53,11 +65,24 @@ impl Server {
         if drain {
             std::thread::spawn(move || lines.for_each(drop));
         }
-        Server { child, url }
+        Server {
+            child,
+            url,
+            token: None,
+        }
+    }
+
+    fn with_token(mut self, token: String) -> Server {
+        self.token = Some(token);
+        self
     }
 
     fn get(&self, path: &str) -> (u16, String) {
-        match ureq::get(&format!("{}{path}", self.url)).call() {
+        let mut request = ureq::get(&format!("{}{path}", self.url));
+        if let Some(t) = &self.token {
+            request = request.set("Authorization", &format!("Bearer {t}"));
+        }
+        match request.call() {
             Ok(r) => (r.status(), r.into_string().unwrap()),
             Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap()),
             Err(e) => panic!("GET {path}: {e}"),
@@ -178,7 +203,9 @@ fn demo_prepares_belu_and_the_server_shows_it() {
         .stdout(predicate::str::contains("3000 penduduk"));
     assert!(dir.path().join("jaring-demo.db").exists());
 
-    let server = Server::start(dir.path(), &["--database", "jaring-demo.db", "serve"]);
+    let admin = token(dir.path(), "jaring-demo.db", "admin");
+    let server = Server::start(dir.path(), &["--database", "jaring-demo.db", "serve"])
+        .with_token(admin);
     let (status, home) = server.get("/");
     assert_eq!(status, 200);
     assert!(home.contains("Kabupaten Belu"), "{home}");
@@ -190,7 +217,7 @@ fn demo_prepares_belu_and_the_server_shows_it() {
     let (status, json) = server.get("/api/v1/overview");
     assert_eq!(status, 200);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(v["regency"]["persons"], 3000);
+    assert_eq!(v["region"]["persons"], 3000);
     assert_eq!(v["districts"].as_array().unwrap().len(), 12);
     assert_eq!(v["villages"].as_array().unwrap().len(), 81);
     let district_sum: i64 = v["districts"]
@@ -247,8 +274,8 @@ fn demo_prepares_belu_and_the_server_shows_it() {
     let live: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(live["from_snapshot"], false);
     assert_eq!(live["rows"][0]["code"], "53.04.01");
-    assert_eq!(server.get("/api/v1/coverage?month=oktober").0, 400);
-    assert_eq!(server.get("/api/v1/coverage?region=bukan-kode").0, 400);
+    assert_eq!(server.get("/api/v1/coverage?month=oktober").0, 422);
+    assert_eq!(server.get("/api/v1/coverage?region=bukan-kode").0, 422);
     assert_eq!(server.get("/api/v1/coverage?region=53.99").0, 404);
 
     let (status, atambua) = server.get("/wilayah/53.04.12");
@@ -256,8 +283,8 @@ fn demo_prepares_belu_and_the_server_shows_it() {
     assert!(atambua.contains("Kecamatan Kota Atambua"));
     assert_eq!(
         atambua.matches("<tr>").count(),
-        1 + 4,
-        "header + 4 kelurahan"
+        (1 + 4) + 4,
+        "breakdown: header + 4 kelurahan; ranking: the same 4"
     );
     assert_eq!(server.get("/wilayah/53.04.99").0, 404);
     assert_eq!(server.get("/wilayah/bukan-kode").0, 404);
@@ -270,9 +297,11 @@ fn demo_prepares_belu_and_the_server_shows_it() {
         .args(["demo", "--no-serve", "--persons", "1000"])
         .assert()
         .success();
-    let server = Server::start(dir.path(), &["--database", "jaring-demo.db", "serve"]);
+    let admin = token(dir.path(), "jaring-demo.db", "admin");
+    let server = Server::start(dir.path(), &["--database", "jaring-demo.db", "serve"])
+        .with_token(admin);
     let v: serde_json::Value = serde_json::from_str(&server.get("/api/v1/overview").1).unwrap();
-    assert_eq!(v["regency"]["persons"], 1000);
+    assert_eq!(v["region"]["persons"], 1000);
 }
 
 #[test]
@@ -282,8 +311,9 @@ fn jaring_without_arguments_creates_jaring_db_and_serves_a_welcome() {
     let (status, page) = server.get("/");
     assert_eq!(status, 200);
     assert!(page.contains("Basis data masih kosong"), "{page}");
+    assert!(page.contains("jaring user add"), "{page}");
     assert!(dir.path().join("jaring.db").exists());
-    assert_eq!(server.get("/api/v1/overview").0, 503);
+    assert_eq!(server.get("/api/v1/overview").0, 401);
 }
 
 #[test]
@@ -294,7 +324,7 @@ fn migrate_reports_the_schema_version() {
         .args(["--database", "x.db", "migrate"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("schema version 5"));
+        .stdout(predicate::str::contains("schema version 6"));
     jaring()
         .args(["--database", "mysql://nope", "migrate"])
         .assert()

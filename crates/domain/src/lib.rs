@@ -62,6 +62,7 @@ macro_rules! coded_enum {
     };
 }
 
+pub mod access;
 mod digits;
 pub mod kk;
 pub mod lists;

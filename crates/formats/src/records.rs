@@ -503,13 +503,20 @@ impl RowReader {
                 "village unknown: fill the village-code column or choose the village when importing (--village)".into(),
                 true,
             ),
-            (Some(v), Some(w)) if !w.contains(v) => out.push(
-                Some(Field::VillageCode),
-                &v.to_string(),
-                format!("desa {v} berada di luar kabupaten {w}"),
-                format!("village {v} is outside regency {w}"),
-                true,
-            ),
+            (Some(v), Some(w)) if !w.contains(v) => {
+                let (id, en) = if w.level() == jaring_domain::RegionLevel::Regency {
+                    ("kabupaten", "regency")
+                } else {
+                    ("wilayah Anda", "your region")
+                };
+                out.push(
+                    Some(Field::VillageCode),
+                    &v.to_string(),
+                    format!("desa {v} berada di luar {id} {w}"),
+                    format!("village {v} is outside {en} {w}"),
+                    true,
+                )
+            }
             _ => {}
         }
         let relationship = self.label(

@@ -166,6 +166,8 @@ pub struct AuditFilter {
     pub region_prefix: Option<String>,
     /// Only this actor's entries.
     pub actor: Option<String>,
+    /// Only entries older than this sequence number (the next page).
+    pub before_seq: Option<i64>,
     /// Newest first, at most this many.
     pub limit: i64,
 }
@@ -185,6 +187,10 @@ pub fn list(conn: &mut Conn, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
     if let Some(a) = &filter.actor {
         params.push(Value::Text(a.clone()));
         sql.push_str(&format!(" AND actor = ${}", params.len()));
+    }
+    if let Some(b) = filter.before_seq {
+        params.push(Value::Int(b));
+        sql.push_str(&format!(" AND seq < ${}", params.len()));
     }
     params.push(Value::Int(filter.limit.max(1)));
     sql.push_str(&format!(" ORDER BY seq DESC LIMIT ${}", params.len()));

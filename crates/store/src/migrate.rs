@@ -43,6 +43,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_coverage.sql"),
         postgres: include_str!("../migrations/postgres/0005_coverage.sql"),
     },
+    Migration {
+        version: 6,
+        name: "accounts",
+        sqlite: include_str!("../migrations/sqlite/0006_accounts.sql"),
+        postgres: include_str!("../migrations/postgres/0006_accounts.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

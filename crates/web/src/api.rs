@@ -1,15 +1,139 @@
-//! JSON API (`/api/v1`): the same use cases as the pages, for machine clients.
+//! JSON API (`/api/v1`): the same use cases as the pages, for machine clients, with bearer tokens
+//! (`jaring user token NAME`) or the browser session (writes then need the `X-CSRF-Token` header).
+//! Errors have one shape: `{"error": {"code": "...", "message": "..."}}`; lists are paged with
+//! `page` and `per_page` and say whether `more` follow. The OpenAPI document is generated from these
+//! handlers and served at `/api/v1/openapi.json`.
 
-use axum::extract::State;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
-use jaring_app::overview;
+use jaring_app::accounts::Principal;
+use jaring_app::AppError;
+use jaring_domain::access::Action;
+use jaring_domain::{ListKind, RegionCode};
 use jaring_store::stats::RegionCounts;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use crate::{blocking, AppState, WebError};
+use crate::auth::Auth;
+use crate::AppState;
+
+/// An error as JSON.
+pub(crate) struct ApiError(pub(crate) AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+/// The body of every error.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ErrorBody {
+    error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ErrorDetail {
+    /// Stable code: `not_found`, `forbidden`, `invalid`, `conflict`, `unauthenticated`, …
+    code: String,
+    /// Message in Bahasa Indonesia and English.
+    message: String,
+}
+
+pub(crate) fn error_body(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        Json(ErrorBody {
+            error: ErrorDetail {
+                code: code.into(),
+                message: message.into(),
+            },
+        }),
+    )
+        .into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = crate::status_of(&self.0);
+        let code = match status.as_u16() {
+            401 => "unauthenticated",
+            403 => "forbidden",
+            404 => "not_found",
+            409 => "conflict",
+            422 => "invalid",
+            503 => "unavailable",
+            _ => "internal",
+        };
+        if status.is_server_error() {
+            tracing::warn!(error = %self.0, "api request failed");
+        }
+        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            "terjadi kesalahan di server / server error".to_string()
+        } else {
+            self.0.to_string()
+        };
+        error_body(status, code, &message)
+    }
+}
+
+async fn run<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, ApiError> {
+    crate::blocking(f).await.map_err(|e| ApiError(e.0))
+}
+
+/// Paging of a list.
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct Paging {
+    /// Page number from 1.
+    page: Option<i64>,
+    /// Rows per page, 1–200 (default 50).
+    per_page: Option<i64>,
+}
+
+impl Paging {
+    fn get(&self) -> (i64, i64) {
+        (
+            self.page.unwrap_or(1).max(1),
+            self.per_page.unwrap_or(50).clamp(1, 200),
+        )
+    }
+}
+
+/// The signed-in user.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct MeDto {
+    username: String,
+    full_name: String,
+    /// Role code.
+    role: String,
+    /// Region the role is bound to.
+    region: String,
+    /// Whether NIKs are shown unmasked to this user.
+    sees_full_nik: bool,
+}
+
+/// `GET /api/v1/me`
+#[utoipa::path(get, path = "/api/v1/me", tag = "akun",
+    responses((status = 200, body = MeDto), (status = 401, body = ErrorBody)))]
+pub(crate) async fn me(auth: Auth) -> Json<MeDto> {
+    let w = &auth.who;
+    Json(MeDto {
+        username: w.username.clone(),
+        full_name: w.full_name.clone(),
+        role: w.grant.role.as_code().into(),
+        region: w.grant.scope.to_string(),
+        sees_full_nik: w.grant.role.sees_full_nik(),
+    })
+}
 
 /// Counts of one region.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct RegionCountsDto {
     code: String,
     name: String,
@@ -30,20 +154,21 @@ impl From<&RegionCounts> for RegionCountsDto {
     }
 }
 
-/// The regency overview.
-#[derive(Serialize)]
+/// Counts of the user's region and the regions under it.
+#[derive(Serialize, ToSchema)]
 pub(crate) struct OverviewDto {
-    regency: RegionCountsDto,
+    region: RegionCountsDto,
     districts: Vec<RegionCountsDto>,
     villages: Vec<RegionCountsDto>,
     demo: bool,
+    /// The external lists and their last synchronisation (regency-wide).
     lists: Vec<ListDto>,
 }
 
 /// One external list and its last synchronisation.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct ListDto {
-    kind: &'static str,
+    kind: String,
     staged: i64,
     auto: i64,
     review: i64,
@@ -51,21 +176,45 @@ pub(crate) struct ListDto {
 }
 
 /// `GET /api/v1/overview`
-pub(crate) async fn overview_handler(
+#[utoipa::path(get, path = "/api/v1/overview", tag = "cakupan",
+    responses((status = 200, body = OverviewDto), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub(crate) async fn overview(
     State(state): State<AppState>,
-) -> Result<Json<OverviewDto>, WebError> {
+    auth: Auth,
+) -> Result<Json<OverviewDto>, ApiError> {
+    auth.who.require_any(Action::ViewCoverage)?;
     let db = state.db.clone();
-    let o = blocking(move || overview(&db)).await?;
+    let o = run(move || jaring_app::overview(&db)).await?;
+    let g = auth.who.grant;
+    let all: Vec<&RegionCounts> = std::iter::once(&o.regency)
+        .chain(&o.districts)
+        .chain(&o.villages)
+        .collect();
+    let here = all
+        .iter()
+        .find(|r| r.region.code == g.scope)
+        .copied()
+        .ok_or(ApiError(AppError::NotFound))?;
     Ok(Json(OverviewDto {
-        regency: (&o.regency).into(),
-        districts: o.districts.iter().map(Into::into).collect(),
-        villages: o.villages.iter().map(Into::into).collect(),
+        region: here.into(),
+        districts: o
+            .districts
+            .iter()
+            .filter(|d| g.covers(d.region.code))
+            .map(Into::into)
+            .collect(),
+        villages: o
+            .villages
+            .iter()
+            .filter(|v| g.covers(v.region.code))
+            .map(Into::into)
+            .collect(),
         demo: o.demo,
         lists: o
             .lists
             .iter()
             .map(|l| ListDto {
-                kind: l.kind.as_code(),
+                kind: l.kind.as_code().into(),
                 staged: l.staged,
                 auto: l.auto,
                 review: l.review,
@@ -76,9 +225,9 @@ pub(crate) async fn overview_handler(
 }
 
 /// Query of `GET /api/v1/coverage`.
-#[derive(serde::Deserialize)]
+#[derive(Deserialize, IntoParams)]
 pub(crate) struct CoverageQuery {
-    /// Region code (default: the regency).
+    /// Region code (default: the user's region).
     region: Option<String>,
     /// `YYYY-MM` (default: this month).
     month: Option<String>,
@@ -87,7 +236,7 @@ pub(crate) struct CoverageQuery {
 }
 
 /// One region's coverage.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct CoverageRowDto {
     code: String,
     name: String,
@@ -100,7 +249,7 @@ pub(crate) struct CoverageRowDto {
 }
 
 /// Coverage of a region and everything under it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct CoverageDto {
     month: String,
     from_snapshot: bool,
@@ -108,41 +257,35 @@ pub(crate) struct CoverageDto {
 }
 
 /// `GET /api/v1/coverage?region=53.04.01&month=2026-10`
-pub(crate) async fn coverage_handler(
+#[utoipa::path(get, path = "/api/v1/coverage", tag = "cakupan", params(CoverageQuery),
+    responses((status = 200, body = CoverageDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn coverage(
     State(state): State<AppState>,
-    axum::extract::Query(q): axum::extract::Query<CoverageQuery>,
-) -> Result<axum::response::Response, WebError> {
-    use axum::response::IntoResponse;
-    let region = match q.region.as_deref().map(jaring_domain::RegionCode::parse) {
-        Some(Err(e)) => {
-            return Ok((axum::http::StatusCode::BAD_REQUEST, e.to_string()).into_response());
-        }
-        Some(Ok(r)) => Some(r),
-        None => None,
+    auth: Auth,
+    Query(q): Query<CoverageQuery>,
+) -> Result<Json<CoverageDto>, ApiError> {
+    let region = match q.region.as_deref().map(RegionCode::parse) {
+        Some(Err(e)) => return Err(ApiError(AppError::Input(e.to_string()))),
+        Some(Ok(r)) => r,
+        None => auth.who.grant.scope,
     };
+    if !auth.who.grant.covers(region) {
+        return Err(ApiError(AppError::NotFound));
+    }
     let month = match q.month.as_deref() {
-        Some(m) => match jaring_app::coverage::parse_month(m) {
-            Some(m) => m,
-            None => {
-                return Ok((
-                    axum::http::StatusCode::BAD_REQUEST,
-                    "bulan harus YYYY-MM / month must be YYYY-MM",
-                )
-                    .into_response())
-            }
-        },
+        Some(m) => jaring_app::coverage::parse_month(m).ok_or_else(|| {
+            ApiError(AppError::Input(
+                "bulan harus YYYY-MM / month must be YYYY-MM".into(),
+            ))
+        })?,
         None => jaring_domain::today(),
     };
     let db = state.db.clone();
     let live = q.live.unwrap_or(false);
     let report =
-        blocking(move || jaring_app::coverage::coverage(&db, region, month, !live)).await?;
+        run(move || jaring_app::coverage::coverage(&db, Some(region), month, !live)).await?;
     if report.rows.is_empty() {
-        return Ok((
-            axum::http::StatusCode::NOT_FOUND,
-            "wilayah tidak ditemukan / region not found",
-        )
-            .into_response());
+        return Err(ApiError(AppError::NotFound));
     }
     Ok(Json(CoverageDto {
         month: jaring_app::coverage::month_key(report.month),
@@ -160,6 +303,665 @@ pub(crate) async fn coverage_handler(
                 denominator_source: r.source,
             })
             .collect(),
+    }))
+}
+
+/// A resident.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PersonDto {
+    id: i64,
+    /// NIK, masked (`5304********0615`) for roles that must not read it.
+    nik: Option<String>,
+    name: String,
+    sex: String,
+    birth_date: Option<String>,
+    village_code: String,
+    life_status: String,
+    household_id: Option<i64>,
+    relationship: String,
+    occupation: String,
+    version: i64,
+}
+
+fn person_dto(who: &Principal, p: &jaring_store::residents::PersonSummary) -> PersonDto {
+    PersonDto {
+        id: p.id,
+        nik: p.nik.as_deref().map(|n| who.grant.show_nik(n)),
+        name: p.name.clone(),
+        sex: p.sex.clone(),
+        birth_date: p.birth_date.map(|d| d.to_string()),
+        village_code: p.village_code.clone(),
+        life_status: p.life_status.clone(),
+        household_id: p.household_id,
+        relationship: p.relationship.clone(),
+        occupation: p.occupation.clone(),
+        version: p.row_version,
+    }
+}
+
+/// A page of residents.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PersonPage {
+    items: Vec<PersonDto>,
+    page: i64,
+    per_page: i64,
+    more: bool,
+    /// `nik`, `exact` or `fuzzy` (spelling variants, when the words as written found no one).
+    mode: String,
+}
+
+/// Query of `GET /api/v1/persons`.
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct PersonQuery {
+    /// Name words or NIK digits.
+    q: Option<String>,
+    /// Page number from 1.
+    page: Option<i64>,
+    /// Rows per page, 1–200 (default 50).
+    per_page: Option<i64>,
+}
+
+/// `GET /api/v1/persons?q=yohanes bere`
+#[utoipa::path(get, path = "/api/v1/persons", tag = "penduduk", params(PersonQuery),
+    responses((status = 200, body = PersonPage), (status = 401, body = ErrorBody)))]
+pub(crate) async fn persons(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(pq): Query<PersonQuery>,
+) -> Result<Json<PersonPage>, ApiError> {
+    let (page, per_page) = Paging {
+        page: pq.page,
+        per_page: pq.per_page,
+    }
+    .get();
+    let db = state.db.clone();
+    let who = auth.who.clone();
+    let query = pq.q.unwrap_or_default();
+    let (mode, found) =
+        run(move || jaring_app::residents::search(&db, &who, &query, page, per_page)).await?;
+    Ok(Json(PersonPage {
+        items: found
+            .items
+            .iter()
+            .map(|p| person_dto(&auth.who, p))
+            .collect(),
+        page: found.page,
+        per_page: found.per_page,
+        more: found.more,
+        mode: match mode {
+            jaring_app::residents::SearchMode::Nik => "nik",
+            jaring_app::residents::SearchMode::Exact => "exact",
+            jaring_app::residents::SearchMode::Fuzzy => "fuzzy",
+        }
+        .into(),
+    }))
+}
+
+/// A membership.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct EnrolmentDto {
+    programme: String,
+    kpj: Option<String>,
+    start_date: Option<String>,
+    paid_through: Option<String>,
+    end_date: Option<String>,
+}
+
+/// A resident with household and memberships.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PersonDetailDto {
+    person: PersonDto,
+    no_kk: Option<String>,
+    household: Vec<PersonDto>,
+    enrolments: Vec<EnrolmentDto>,
+}
+
+/// `GET /api/v1/persons/{id}`
+#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "penduduk",
+    params(("id" = i64, Path, description = "person id")),
+    responses((status = 200, body = PersonDetailDto), (status = 404, body = ErrorBody)))]
+pub(crate) async fn person(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<PersonDetailDto>, ApiError> {
+    let db = state.db.clone();
+    let who = auth.who.clone();
+    let v = run(move || jaring_app::residents::person(&db, &who, id)).await?;
+    let w = &auth.who;
+    Ok(Json(PersonDetailDto {
+        person: person_dto(w, &v.person),
+        no_kk: v.no_kk.as_deref().map(|k| w.grant.show_nik(k)),
+        household: v.household.iter().map(|p| person_dto(w, p)).collect(),
+        enrolments: v
+            .enrolments
+            .iter()
+            .map(|e| EnrolmentDto {
+                programme: e.programme.clone(),
+                kpj: e.kpj.clone(),
+                start_date: e.start_date.map(|d| d.to_string()),
+                paid_through: e.paid_through.map(|d| d.to_string()),
+                end_date: e.end_date.map(|d| d.to_string()),
+            })
+            .collect(),
+    }))
+}
+
+/// A proposal.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ProposalDto {
+    id: i64,
+    kind: String,
+    status: String,
+    band: String,
+    village_code: Option<String>,
+    person_id: Option<i64>,
+    summary: String,
+    /// The field-level changes (JSON).
+    #[schema(value_type = Object)]
+    changes: serde_json::Value,
+    /// The evidence: the source record, the registry's values and the match explanation (JSON).
+    #[schema(value_type = Object)]
+    evidence: serde_json::Value,
+    created_by: String,
+    decided_by: Option<String>,
+    decided_at: Option<String>,
+    reason: Option<String>,
+    /// Send back with a decision: it fails if someone acted since.
+    version: i64,
+}
+
+fn proposal_dto(who: &Principal, r: &jaring_store::review::ProposalRow) -> ProposalDto {
+    let mask = |s: &str| {
+        if who.grant.role.sees_full_nik() {
+            s.to_string()
+        } else {
+            jaring_domain::access::mask_numbers_in(s)
+        }
+    };
+    let json = |s: &str| serde_json::from_str(&mask(s)).unwrap_or(serde_json::Value::Null);
+    ProposalDto {
+        id: r.id,
+        kind: r.kind.clone(),
+        status: r.status.clone(),
+        band: r.band.clone(),
+        village_code: r.village_code.clone(),
+        person_id: r.person_id,
+        summary: mask(&r.summary),
+        changes: json(&r.changes),
+        evidence: json(&r.evidence),
+        created_by: r.created_by.clone(),
+        decided_by: r.decided_by.clone(),
+        decided_at: r.decided_at.map(|d| d.to_rfc3339()),
+        reason: r.reason.clone(),
+        version: r.row_version,
+    }
+}
+
+/// A page of proposals.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ProposalPage {
+    items: Vec<ProposalDto>,
+    page: i64,
+    per_page: i64,
+    more: bool,
+}
+
+/// Query of `GET /api/v1/proposals`.
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct ProposalQuery {
+    /// `pending` (default), `applied`, `rejected`, `reverted` or `all`.
+    status: Option<String>,
+    /// Kind code, e.g. `mark_deceased`.
+    kind: Option<String>,
+    /// `auto`, `review` or `manual`.
+    band: Option<String>,
+    /// Page number from 1.
+    page: Option<i64>,
+    /// Rows per page, 1–200 (default 50).
+    per_page: Option<i64>,
+}
+
+/// `GET /api/v1/proposals`
+#[utoipa::path(get, path = "/api/v1/proposals", tag = "tinjauan", params(ProposalQuery),
+    responses((status = 200, body = ProposalPage), (status = 401, body = ErrorBody)))]
+pub(crate) async fn proposals(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(pq): Query<ProposalQuery>,
+) -> Result<Json<ProposalPage>, ApiError> {
+    let (page, per_page) = Paging {
+        page: pq.page,
+        per_page: pq.per_page,
+    }
+    .get();
+    let status = pq.status.unwrap_or_else(|| "pending".into());
+    let filter = jaring_store::review::ProposalFilter {
+        status: (status != "all").then_some(status),
+        band: pq.band,
+        kinds: pq.kind.into_iter().collect(),
+        limit: per_page + 1,
+        offset: (page - 1) * per_page,
+        ..Default::default()
+    };
+    let db = state.db.clone();
+    let who = auth.who.clone();
+    let mut rows = run(move || jaring_app::review::list_for(&db, &who, &filter)).await?;
+    let more = rows.len() as i64 > per_page;
+    rows.truncate(per_page as usize);
+    Ok(Json(ProposalPage {
+        items: rows.iter().map(|r| proposal_dto(&auth.who, r)).collect(),
+        page,
+        per_page,
+        more,
+    }))
+}
+
+/// `GET /api/v1/proposals/{id}`
+#[utoipa::path(get, path = "/api/v1/proposals/{id}", tag = "tinjauan",
+    params(("id" = i64, Path, description = "proposal id")),
+    responses((status = 200, body = ProposalDto), (status = 404, body = ErrorBody)))]
+pub(crate) async fn proposal(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<ProposalDto>, ApiError> {
+    let db = state.db.clone();
+    let who = auth.who.clone();
+    let row = run(move || jaring_app::review::show_for(&db, &who, id)).await?;
+    Ok(Json(proposal_dto(&auth.who, &row)))
+}
+
+/// A decision on a proposal.
+#[derive(Deserialize, ToSchema, Default)]
+pub(crate) struct Decision {
+    /// The version last read; the decision fails with 409 if someone acted since.
+    version: Option<i64>,
+    /// Why (required to reject).
+    reason: Option<String>,
+}
+
+async fn decide(
+    state: AppState,
+    auth: Auth,
+    id: i64,
+    d: Decision,
+    approve: bool,
+) -> Result<Json<ProposalDto>, ApiError> {
+    let db = state.db.clone();
+    let who = auth.who.clone();
+    let row = run(move || {
+        if approve {
+            let ctx = jaring_app::review::Context::load(&mut db.conn()?, jaring_domain::today())?;
+            jaring_app::review::approve_as(&db, &who, id, d.version, &ctx)
+        } else {
+            jaring_app::review::reject_as(
+                &db,
+                &who,
+                id,
+                d.version,
+                d.reason.as_deref().unwrap_or(""),
+            )
+        }
     })
-    .into_response())
+    .await?;
+    state.refresh_coverage();
+    Ok(Json(proposal_dto(&auth.who, &row)))
+}
+
+/// `POST /api/v1/proposals/{id}/approve`
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/approve", tag = "tinjauan",
+    params(("id" = i64, Path, description = "proposal id")), request_body(content = Decision),
+    responses((status = 200, body = ProposalDto), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub(crate) async fn approve(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    body: Option<Json<Decision>>,
+) -> Result<Json<ProposalDto>, ApiError> {
+    decide(state, auth, id, body.map(|b| b.0).unwrap_or_default(), true).await
+}
+
+/// `POST /api/v1/proposals/{id}/reject`
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/reject", tag = "tinjauan",
+    params(("id" = i64, Path, description = "proposal id")), request_body(content = Decision),
+    responses((status = 200, body = ProposalDto), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn reject(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    body: Option<Json<Decision>>,
+) -> Result<Json<ProposalDto>, ApiError> {
+    decide(
+        state,
+        auth,
+        id,
+        body.map(|b| b.0).unwrap_or_default(),
+        false,
+    )
+    .await
+}
+
+/// A programme.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ProgrammeDto {
+    code: String,
+    name: String,
+    segment: String,
+    sponsor: String,
+    monthly_premium: i64,
+    quota_per_village: Option<i64>,
+    /// The eligibility rule's clauses: name and CEL expression.
+    rule: Vec<(String, String)>,
+    default_rule: bool,
+}
+
+/// `GET /api/v1/programmes`
+#[utoipa::path(get, path = "/api/v1/programmes", tag = "program",
+    responses((status = 200, body = Vec<ProgrammeDto>)))]
+pub(crate) async fn programmes(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<Vec<ProgrammeDto>>, ApiError> {
+    auth.who.require_any(Action::ViewProgrammes)?;
+    let db = state.db.clone();
+    let list = run(move || {
+        jaring_app::coverage::programmes(&db)?
+            .into_iter()
+            .map(|row| {
+                let p = jaring_app::coverage::programme(&db, &row.code)?;
+                Ok(ProgrammeDto {
+                    rule: p
+                        .rule
+                        .clauses()
+                        .map(|c| (c.name.clone(), c.expr.clone()))
+                        .collect(),
+                    default_rule: p.default_rule,
+                    code: row.code,
+                    name: row.name,
+                    segment: row.segment,
+                    sponsor: row.sponsor,
+                    monthly_premium: row.monthly_premium,
+                    quota_per_village: row.quota_per_village,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()
+    })
+    .await?;
+    Ok(Json(list))
+}
+
+/// An import in the journal.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ImportDto {
+    id: i64,
+    kind: String,
+    file_name: String,
+    sha256: String,
+    actor: String,
+    rows: u64,
+    inserted: u64,
+    updated: u64,
+    unchanged: u64,
+    rejected: u64,
+    /// Where the annotated file of rejected rows can be downloaded (signed in), when there is one.
+    error_file: Option<String>,
+}
+
+/// `GET /api/v1/imports`
+#[utoipa::path(get, path = "/api/v1/imports", tag = "impor",
+    responses((status = 200, body = Vec<ImportDto>)))]
+pub(crate) async fn imports(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<Vec<ImportDto>>, ApiError> {
+    let db = state.db.clone();
+    let who = auth.who.clone();
+    let list = run(move || jaring_app::import::recent_for(&db, &who, 50)).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|r| ImportDto {
+                error_file: (r.counts.rejected > 0).then(|| format!("/impor/{}/galat", r.id)),
+                id: r.id,
+                kind: r.kind,
+                file_name: r.file_name,
+                sha256: r.sha256,
+                actor: r.actor,
+                rows: r.counts.rows_total,
+                inserted: r.counts.inserted,
+                updated: r.counts.updated,
+                unchanged: r.counts.unchanged,
+                rejected: r.counts.rejected,
+            })
+            .collect(),
+    ))
+}
+
+/// Query of `POST /api/v1/imports`.
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct ImportQuery {
+    /// `registry`, `dtsen`, `deaths`, `asn` or `bpjs`.
+    kind: String,
+    /// The file's name (its extension tells CSV from Excel).
+    file_name: String,
+}
+
+/// A rejected row.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct RejectedRowDto {
+    line: u64,
+    column: Option<String>,
+    value: String,
+    reason_id: String,
+    reason_en: String,
+}
+
+/// What an import did.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ImportResultDto {
+    import: ImportDto,
+    format: String,
+    /// The first rejected rows (all are in the error file).
+    rejected_rows: Vec<RejectedRowDto>,
+}
+
+/// `POST /api/v1/imports?kind=registry&file_name=desa.csv` with the file as the body.
+#[utoipa::path(post, path = "/api/v1/imports", tag = "impor", params(ImportQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = ImportResultDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn import(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> Result<Json<ImportResultDto>, ApiError> {
+    let kind = ListKind::from_code(&q.kind).ok_or_else(|| {
+        ApiError(AppError::Input(format!(
+            "jenis daftar tidak dikenal / unknown kind '{}'",
+            q.kind
+        )))
+    })?;
+    let db = state.db.clone();
+    let who = auth.who.clone();
+    let dir = state.config.data_dir.join("errors");
+    let name = q.file_name.clone();
+    let report = run(move || {
+        let suffix = std::path::Path::new(&name)
+            .extension()
+            .map(|e| format!(".{}", e.to_string_lossy()))
+            .unwrap_or_default();
+        let mut tmp = tempfile::Builder::new()
+            .suffix(&suffix)
+            .tempfile()
+            .map_err(|e| AppError::Io("upload".into(), e))?;
+        std::io::Write::write_all(&mut tmp, &body).map_err(|e| AppError::Io("upload".into(), e))?;
+        jaring_app::import::import_as(&db, &who, kind, tmp.path(), &name, &dir)
+    })
+    .await?;
+    if report.counts.inserted + report.counts.updated > 0 {
+        state.refresh_coverage();
+    }
+    let c = &report.counts;
+    Ok(Json(ImportResultDto {
+        import: ImportDto {
+            id: report.import_id,
+            kind: kind.as_code().into(),
+            file_name: q.file_name,
+            sha256: report.sha256.clone(),
+            actor: auth.who.username.clone(),
+            rows: c.rows_total,
+            inserted: c.inserted,
+            updated: c.updated,
+            unchanged: c.unchanged,
+            rejected: c.rejected,
+            error_file: report
+                .error_file
+                .as_ref()
+                .map(|_| format!("/impor/{}/galat", report.import_id)),
+        },
+        format: report.format.clone(),
+        rejected_rows: report
+            .rejected
+            .iter()
+            .map(|p| RejectedRowDto {
+                line: p.line,
+                column: p.issue.column.clone(),
+                value: p.issue.value.clone(),
+                reason_id: p.issue.id.clone(),
+                reason_en: p.issue.en.clone(),
+            })
+            .collect(),
+    }))
+}
+
+/// An audit entry.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct AuditDto {
+    seq: i64,
+    at: String,
+    actor: String,
+    action: String,
+    entity: String,
+    entity_id: Option<i64>,
+    village_code: Option<String>,
+    person_id: Option<i64>,
+    before: Option<String>,
+    after: Option<String>,
+    reason: Option<String>,
+    hash: String,
+}
+
+/// Query of `GET /api/v1/audit`.
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct AuditQuery {
+    /// Entries older than this sequence number (the next page).
+    before: Option<i64>,
+    /// At most this many, 1–500 (default 100).
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/audit`
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, body = Vec<AuditDto>)))]
+pub(crate) async fn audit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<Vec<AuditDto>>, ApiError> {
+    let db = state.db.clone();
+    let who = auth.who.clone();
+    let rows =
+        run(move || jaring_app::auditlog::entries(&db, &who, q.before, q.limit.unwrap_or(100)))
+            .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| AuditDto {
+                seq: r.seq,
+                at: r.at,
+                actor: r.entry.actor,
+                action: r.entry.action,
+                entity: r.entry.entity,
+                entity_id: r.entry.entity_id,
+                village_code: r.entry.village_code,
+                person_id: r.entry.person_id,
+                before: r.entry.before,
+                after: r.entry.after,
+                reason: r.entry.reason,
+                hash: r.hash,
+            })
+            .collect(),
+    ))
+}
+
+/// An account.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct UserDto {
+    username: String,
+    full_name: String,
+    role: String,
+    region: String,
+    disabled: bool,
+    must_change_password: bool,
+}
+
+/// `GET /api/v1/users`
+#[utoipa::path(get, path = "/api/v1/users", tag = "akun",
+    responses((status = 200, body = Vec<UserDto>), (status = 403, body = ErrorBody)))]
+pub(crate) async fn users(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<Vec<UserDto>>, ApiError> {
+    auth.who.require_any(Action::ManageUsers)?;
+    let db = state.db.clone();
+    let who = auth.who.clone();
+    let list = run(move || jaring_app::accounts::users(&db, &who)).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|u| UserDto {
+                username: u.username,
+                full_name: u.full_name,
+                role: u.role,
+                region: u.region_code,
+                disabled: u.disabled,
+                must_change_password: u.must_change_password,
+            })
+            .collect(),
+    ))
+}
+
+/// The OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "jaring API", version = "1",
+        description = "Registri pekerja rentan dan cakupan BPJS Ketenagakerjaan / vulnerable-worker registry and BPJS TK coverage. Auth: `Authorization: Bearer <token>` (`jaring user token NAME`)."),
+    paths(me, overview, coverage, persons, person, proposals, proposal, approve, reject,
+        programmes, imports, import, audit, users),
+    modifiers(&BearerAuth)
+)]
+pub(crate) struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        openapi.security = Some(vec![SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        )]);
+    }
+}
+
+/// `GET /api/v1/openapi.json`
+pub(crate) async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
 }

@@ -1,66 +1,324 @@
 //! jaring's HTTP adapter: server-rendered pages (Bahasa Indonesia first) and the JSON API, both thin
 //! layers over the app crate. Store calls are blocking, so handlers run them on the blocking pool.
+//!
+//! Every route is declared once in [`route_table`], which builds the router and which the
+//! authorisation-matrix test walks, so no route can be added without being tested for who may use it.
 
 mod api;
+mod auth;
+mod metrics;
 mod pages;
+mod ui;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::http::{Method, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
+use jaring_app::AppError;
 use jaring_store::Database;
+
+pub use auth::{CSRF_HEADER, SESSION_COOKIE};
+
+/// How the server runs (from `jaring serve`'s options, a config file or the environment).
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Mark cookies `Secure` (set when jaring runs behind a TLS-terminating proxy). Requests that
+    /// arrive with `X-Forwarded-Proto: https` get `Secure` cookies either way.
+    pub secure_cookies: bool,
+    /// Where uploaded files' error reports are kept for download.
+    pub data_dir: PathBuf,
+    /// Largest upload accepted, in bytes.
+    pub max_upload: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            secure_cookies: false,
+            data_dir: std::env::temp_dir().join("jaring-data"),
+            max_upload: 64 * 1024 * 1024,
+        }
+    }
+}
 
 /// Shared state of the server.
 #[derive(Clone)]
 pub struct AppState {
     /// The database.
     pub db: Database,
+    /// Server settings.
+    pub config: Arc<ServerConfig>,
+    /// Whether the database holds demo data (demo accounts may keep their password).
+    pub demo: bool,
+    pub(crate) auth: Arc<auth::AuthState>,
+    pub(crate) metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    refresh: Arc<tokio::sync::Notify>,
 }
 
-/// An error turned into a response: 503 when the database has no data yet, 500 otherwise.
-pub(crate) struct WebError(jaring_app::AppError);
+impl AppState {
+    /// State for `db` with default settings.
+    pub fn new(db: Database) -> AppState {
+        AppState::with_config(db, ServerConfig::default())
+    }
 
-impl From<jaring_app::AppError> for WebError {
-    fn from(e: jaring_app::AppError) -> Self {
+    /// State for `db` with these settings.
+    pub fn with_config(db: Database, config: ServerConfig) -> AppState {
+        let demo = db
+            .conn()
+            .and_then(|mut c| jaring_store::settings::get(&mut c, jaring_app::SETTING_DEMO))
+            .map(|v| v.is_some())
+            .unwrap_or(false);
+        AppState {
+            db,
+            config: Arc::new(config),
+            demo,
+            auth: Arc::new(auth::AuthState::default()),
+            metrics: metrics::install(),
+            refresh: Arc::new(tokio::sync::Notify::new()),
+        }
+    }
+
+    /// Asks for this month's coverage snapshot to be recomputed soon (after approvals, edits and
+    /// imports), so dashboards that read the snapshot show the change; bursts are coalesced.
+    pub fn refresh_coverage(&self) {
+        self.refresh.notify_one();
+    }
+
+    /// Recomputes this month's snapshot whenever asked, at most once a second.
+    async fn refresh_loop(self) {
+        loop {
+            self.refresh.notified().await;
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            let db = self.db.clone();
+            let done = tokio::task::spawn_blocking(move || {
+                jaring_app::coverage::take_snapshot(&db, jaring_domain::today())
+            })
+            .await;
+            match done {
+                Ok(Ok(n)) => tracing::debug!(regions = n, "coverage snapshot refreshed"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "coverage snapshot refresh failed"),
+                Err(e) => tracing::warn!(error = %e, "coverage snapshot refresh panicked"),
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+        }
+    }
+}
+
+/// The HTTP status an application error stands for.
+pub(crate) fn status_of(e: &AppError) -> StatusCode {
+    use jaring_store::StoreError;
+    match e {
+        AppError::NoRegency => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::UnknownRegion(_) | AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Store(StoreError::NotFound { .. }) => StatusCode::NOT_FOUND,
+        AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+        AppError::Denied(_) => StatusCode::FORBIDDEN,
+        AppError::Input(_) | AppError::Format(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Store(
+            StoreError::Stale { .. } | StoreError::Decided { .. } | StoreError::Conflict { .. },
+        ) => StatusCode::CONFLICT,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// An error shown as a small HTML page.
+pub(crate) struct WebError(pub(crate) AppError);
+
+impl From<AppError> for WebError {
+    fn from(e: AppError) -> Self {
         WebError(e)
     }
 }
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let status = match self.0 {
-            jaring_app::AppError::NoRegency => StatusCode::SERVICE_UNAVAILABLE,
-            jaring_app::AppError::UnknownRegion(_) => StatusCode::NOT_FOUND,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        let status = status_of(&self.0);
+        if status.is_server_error() {
+            tracing::warn!(error = %self.0, "request failed");
+        }
+        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            "terjadi kesalahan di server / server error".to_string()
+        } else {
+            self.0.to_string()
         };
-        tracing::warn!(error = %self.0, "request failed");
-        (status, self.0.to_string()).into_response()
+        (status, Html(ui::error_page(status, &message).into_string())).into_response()
     }
 }
 
 /// Runs a blocking store call on the blocking pool.
 pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, jaring_app::AppError> + Send + 'static,
+    f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, WebError> {
     match tokio::task::spawn_blocking(f).await {
         Ok(r) => r.map_err(WebError),
-        Err(e) => Err(WebError(jaring_app::AppError::Store(
-            jaring_store::StoreError::Decode(format!("worker failed: {e}")),
-        ))),
+        Err(e) => Err(WebError(AppError::Input(format!("worker failed: {e}")))),
     }
+}
+
+/// One route: method, path (axum syntax), whether it needs no sign-in, and its handler.
+pub struct RouteInfo {
+    /// HTTP method.
+    pub method: Method,
+    /// Path pattern, `{name}` for parameters.
+    pub path: &'static str,
+    /// Reachable without signing in.
+    pub public: bool,
+}
+
+fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
+    use pages::{account, admin, dashboard, imports, residents, review};
+    let r = |method: Method, path: &'static str, public: bool, h: MethodRouter<AppState>| {
+        (
+            RouteInfo {
+                method,
+                path,
+                public,
+            },
+            h,
+        )
+    };
+    vec![
+        r(Method::GET, "/healthz", true, get(health)),
+        r(Method::GET, "/metrics", true, get(metrics::render)),
+        r(Method::GET, "/masuk", true, get(account::login_form)),
+        r(Method::POST, "/masuk", true, post(account::login)),
+        r(Method::GET, "/bahasa/{lang}", true, get(account::language)),
+        r(Method::POST, "/keluar", false, post(account::logout)),
+        r(
+            Method::GET,
+            "/akun/sandi",
+            false,
+            get(account::password_form),
+        ),
+        r(
+            Method::POST,
+            "/akun/sandi",
+            false,
+            post(account::change_password),
+        ),
+        r(Method::GET, "/", false, get(dashboard::home)),
+        r(
+            Method::GET,
+            "/wilayah/{code}",
+            false,
+            get(dashboard::region),
+        ),
+        r(Method::GET, "/penduduk", false, get(residents::search)),
+        r(Method::GET, "/penduduk/{id}", false, get(residents::person)),
+        r(
+            Method::GET,
+            "/penduduk/{id}/ubah",
+            false,
+            get(residents::edit_form),
+        ),
+        r(
+            Method::POST,
+            "/penduduk/{id}/ubah",
+            false,
+            post(residents::edit),
+        ),
+        r(Method::GET, "/impor", false, get(imports::form)),
+        r(Method::POST, "/impor", false, post(imports::upload)),
+        r(
+            Method::GET,
+            "/impor/{id}/galat",
+            false,
+            get(imports::error_file),
+        ),
+        r(Method::GET, "/tinjau", false, get(review::queue)),
+        r(Method::GET, "/tinjau/{id}", false, get(review::detail)),
+        r(
+            Method::POST,
+            "/tinjau/{id}/setujui",
+            false,
+            post(review::approve),
+        ),
+        r(
+            Method::POST,
+            "/tinjau/{id}/tolak",
+            false,
+            post(review::reject),
+        ),
+        r(Method::GET, "/program", false, get(admin::programmes)),
+        r(
+            Method::POST,
+            "/program/{code}/aturan",
+            false,
+            post(admin::set_rule),
+        ),
+        r(Method::GET, "/klaim", false, get(admin::claims)),
+        r(Method::GET, "/audit", false, get(admin::audit)),
+        r(Method::GET, "/pengguna", false, get(admin::users)),
+        r(Method::POST, "/pengguna", false, post(admin::add_user)),
+        r(
+            Method::POST,
+            "/pengguna/{username}/nonaktif",
+            false,
+            post(admin::disable_user),
+        ),
+        r(Method::GET, "/api/v1/openapi.json", true, get(api::openapi)),
+        r(Method::GET, "/api/v1/me", false, get(api::me)),
+        r(Method::GET, "/api/v1/overview", false, get(api::overview)),
+        r(Method::GET, "/api/v1/coverage", false, get(api::coverage)),
+        r(Method::GET, "/api/v1/persons", false, get(api::persons)),
+        r(Method::GET, "/api/v1/persons/{id}", false, get(api::person)),
+        r(Method::GET, "/api/v1/proposals", false, get(api::proposals)),
+        r(
+            Method::GET,
+            "/api/v1/proposals/{id}",
+            false,
+            get(api::proposal),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/proposals/{id}/approve",
+            false,
+            post(api::approve),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/proposals/{id}/reject",
+            false,
+            post(api::reject),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/programmes",
+            false,
+            get(api::programmes),
+        ),
+        r(Method::GET, "/api/v1/imports", false, get(api::imports)),
+        r(Method::POST, "/api/v1/imports", false, post(api::import)),
+        r(Method::GET, "/api/v1/audit", false, get(api::audit)),
+        r(Method::GET, "/api/v1/users", false, get(api::users)),
+    ]
+}
+
+/// Every route the server answers, as declared.
+pub fn route_table() -> Vec<RouteInfo> {
+    table().into_iter().map(|(info, _)| info).collect()
 }
 
 /// The router with every page and API route.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(pages::home))
-        .route("/wilayah/{code}", get(pages::district))
-        .route("/healthz", get(health))
-        .route("/api/v1/overview", get(api::overview_handler))
-        .route("/api/v1/coverage", get(api::coverage_handler))
+    let max_upload = state.config.max_upload;
+    let mut router = Router::new();
+    for (info, handler) in table() {
+        router = router.route(info.path, handler);
+    }
+    router
+        .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(max_upload))
+        .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
+}
+
+async fn not_found() -> Response {
+    WebError(AppError::NotFound).into_response()
 }
 
 async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
@@ -82,9 +340,13 @@ async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> 
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let addr: Option<SocketAddr> = listener.local_addr().ok();
     tracing::info!(?addr, "jaring listening");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    tokio::spawn(state.clone().refresh_loop());
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

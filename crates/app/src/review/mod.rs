@@ -367,3 +367,90 @@ pub fn counts(
 ) -> Result<Vec<(String, String, String, i64)>, AppError> {
     Ok(store::proposal_counts(&mut db.conn()?, filter)?)
 }
+
+/// Whether a proposal lies inside the principal's region. Proposals without a village (a list row
+/// that names none) belong to the regency, so only regency-wide roles see them.
+fn in_scope(who: &crate::accounts::Principal, row: &ProposalRow) -> bool {
+    match row
+        .village_code
+        .as_deref()
+        .and_then(|v| jaring_domain::RegionCode::parse(v).ok())
+    {
+        Some(v) => who.grant.covers(v),
+        None => who.grant.scope.level() == jaring_domain::RegionLevel::Regency,
+    }
+}
+
+/// Proposals matching `filter` inside the principal's region.
+pub fn list_for(
+    db: &Database,
+    who: &crate::accounts::Principal,
+    filter: &ProposalFilter,
+) -> Result<Vec<ProposalRow>, AppError> {
+    who.require_any(jaring_domain::access::Action::ViewProposals)?;
+    let mut f = filter.clone();
+    if who.grant.scope.level() != jaring_domain::RegionLevel::Regency {
+        f.region_prefix = Some(who.grant.scope.to_string());
+    }
+    list(db, &f)
+}
+
+/// One proposal, or `NotFound` outside the principal's region.
+pub fn show_for(
+    db: &Database,
+    who: &crate::accounts::Principal,
+    id: i64,
+) -> Result<ProposalRow, AppError> {
+    who.require_any(jaring_domain::access::Action::ViewProposals)?;
+    let row = match show(db, id) {
+        Err(AppError::Store(StoreError::NotFound { .. })) => return Err(AppError::NotFound),
+        other => other?,
+    };
+    if in_scope(who, &row) {
+        Ok(row)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+fn require_decide(who: &crate::accounts::Principal, row: &ProposalRow) -> Result<(), AppError> {
+    let allowed = who
+        .grant
+        .role
+        .may(jaring_domain::access::Action::DecideProposals);
+    if allowed {
+        Ok(())
+    } else {
+        Err(AppError::Denied(format!(
+            "{} tidak berwenang memutuskan usulan #{} / may not decide proposals",
+            who.grant.role.label_id(),
+            row.id
+        )))
+    }
+}
+
+/// Approves a proposal as `who` (their region and role checked first).
+pub fn approve_as(
+    db: &Database,
+    who: &crate::accounts::Principal,
+    id: i64,
+    expected_version: Option<i64>,
+    ctx: &Context,
+) -> Result<ProposalRow, AppError> {
+    let row = show_for(db, who, id)?;
+    require_decide(who, &row)?;
+    approve(db, id, expected_version, &who.username, ctx)
+}
+
+/// Rejects a proposal as `who` (their region and role checked first).
+pub fn reject_as(
+    db: &Database,
+    who: &crate::accounts::Principal,
+    id: i64,
+    expected_version: Option<i64>,
+    reason: &str,
+) -> Result<ProposalRow, AppError> {
+    let row = show_for(db, who, id)?;
+    require_decide(who, &row)?;
+    reject(db, id, expected_version, &who.username, reason)
+}

@@ -1,0 +1,105 @@
+//! `jaring serve` options: flags, then the environment, then a TOML config file, then defaults.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::Args;
+use jaring_store::Database;
+use serde::Deserialize;
+
+/// How to run the web server.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, env = "JARING_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// A TOML file with any of: listen, database, secure_cookies, data_dir, max_upload_mb.
+    #[arg(long, env = "JARING_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Mark cookies Secure (run behind a TLS-terminating reverse proxy).
+    #[arg(long, env = "JARING_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Where uploaded files' error reports are kept (default: beside the database).
+    #[arg(long, env = "JARING_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// The config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Address to listen on.
+    pub listen: Option<SocketAddr>,
+    /// Database URL or SQLite path.
+    pub database: Option<String>,
+    /// Secure cookies.
+    pub secure_cookies: Option<bool>,
+    /// Data directory.
+    pub data_dir: Option<PathBuf>,
+    /// Largest upload in MiB.
+    pub max_upload_mb: Option<usize>,
+}
+
+impl ServeArgs {
+    /// Reads the config file, if any.
+    pub fn file(&self) -> Result<ConfigFile> {
+        match &self.config {
+            None => Ok(ConfigFile::default()),
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read config file {}", p.display()))?;
+                toml::from_str(&text)
+                    .with_context(|| format!("config file {} is not valid", p.display()))
+            }
+        }
+    }
+}
+
+/// Starts the server for `db` (opened from `url`) with these options.
+pub fn serve(db: Database, url: &str, args: &ServeArgs) -> Result<()> {
+    let file = args.file()?;
+    let listen = args
+        .listen
+        .or(file.listen)
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let data_dir = args
+        .data_dir
+        .clone()
+        .or(file.data_dir)
+        .unwrap_or_else(|| default_data_dir(url));
+    let config = jaring_web::ServerConfig {
+        secure_cookies: args.secure_cookies || file.secure_cookies.unwrap_or(false),
+        data_dir,
+        max_upload: file.max_upload_mb.unwrap_or(64) * 1024 * 1024,
+    };
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen} (is another program using it? try --listen 127.0.0.1:8081)"))?;
+        let addr = listener.local_addr()?;
+        // A closed stdout (`jaring serve | head`, a supervisor that stopped reading) must not stop the
+        // server, so these lines ignore write errors instead of panicking like println! would.
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "jaring berjalan di / is running at http://{addr}/  ({})", db.describe());
+        let _ = writeln!(out, "Tekan Ctrl-C untuk berhenti / press Ctrl-C to stop.");
+        let _ = out.flush();
+        jaring_web::serve(jaring_web::AppState::with_config(db, config), listener).await?;
+        Ok(())
+    })
+}
+
+/// `jaring.db` keeps its files in `jaring-data/` beside it; PostgreSQL deployments in `./jaring-data`.
+fn default_data_dir(url: &str) -> PathBuf {
+    if url.starts_with("postgres") {
+        return PathBuf::from("jaring-data");
+    }
+    let path = Path::new(url.strip_prefix("sqlite://").unwrap_or(url));
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "jaring".into());
+    path.with_file_name(format!("{stem}-data"))
+}

@@ -1,0 +1,245 @@
+//! Uploading CSV and Excel lists, the report of what was taken and refused, and the annotated file of
+//! refused rows to fix and upload again.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use jaring_app::import::{self, ImportReport};
+use jaring_app::AppError;
+use jaring_domain::ListKind;
+use maud::html;
+
+use crate::auth::Auth;
+use crate::ui::{csrf_field, number, page, Frame};
+use crate::{blocking, AppState, WebError};
+
+fn errors_dir(state: &AppState) -> std::path::PathBuf {
+    state.config.data_dir.join("errors")
+}
+
+fn import_page(
+    state: &AppState,
+    auth: &Auth,
+    report: Option<&ImportReport>,
+    message: Option<&str>,
+    recent: &[jaring_store::imports::ImportRecord],
+) -> Response {
+    let frame = Frame::of(auth, state.demo);
+    let l = auth.lang;
+    let kinds: Vec<ListKind> = ListKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| auth.who.grant.role.may(import::action_for(*k)))
+        .collect();
+    let body = html! {
+        @if let Some(m) = message { p.err role="alert" { (m) } }
+        @if let Some(r) = report {
+            div.ok role="status" #hasil {
+                p { b { (l.t("Impor selesai", "Import finished")) } " #" (r.import_id) " · " (r.format) }
+                p { (l.t("baris", "rows")) " " (number(r.counts.rows_total as i64)) " · "
+                    (l.t("baru", "new")) " " (number(r.counts.inserted as i64)) " · "
+                    (l.t("diubah", "updated")) " " (number(r.counts.updated as i64)) " · "
+                    (l.t("tetap", "unchanged")) " " (number(r.counts.unchanged as i64)) " · "
+                    (l.t("ditolak", "rejected")) " " b #ditolak { (number(r.counts.rejected as i64)) } }
+            }
+            @if !r.rejected.is_empty() {
+                h3 { (l.both("Baris yang ditolak", "rejected rows")) }
+                table {
+                    thead { tr { th { (l.both("Baris", "line")) } th { (l.both("Kolom", "column")) } th.opt { (l.both("Nilai", "value")) } th { (l.both("Alasan", "reason")) } } }
+                    tbody {
+                        @for p in r.rejected.iter().take(200) {
+                            tr {
+                                td { (p.line) }
+                                td { (p.issue.column.clone().unwrap_or_default()) }
+                                td.opt { (p.issue.value) }
+                                td { (l.t(&p.issue.id, &p.issue.en)) @if l == crate::ui::Lang::Id { br; span.en { (p.issue.en) } } }
+                            }
+                        }
+                    }
+                }
+            }
+            @if r.error_file.is_some() {
+                p { a #unduh href={ "/impor/" (r.import_id) "/galat" } download {
+                    (l.t("Unduh berkas baris yang ditolak (perbaiki lalu impor lagi)", "Download the rejected rows (fix them and import again)")) } }
+            }
+        }
+        @if kinds.is_empty() {
+            p { (l.both("Peran Anda tidak mengimpor daftar.", "your role does not import lists")) }
+        } @else {
+            form method="post" action="/impor" enctype="multipart/form-data" {
+                (csrf_field(&frame))
+                label for="kind" { (l.both("Jenis daftar", "kind of list")) }
+                select #kind name="kind" {
+                    @for k in &kinds { option value=(k.as_code()) { (k.label_id()) } }
+                }
+                label for="file" { (l.both("Berkas CSV atau Excel", "CSV or Excel file")) }
+                input #file type="file" name="file" accept=".csv,.txt,.xlsx,.xls" required;
+                p { button type="submit" { (l.t("Impor", "Import")) } }
+                p.en { (l.t("Berkas besar butuh beberapa detik; jangan tutup halaman sampai hasil tampil. Impor ulang berkas yang sama tidak mengubah apa pun.",
+                    "Large files take a few seconds; keep the page open until the result shows. Importing the same file again changes nothing.")) }
+            }
+        }
+        @if !recent.is_empty() {
+            h3 { (l.both("Impor terakhir", "recent imports")) }
+            table {
+                thead { tr { th { "#" } th { (l.both("Berkas", "file")) } th.n { (l.both("Baris", "rows")) } th.n { (l.both("Ditolak", "rejected")) } th.opt { (l.both("Oleh", "by")) } } }
+                tbody {
+                    @for r in recent {
+                        tr {
+                            td { (r.id) }
+                            td { (r.file_name) " " span.en { (r.kind) } }
+                            td.n { (number(r.counts.rows_total as i64)) }
+                            td.n { @if r.counts.rejected > 0 { a href={ "/impor/" (r.id) "/galat" } { (number(r.counts.rejected as i64)) } } @else { "0" } }
+                            td.opt { (r.actor) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Html(page(&frame, l.t("Impor daftar", "Import lists"), body).into_string()).into_response()
+}
+
+async fn recent(
+    state: &AppState,
+    auth: &Auth,
+) -> Result<Vec<jaring_store::imports::ImportRecord>, WebError> {
+    let db = state.db.clone();
+    let who = auth.who.clone();
+    blocking(move || import::recent_for(&db, &who, 10)).await
+}
+
+/// `GET /impor`
+pub(crate) async fn form(State(state): State<AppState>, auth: Auth) -> Result<Response, WebError> {
+    let recent = recent(&state, &auth).await?;
+    Ok(import_page(&state, &auth, None, None, &recent))
+}
+
+/// `POST /impor` (multipart: csrf, kind, file)
+pub(crate) async fn upload(
+    State(state): State<AppState>,
+    auth: Auth,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let mut csrf = String::new();
+    let mut kind = None;
+    let mut file: Option<(String, tempfile::NamedTempFile)> = None;
+    let bad = |m: String| WebError(AppError::Input(m));
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| bad(format!("unggahan rusak / broken upload: {e}")))?
+    {
+        match field.name().unwrap_or("") {
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "kind" => kind = ListKind::from_code(field.text().await.unwrap_or_default().trim()),
+            "file" => {
+                // The form's token comes first; nothing is written for a request without it.
+                auth.check_csrf(&csrf)?;
+                let name = field.file_name().unwrap_or("unggahan.csv").to_string();
+                let suffix = std::path::Path::new(&name)
+                    .extension()
+                    .map(|e| format!(".{}", e.to_string_lossy()))
+                    .unwrap_or_default();
+                let mut tmp = tempfile::Builder::new()
+                    .suffix(&suffix)
+                    .tempfile()
+                    .map_err(|e| WebError(AppError::Io("upload".into(), e)))?;
+                use std::io::Write;
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|e| bad(format!("unggahan terputus / upload cut off: {e}")))?
+                {
+                    tmp.write_all(&chunk)
+                        .map_err(|e| WebError(AppError::Io("upload".into(), e)))?;
+                }
+                file = Some((name, tmp));
+            }
+            _ => {}
+        }
+    }
+    auth.check_csrf(&csrf)?;
+    let l = auth.lang;
+    let Some(kind) = kind else {
+        let recent = recent(&state, &auth).await?;
+        return Ok(import_page(
+            &state,
+            &auth,
+            None,
+            Some(l.t("Pilih jenis daftar.", "Choose the kind of list.")),
+            &recent,
+        ));
+    };
+    let Some((name, tmp)) = file else {
+        let recent = recent(&state, &auth).await?;
+        return Ok(import_page(
+            &state,
+            &auth,
+            None,
+            Some(l.t("Pilih berkas.", "Choose a file.")),
+            &recent,
+        ));
+    };
+    let db = state.db.clone();
+    let who = auth.who.clone();
+    let dir = errors_dir(&state);
+    let result = blocking(move || {
+        let r = import::import_as(&db, &who, kind, tmp.path(), &name, &dir);
+        drop(tmp);
+        r
+    })
+    .await;
+    let recent = recent(&state, &auth).await?;
+    match result {
+        Ok(report) => {
+            if report.counts.inserted + report.counts.updated > 0 {
+                state.refresh_coverage();
+            }
+            Ok(import_page(&state, &auth, Some(&report), None, &recent))
+        }
+        Err(WebError(e)) if matches!(crate::status_of(&e).as_u16(), 422) => Ok(import_page(
+            &state,
+            &auth,
+            None,
+            Some(&e.to_string()),
+            &recent,
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /impor/{id}/galat`: the annotated file of rejected rows.
+pub(crate) async fn error_file(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let db = state.db.clone();
+    let who = auth.who.clone();
+    let dir = errors_dir(&state);
+    let path = blocking(move || import::error_file_for(&db, &who, id, &dir)).await?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| WebError(AppError::Io(path.display().to_string(), e)))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "kesalahan.csv".into());
+    let content_type = if name.ends_with(".xlsx") {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else {
+        "text/csv; charset=utf-8"
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"impor-{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,8 @@
+//! Server-rendered pages: small, readable on a 360 px phone, no JavaScript needed.
+
+pub(crate) mod account;
+pub(crate) mod admin;
+pub(crate) mod dashboard;
+pub(crate) mod imports;
+pub(crate) mod residents;
+pub(crate) mod review;

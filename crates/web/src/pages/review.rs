@@ -1,0 +1,335 @@
+//! The review queue: proposals of the user's region, one proposal with its evidence beside the
+//! registry's values, and approving or rejecting it.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use jaring_app::review;
+use jaring_domain::access::{mask_numbers_in, Action};
+use jaring_store::review::ProposalFilter;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use crate::auth::Auth;
+use crate::ui::{csrf_field, page, pager, q as enc, Frame, Lang};
+use crate::{blocking, AppState, WebError};
+
+const PER_PAGE: i64 = 30;
+
+/// Query of the queue.
+#[derive(Deserialize, Default)]
+pub(crate) struct QueueQuery {
+    status: Option<String>,
+    jenis: Option<String>,
+    halaman: Option<i64>,
+}
+
+fn kind_label(code: &str) -> &str {
+    jaring_domain::review::ProposalKind::from_code(code)
+        .map(|k| k.label_id())
+        .unwrap_or(code)
+}
+
+fn status_label(l: Lang, code: &str) -> &'static str {
+    match code {
+        "pending" => l.t("menunggu", "pending"),
+        "applied" => l.t("diterapkan", "applied"),
+        "rejected" => l.t("ditolak", "rejected"),
+        "reverted" => l.t("dibatalkan", "reverted"),
+        _ => "?",
+    }
+}
+
+/// `GET /tinjau`
+pub(crate) async fn queue(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(qq): Query<QueueQuery>,
+) -> Result<Response, WebError> {
+    let status = qq.status.clone().unwrap_or_else(|| "pending".into());
+    let page_no = qq.halaman.unwrap_or(1).max(1);
+    let filter = ProposalFilter {
+        status: (status != "all").then(|| status.clone()),
+        kinds: qq.jenis.iter().filter(|k| !k.is_empty()).cloned().collect(),
+        limit: PER_PAGE + 1,
+        offset: (page_no - 1) * PER_PAGE,
+        ..Default::default()
+    };
+    let db = state.db.clone();
+    let who = auth.who.clone();
+    let mut rows = blocking(move || review::list_for(&db, &who, &filter)).await?;
+    let more = rows.len() as i64 > PER_PAGE;
+    rows.truncate(PER_PAGE as usize);
+    let l = auth.lang;
+    let masked = !auth.who.grant.role.sees_full_nik();
+    let kind = qq.jenis.clone().unwrap_or_default();
+    let body = html! {
+        form method="get" action="/tinjau" {
+            div.row {
+                select name="status" aria-label="status" {
+                    @for s in ["pending", "applied", "rejected", "reverted", "all"] {
+                        option value=(s) selected[s == status] { (if s == "all" { l.t("semua", "all") } else { status_label(l, s) }) }
+                    }
+                }
+                select name="jenis" aria-label=(l.t("jenis", "kind")) {
+                    option value="" { (l.t("semua jenis", "all kinds")) }
+                    @for k in jaring_domain::review::ProposalKind::ALL {
+                        option value=(k.as_code()) selected[k.as_code() == kind] { (k.label_id()) }
+                    }
+                }
+                button type="submit" { (l.t("Tampilkan", "Show")) }
+            }
+        }
+        @if rows.is_empty() {
+            p { (l.both("Tidak ada usulan.", "no proposals")) }
+        } @else {
+            table {
+                thead { tr { th { "#" } th { (l.both("Usulan", "proposal")) } th.opt { (l.both("Jenis", "kind")) } th { (l.both("Status", "status")) } } }
+                tbody {
+                    @for r in &rows {
+                        tr {
+                            td { a href={ "/tinjau/" (r.id) } { (r.id) } }
+                            td { a href={ "/tinjau/" (r.id) } { (if masked { mask_numbers_in(&r.summary) } else { r.summary.clone() }) } }
+                            td.opt { (kind_label(&r.kind)) " " span.en { (r.band) } }
+                            td { (status_label(l, &r.status)) }
+                        }
+                    }
+                }
+            }
+        }
+        (pager(l, &format!("/tinjau?status={}&jenis={}", enc(&status), enc(&kind)), page_no, more))
+    };
+    Ok(Html(
+        page(
+            &Frame::of(&auth, state.demo),
+            l.t("Tinjauan", "Review"),
+            body,
+        )
+        .into_string(),
+    )
+    .into_response())
+}
+
+/// A value of the evidence JSON as text.
+fn text(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The source record beside the registry's values, and the field-by-field match weights.
+fn evidence_view(l: Lang, evidence: &serde_json::Value, show: &dyn Fn(&str) -> String) -> Markup {
+    let record = evidence.get("record");
+    let registry = evidence.get("registry");
+    let fields = [
+        ("nik", "NIK", "NIK"),
+        ("name", "Nama", "name"),
+        ("sex", "Jenis kelamin", "sex"),
+        ("birth_date", "Tanggal lahir", "birth date"),
+        ("village_code", "Desa", "village"),
+    ];
+    let explanation = evidence
+        .get("explanation")
+        .and_then(|e| e.as_array())
+        .cloned()
+        .unwrap_or_default();
+    html! {
+        @if record.is_some() {
+            h3 { (l.both("Bukti", "evidence")) }
+            p.en { (text(evidence.get("source"))) " · " (text(evidence.get("file"))) " " (l.t("baris", "line")) " " (text(evidence.get("line")))
+                @if let Some(p) = evidence.get("probability").and_then(|p| p.as_f64()) {
+                    " · " (l.t("peluang cocok", "match probability")) " " (format!("{:.3}", p))
+                } }
+            table {
+                thead { tr { th {} th { (l.both("Daftar sumber", "source list")) } th { (l.both("Registri", "registry")) } } }
+                tbody {
+                    @for (key, id, en) in fields {
+                        @let a = text(record.and_then(|r| r.get(key)));
+                        @let b = text(registry.and_then(|r| r.get(key)));
+                        @let (a, b) = if key == "nik" { (show(&a), show(&b)) } else { (a, b) };
+                        tr {
+                            th { (l.both(id, en)) }
+                            td { (a) }
+                            td { @if !b.is_empty() && a != b { mark { (b) } } @else { (b) } }
+                        }
+                    }
+                    @if let Some(ev) = record.and_then(|r| r.get("event_date")).filter(|v| !v.is_null()) {
+                        tr { th { (l.both("Tanggal kejadian", "event date")) } td { (text(Some(ev))) } td {} }
+                    }
+                }
+            }
+            @if !explanation.is_empty() {
+                h3 { (l.both("Penjelasan kecocokan", "why they match")) }
+                table {
+                    thead { tr { th { (l.both("Kolom", "field")) } th { (l.both("Tingkat", "level")) } th.n { (l.both("Bobot", "weight")) } } }
+                    tbody {
+                        @for c in &explanation {
+                            tr {
+                                td { (text(c.get("field"))) }
+                                td { (text(c.get("level"))) }
+                                td.n { (text(c.get("weight"))) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `GET /tinjau/{id}`
+pub(crate) async fn detail(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let db = state.db.clone();
+    let who = auth.who.clone();
+    let row = blocking(move || review::show_for(&db, &who, id)).await?;
+    Ok(detail_page(&state, &auth, &row, None))
+}
+
+fn detail_page(
+    state: &AppState,
+    auth: &Auth,
+    row: &jaring_store::review::ProposalRow,
+    message: Option<(bool, String)>,
+) -> Response {
+    let frame = Frame::of(auth, state.demo);
+    let l = auth.lang;
+    let g = auth.who.grant;
+    let show = |n: &str| {
+        if n.len() == 16 {
+            g.show_nik(n)
+        } else {
+            n.to_string()
+        }
+    };
+    let evidence: serde_json::Value =
+        serde_json::from_str(&row.evidence).unwrap_or(serde_json::Value::Null);
+    let changes: serde_json::Value =
+        serde_json::from_str(&row.changes).unwrap_or(serde_json::Value::Null);
+    let may_decide = auth.who.grant.role.may(Action::DecideProposals);
+    let masked = !g.role.sees_full_nik();
+    let summary = if masked {
+        mask_numbers_in(&row.summary)
+    } else {
+        row.summary.clone()
+    };
+    let body = html! {
+        p { a href="/tinjau" { "← " (l.t("Antrean tinjauan", "review queue")) } }
+        @if let Some((ok, m)) = &message {
+            @if *ok { p.ok role="status" { (m) } } @else { p.err role="alert" { (m) } }
+        }
+        h2 { "#" (row.id) " " (summary) }
+        p { (kind_label(&row.kind)) " · " (status_label(l, &row.status)) " · " span.en { (row.band) }
+            @if let Some(p) = row.person_id { " · " a href={ "/penduduk/" (p) } { (l.t("lihat penduduk", "see resident")) } } }
+        @if let Some(by) = &row.decided_by {
+            p.en { (l.t("diputuskan oleh", "decided by")) " " (by)
+                @if let Some(at) = row.decided_at { " · " (at.format("%Y-%m-%d %H:%M")) }
+                @if let Some(r) = &row.reason { " · " (r) } }
+        }
+        (evidence_view(l, &evidence, &show))
+        h3 { (l.both("Perubahan", "changes")) }
+        table {
+            tbody {
+                @for c in changes.as_array().cloned().unwrap_or_default() {
+                    @let field = text(c.get("field"));
+                    tr {
+                        td { (text(c.get("entity"))) " " (field) }
+                        td { (if masked { mask_numbers_in(&text(c.get("before"))) } else { text(c.get("before")) }) }
+                        td { "→ " (if masked { mask_numbers_in(&text(c.get("after"))) } else { text(c.get("after")) }) }
+                    }
+                }
+            }
+        }
+        @if row.status == "pending" && may_decide {
+            div.pair {
+                form method="post" action={ "/tinjau/" (row.id) "/setujui" } {
+                    (csrf_field(&frame))
+                    input type="hidden" name="version" value=(row.row_version);
+                    button type="submit" { (l.t("Setujui", "Approve")) }
+                }
+                form method="post" action={ "/tinjau/" (row.id) "/tolak" } {
+                    (csrf_field(&frame))
+                    input type="hidden" name="version" value=(row.row_version);
+                    label for="reason" { (l.both("Alasan penolakan", "reason")) }
+                    input #reason name="reason" required;
+                    button.no type="submit" { (l.t("Tolak", "Reject")) }
+                }
+            }
+        }
+    };
+    Html(page(&frame, &format!("#{}", row.id), body).into_string()).into_response()
+}
+
+/// A decision form.
+#[derive(Deserialize)]
+pub(crate) struct DecisionForm {
+    csrf: String,
+    version: Option<i64>,
+    reason: Option<String>,
+}
+
+async fn decide(
+    state: AppState,
+    auth: Auth,
+    id: i64,
+    f: DecisionForm,
+    approve: bool,
+) -> Result<Response, WebError> {
+    auth.check_csrf(&f.csrf)?;
+    let db = state.db.clone();
+    let who = auth.who.clone();
+    let reason = f.reason.clone().unwrap_or_default();
+    let result = blocking(move || {
+        if approve {
+            let ctx = review::Context::load(&mut db.conn()?, jaring_domain::today())?;
+            review::approve_as(&db, &who, id, f.version, &ctx)
+        } else {
+            review::reject_as(&db, &who, id, f.version, &reason)
+        }
+    })
+    .await;
+    match result {
+        Ok(_) => {
+            state.refresh_coverage();
+            Ok(Redirect::to(&format!("/tinjau/{id}")).into_response())
+        }
+        // A conflict or a missing reason: show the proposal again with what went wrong.
+        Err(WebError(e)) if matches!(crate::status_of(&e).as_u16(), 409 | 422) => {
+            let db = state.db.clone();
+            let who = auth.who.clone();
+            let row = blocking(move || review::show_for(&db, &who, id)).await?;
+            Ok(detail_page(
+                &state,
+                &auth,
+                &row,
+                Some((false, e.to_string())),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /tinjau/{id}/setujui`
+pub(crate) async fn approve(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<DecisionForm>,
+) -> Result<Response, WebError> {
+    decide(state, auth, id, f, true).await
+}
+
+/// `POST /tinjau/{id}/tolak`
+pub(crate) async fn reject(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<DecisionForm>,
+) -> Result<Response, WebError> {
+    decide(state, auth, id, f, false).await
+}
