@@ -29,7 +29,11 @@ fn token(dir: &Path, database: &str, user: &str) -> String {
         .args(["--database", database, "user", "token", user])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
@@ -204,8 +208,8 @@ fn demo_prepares_belu_and_the_server_shows_it() {
     assert!(dir.path().join("jaring-demo.db").exists());
 
     let admin = token(dir.path(), "jaring-demo.db", "admin");
-    let server = Server::start(dir.path(), &["--database", "jaring-demo.db", "serve"])
-        .with_token(admin);
+    let server =
+        Server::start(dir.path(), &["--database", "jaring-demo.db", "serve"]).with_token(admin);
     let (status, home) = server.get("/");
     assert_eq!(status, 200);
     assert!(home.contains("Kabupaten Belu"), "{home}");
@@ -298,8 +302,8 @@ fn demo_prepares_belu_and_the_server_shows_it() {
         .assert()
         .success();
     let admin = token(dir.path(), "jaring-demo.db", "admin");
-    let server = Server::start(dir.path(), &["--database", "jaring-demo.db", "serve"])
-        .with_token(admin);
+    let server =
+        Server::start(dir.path(), &["--database", "jaring-demo.db", "serve"]).with_token(admin);
     let v: serde_json::Value = serde_json::from_str(&server.get("/api/v1/overview").1).unwrap();
     assert_eq!(v["region"]["persons"], 1000);
 }
@@ -730,4 +734,120 @@ fn link_reads_column_roles_from_a_toml_config() {
         .assert()
         .failure()
         .stderr(predicates::str::contains("expected [left] and [right]"));
+}
+
+#[test]
+fn user_commands_add_list_token_disable() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = "akun.db";
+    jaring()
+        .current_dir(dir.path())
+        .args(["--database", db, "demo", "--no-serve", "--persons", "500"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("belu-demo-2026"));
+    // The password comes from standard input (a terminal would be asked without echo).
+    jaring()
+        .current_dir(dir.path())
+        .args([
+            "--database",
+            db,
+            "user",
+            "add",
+            "maria",
+            "--role",
+            "operator_kecamatan",
+            "--region",
+            "53.04.01",
+            "--name",
+            "Maria Hoar",
+        ])
+        .write_stdin("kopi-pagi-atambua\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("maria"));
+    // Wrong level for the role, short password, taken name: refused with the reason.
+    jaring()
+        .current_dir(dir.path())
+        .args([
+            "--database",
+            db,
+            "user",
+            "add",
+            "ani",
+            "--role",
+            "operator_desa",
+            "--region",
+            "53.04",
+        ])
+        .write_stdin("kopi-pagi-atambua\n")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("operator_desa"));
+    jaring()
+        .current_dir(dir.path())
+        .args([
+            "--database",
+            db,
+            "user",
+            "add",
+            "ani",
+            "--role",
+            "auditor",
+            "--region",
+            "53.04",
+        ])
+        .write_stdin("pendek\n")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("10"));
+    jaring()
+        .current_dir(dir.path())
+        .args([
+            "--database",
+            db,
+            "user",
+            "add",
+            "maria",
+            "--role",
+            "auditor",
+            "--region",
+            "53.04",
+        ])
+        .write_stdin("kopi-pagi-atambua\n")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("sudah dipakai"));
+    jaring()
+        .current_dir(dir.path())
+        .args(["--database", db, "user", "list"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("maria").and(predicate::str::contains("operator_kecamatan")),
+        );
+    let token = token(dir.path(), db, "maria");
+    assert!(token.starts_with("jrg_") && token.len() == 68, "{token}");
+    jaring()
+        .current_dir(dir.path())
+        .args(["--database", db, "user", "disable", "maria"])
+        .assert()
+        .success();
+    jaring()
+        .current_dir(dir.path())
+        .args(["--database", db, "user", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("nonaktif"));
+    let server = Server::start(dir.path(), &["--database", db, "serve"]).with_token(token);
+    assert_eq!(
+        server.get("/api/v1/me").0,
+        401,
+        "a disabled account's token is revoked"
+    );
+    jaring()
+        .current_dir(dir.path())
+        .args(["--database", db, "audit", "verify"])
+        .assert()
+        .success();
 }

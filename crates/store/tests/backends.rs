@@ -60,6 +60,7 @@ pub fn backends() -> Vec<TestDb> {
 }
 
 /// Name for assertion messages.
+#[allow(dead_code)]
 pub fn label(db: &Database) -> &'static str {
     match db.backend() {
         Backend::Sqlite => "sqlite",

@@ -134,7 +134,16 @@ pub(crate) async fn login(
     let next = safe_next(f.lanjut.as_deref());
     let pre = auth::cookie(&headers, PRE_COOKIE).unwrap_or_default();
     let again = |message: &str, status: StatusCode| {
-        login_page(lang, state.demo, false, &pre, &next, Some(message), status, None)
+        login_page(
+            lang,
+            state.demo,
+            false,
+            &pre,
+            &next,
+            Some(message),
+            status,
+            None,
+        )
     };
     if pre.is_empty() || !auth::same_secret(&pre, &f.csrf) {
         return Ok(again(

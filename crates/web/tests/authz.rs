@@ -1,0 +1,638 @@
+//! The authorisation matrix: every route the server declares × every role × a thing in the role's own
+//! region and one outside it, on every backend. The expectations are written here, independently of
+//! the code's own permission table, and a route without an expectation fails the test, so no route
+//! can be added without deciding who may use it.
+
+#[path = "../../store/tests/backends.rs"]
+mod backends;
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use axum::http::Method;
+use jaring_app::accounts::{self, Principal, UserSpec};
+use jaring_domain::access::Role;
+use jaring_domain::RegionCode;
+use jaring_store::review::ProposalFilter;
+use jaring_store::Database;
+
+/// A server on a free port, running until the test process ends.
+fn start(db: Database, data: &Path) -> String {
+    let state = jaring_web::AppState::with_config(
+        db,
+        jaring_web::ServerConfig {
+            data_dir: data.to_path_buf(),
+            ..Default::default()
+        },
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(
+                listener,
+                jaring_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+    });
+    format!("http://{addr}")
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Expect {
+    Allowed,
+    Denied,
+}
+use Expect::{Allowed, Denied};
+
+/// Who may use which route on something in their own region. Outside it, everything with a region or
+/// an entity in the path is denied (403 or 404).
+fn expected(method: &Method, path: &str, role: Role) -> Expect {
+    use Role::*;
+    let any = Allowed;
+    let only = |roles: &[Role]| {
+        if roles.contains(&role) {
+            Allowed
+        } else {
+            Denied
+        }
+    };
+    match (method.as_str(), path) {
+        ("GET", "/") | ("GET", "/wilayah/{code}") => any,
+        ("GET", "/penduduk") | ("GET", "/penduduk/{id}") => any,
+        ("GET", "/penduduk/{id}/ubah") | ("POST", "/penduduk/{id}/ubah") => {
+            only(&[OperatorDesa, AdminKabupaten])
+        }
+        ("GET", "/impor") => any,
+        ("POST", "/impor") | ("POST", "/api/v1/imports") => {
+            only(&[OperatorDesa, AdminKabupaten, PetugasBpjs])
+        }
+        // Village and district operators read the reports of their own imports; a district operator
+        // imports nothing, so has none.
+        ("GET", "/impor/{id}/galat") => only(&[OperatorDesa, AdminKabupaten, PetugasBpjs, Auditor]),
+        ("GET", "/tinjau") | ("GET", "/tinjau/{id}") => any,
+        ("POST", "/tinjau/{id}/setujui")
+        | ("POST", "/tinjau/{id}/tolak")
+        | ("POST", "/api/v1/proposals/{id}/approve")
+        | ("POST", "/api/v1/proposals/{id}/reject") => only(&[OperatorDesa, AdminKabupaten]),
+        ("GET", "/program") | ("GET", "/klaim") | ("GET", "/audit") => any,
+        ("POST", "/program/{code}/aturan") => only(&[AdminKabupaten]),
+        ("GET", "/pengguna")
+        | ("POST", "/pengguna")
+        | ("POST", "/pengguna/{username}/nonaktif")
+        | ("GET", "/api/v1/users") => only(&[AdminKabupaten]),
+        ("POST", "/keluar") | ("GET", "/akun/sandi") | ("POST", "/akun/sandi") => any,
+        ("GET", "/api/v1/me")
+        | ("GET", "/api/v1/overview")
+        | ("GET", "/api/v1/coverage")
+        | ("GET", "/api/v1/persons")
+        | ("GET", "/api/v1/persons/{id}")
+        | ("GET", "/api/v1/proposals")
+        | ("GET", "/api/v1/proposals/{id}")
+        | ("GET", "/api/v1/programmes")
+        | ("GET", "/api/v1/imports")
+        | ("GET", "/api/v1/audit") => any,
+        (m, p) => panic!("route {m} {p} has no expectation in the authorisation matrix"),
+    }
+}
+
+/// Whether the route names something that belongs to a region (so "other region" applies).
+fn regional(path: &str) -> bool {
+    ["{code}", "{id}", "{username}"]
+        .iter()
+        .any(|p| path.contains(p))
+        && !path.starts_with("/program/")
+}
+
+struct Fixture {
+    url: String,
+    db: Database,
+    village: RegionCode,
+    other_village: RegionCode,
+    own_person: i64,
+    other_person: i64,
+    pending_own: std::cell::RefCell<Vec<i64>>,
+    other_proposal: i64,
+    imports: std::collections::HashMap<String, i64>,
+    other_import: i64,
+    counter: std::cell::Cell<usize>,
+}
+
+/// The principal of an account, as a signed-in session would carry it.
+fn principal(db: &Database, username: &str) -> Principal {
+    let u = accounts::user(db, username).unwrap();
+    Principal {
+        user_id: u.id,
+        username: u.username.clone(),
+        full_name: u.full_name.clone(),
+        grant: jaring_domain::access::Grant {
+            role: Role::from_code(&u.role).unwrap(),
+            scope: RegionCode::parse(&u.region_code).unwrap(),
+        },
+        must_change_password: false,
+    }
+}
+
+/// A fresh session secret for a user (each request gets its own, so signing out ends only that one).
+fn session_for(db: &Database, username: &str) -> String {
+    accounts::start_session(db, &principal(db, username))
+        .unwrap()
+        .0
+}
+
+const BAD_REGISTRY: &str = "NIK,No KK,Nama,Jenis Kelamin,Tempat Lahir,Tanggal Lahir,Alamat,Kode Desa,Hubungan dalam Keluarga,Status Perkawinan,Pekerjaan\n\
+123,5304012411140001,Orang Salah,L,Kewar,1978-11-16,Dusun 1,VILLAGE,Kepala Keluarga,Kawin,Petani/Pekebun\n";
+
+fn bpjs_file() -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/import/34_bpjs.csv"),
+    )
+    .unwrap()
+}
+
+fn agent() -> ureq::Agent {
+    ureq::AgentBuilder::new().redirects(0).build()
+}
+
+fn status_of(r: Result<ureq::Response, ureq::Error>) -> (u16, String) {
+    match r {
+        Ok(r) => {
+            let s = r.status();
+            (s, r.into_string().unwrap_or_default())
+        }
+        Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap_or_default()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+impl Fixture {
+    fn new(db: Database, data: &Path) -> Fixture {
+        let config = jaring_synth::Config {
+            persons: 3_000,
+            seed: 3,
+            ..jaring_synth::Config::default()
+        };
+        let summary = jaring_app::prepare_demo(&db, &config).unwrap();
+        let village = RegionCode::parse(
+            &summary
+                .accounts
+                .iter()
+                .find(|a| a.1 == Role::OperatorDesa)
+                .unwrap()
+                .2,
+        )
+        .unwrap();
+        let district = village.parent().unwrap();
+        let mut conn = db.conn().unwrap();
+        let other_village = RegionCode::parse(
+            &conn
+                .query_opt(
+                    "SELECT code FROM regions WHERE level = 'desa' AND code NOT LIKE $1 ORDER BY code LIMIT 1",
+                    &[format!("{district}.%").into()],
+                )
+                .unwrap()
+                .unwrap()
+                .text(0)
+                .unwrap(),
+        )
+        .unwrap();
+        let person_in = |conn: &mut jaring_store::Conn, v: RegionCode| {
+            conn.query_i64(
+                "SELECT MIN(id) FROM persons WHERE village_code = $1",
+                &[v.to_string().into()],
+            )
+            .unwrap()
+        };
+        let own_person = person_in(&mut conn, village);
+        let other_person = person_in(&mut conn, other_village);
+        let pending = |prefix: RegionCode| {
+            jaring_app::review::list(
+                &db,
+                &ProposalFilter {
+                    status: Some("pending".into()),
+                    region_prefix: Some(prefix.to_string()),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>()
+        };
+        let mut pending_own = pending(village);
+        // Not enough pending proposals in the village: make edits to decide on.
+        let ctx = jaring_app::review::Context::load(&mut conn, config.as_of).unwrap();
+        let mut n = 0;
+        while pending_own.len() < 30 {
+            n += 1;
+            let mut values = jaring_domain::review::FieldValues::new();
+            values.insert("occupation".into(), Some(format!("Petani {n}")));
+            pending_own.push(
+                jaring_app::review::propose(
+                    &db,
+                    jaring_domain::review::ProposalKind::Edit,
+                    jaring_domain::review::Intent::SetFields {
+                        person_id: own_person,
+                        values,
+                    },
+                    "test",
+                    "test",
+                    &ctx,
+                )
+                .unwrap(),
+            );
+        }
+        let other_proposal = {
+            let mut values = jaring_domain::review::FieldValues::new();
+            values.insert("occupation".into(), Some("Nelayan".into()));
+            jaring_app::review::propose(
+                &db,
+                jaring_domain::review::ProposalKind::Edit,
+                jaring_domain::review::Intent::SetFields {
+                    person_id: other_person,
+                    values,
+                },
+                "test",
+                "test",
+                &ctx,
+            )
+            .unwrap()
+        };
+        drop(conn);
+        accounts::add_user(
+            &db,
+            "test",
+            &UserSpec {
+                username: "desa2".into(),
+                full_name: "Operator desa lain".into(),
+                role: Role::OperatorDesa,
+                region: other_village,
+                password: "kata-sandi-panjang".into(),
+                must_change_password: false,
+            },
+        )
+        .unwrap();
+        let errors = data.join("errors");
+        let upload = |user: &str, kind: jaring_domain::ListKind, body: &str, name: &str| {
+            let file = data.join(name);
+            std::fs::write(&file, body).unwrap();
+            let who = principal(&db, user);
+            jaring_app::import::import_as(&db, &who, kind, &file, name, &errors)
+                .unwrap()
+                .import_id
+        };
+        let registry = |v: RegionCode| BAD_REGISTRY.replace("VILLAGE", &v.to_string());
+        let mut imports = std::collections::HashMap::new();
+        imports.insert(
+            "desa".to_string(),
+            upload(
+                "desa",
+                jaring_domain::ListKind::Registry,
+                &registry(village),
+                "desa.csv",
+            ),
+        );
+        let admin_import = upload(
+            "admin",
+            jaring_domain::ListKind::Registry,
+            &registry(village),
+            "admin.csv",
+        );
+        for u in ["admin", "auditor", "kecamatan"] {
+            imports.insert(u.to_string(), admin_import);
+        }
+        imports.insert(
+            "bpjs".to_string(),
+            upload(
+                "bpjs",
+                jaring_domain::ListKind::Bpjs,
+                &format!("{}\nrusak,,,\n", bpjs_file().trim_end()),
+                "bpjs.csv",
+            ),
+        );
+        let other_import = upload(
+            "desa2",
+            jaring_domain::ListKind::Registry,
+            &registry(other_village),
+            "lain.csv",
+        );
+        let url = start(db.clone(), data);
+        Fixture {
+            url,
+            db,
+            village,
+            other_village,
+            own_person,
+            other_person,
+            pending_own: std::cell::RefCell::new(pending_own),
+            other_proposal,
+            imports,
+            other_import,
+            counter: std::cell::Cell::new(0),
+        }
+    }
+
+    /// The concrete path for a route pattern, for `user` and own/other region.
+    fn path(&self, method: &Method, pattern: &str, user: &str, role: Role, own: bool) -> String {
+        let mut p = pattern.to_string();
+        let region = if own {
+            // Something in every scope: the demo's village lies in the kecamatan and the regency.
+            self.village
+        } else {
+            match role {
+                // Regency-wide roles have no other region in this database: a regency elsewhere.
+                Role::AdminKabupaten | Role::PetugasBpjs | Role::Auditor => {
+                    RegionCode::parse("53.01").unwrap()
+                }
+                _ => self.other_village,
+            }
+        };
+        p = p.replace("{code}", &region.to_string());
+        if p.starts_with("/program/") {
+            p = p.replace(&region.to_string(), "bpu_apbd_kab");
+        }
+        if p.contains("{username}") {
+            let target = if own {
+                self.counter.set(self.counter.get() + 1);
+                let name = format!("korban{}", self.counter.get());
+                accounts::add_user(
+                    &self.db,
+                    "test",
+                    &UserSpec {
+                        username: name.clone(),
+                        full_name: name.clone(),
+                        role: Role::OperatorDesa,
+                        region: self.village,
+                        password: "kata-sandi-panjang".into(),
+                        must_change_password: false,
+                    },
+                )
+                .unwrap();
+                name
+            } else if matches!(role, Role::AdminKabupaten) {
+                "tidak-ada".to_string()
+            } else {
+                "desa2".to_string()
+            };
+            p = p.replace("{username}", &target);
+        }
+        if p.contains("{id}") {
+            let id = if pattern.contains("galat") {
+                if own {
+                    self.imports.get(user).copied().unwrap_or(self.other_import)
+                } else if matches!(role, Role::OperatorDesa | Role::OperatorKecamatan) {
+                    self.other_import
+                } else {
+                    99_999_999
+                }
+            } else if pattern.contains("penduduk") || pattern.contains("persons") {
+                if own {
+                    self.own_person
+                } else if matches!(role, Role::OperatorDesa | Role::OperatorKecamatan) {
+                    self.other_person
+                } else {
+                    99_999_999
+                }
+            } else if own {
+                let decides = method == Method::POST;
+                if decides {
+                    self.pending_own
+                        .borrow_mut()
+                        .pop()
+                        .expect("enough pending proposals")
+                } else {
+                    *self.pending_own.borrow().first().unwrap()
+                }
+            } else if matches!(role, Role::OperatorDesa | Role::OperatorKecamatan) {
+                self.other_proposal
+            } else {
+                99_999_999
+            };
+            p = p.replace("{id}", &id.to_string());
+        }
+        p
+    }
+
+    /// Sends the request as `user` with a fresh session; returns the status.
+    fn send(
+        &self,
+        method: &Method,
+        path: &str,
+        pattern: &str,
+        user: &str,
+        role: Role,
+    ) -> (u16, String) {
+        let secret = session_for(&self.db, user);
+        let (_, csrf) = accounts::session(&self.db, &secret).unwrap().unwrap();
+        let url = format!("{}{path}", self.url);
+        let cookie = format!("jaring_session={secret}");
+        let a = agent();
+        if method == Method::GET {
+            return status_of(a.get(&url).set("Cookie", &cookie).call());
+        }
+        let req = a
+            .post(&url)
+            .set("Cookie", &cookie)
+            .set("X-CSRF-Token", &csrf);
+        match pattern {
+            "/impor" => {
+                let (kind, body) = match role {
+                    Role::PetugasBpjs => ("bpjs", bpjs_file()),
+                    _ => (
+                        "registry",
+                        BAD_REGISTRY.replace("VILLAGE", &self.village.to_string()),
+                    ),
+                };
+                let boundary = "----jaringtest";
+                let multipart = format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+                     --{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n\
+                     --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.csv\"\r\nContent-Type: text/csv\r\n\r\n{body}\r\n\
+                     --{boundary}--\r\n"
+                );
+                status_of(
+                    req.set(
+                        "Content-Type",
+                        &format!("multipart/form-data; boundary={boundary}"),
+                    )
+                    .send_string(&multipart),
+                )
+            }
+            "/api/v1/imports" => {
+                let (kind, body) = match role {
+                    Role::PetugasBpjs => ("bpjs", bpjs_file()),
+                    _ => (
+                        "registry",
+                        BAD_REGISTRY.replace("VILLAGE", &self.village.to_string()),
+                    ),
+                };
+                let url = format!("{url}?kind={kind}&file_name=f.csv");
+                status_of(
+                    a.post(&url)
+                        .set("Cookie", &cookie)
+                        .set("X-CSRF-Token", &csrf)
+                        .send_string(&body),
+                )
+            }
+            p if p.starts_with("/api/") => status_of(
+                req.set("Content-Type", "application/json")
+                    .send_string(r#"{"reason": "uji matriks"}"#),
+            ),
+            _ => {
+                let fields: Vec<(&str, String)> = match pattern {
+                    "/akun/sandi" => vec![
+                        ("old", "salah-sekali-123".into()),
+                        ("new", "baru-sekali-12345".into()),
+                        ("again", "baru-sekali-12345".into()),
+                    ],
+                    "/penduduk/{id}/ubah" => vec![
+                        ("name", "Nama Uji Matriks".into()),
+                        ("occupation", "Petani".into()),
+                        ("reason", "uji".into()),
+                    ],
+                    "/tinjau/{id}/tolak" => vec![("reason", "uji matriks".into())],
+                    "/program/{code}/aturan" => {
+                        vec![("rule", "usia: age >= 18 && age <= 65\nhidup: alive".into())]
+                    }
+                    "/pengguna" => vec![
+                        ("username", format!("baru{}", self.counter.get() + 1000)),
+                        ("full_name", "Baru".into()),
+                        ("role", "operator_desa".into()),
+                        ("region", self.village.to_string()),
+                        ("password", "kata-sandi-panjang".into()),
+                    ],
+                    _ => vec![],
+                };
+                self.counter.set(self.counter.get() + 1);
+                let mut all: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+                all.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+                status_of(req.send_form(&all))
+            }
+        }
+    }
+}
+
+#[test]
+fn every_route_every_role_own_and_other_region() {
+    for t in backends::backends() {
+        let data = tempfile::tempdir().unwrap();
+        let fx = Fixture::new(t.db.clone(), data.path());
+        let users = [
+            ("desa", Role::OperatorDesa),
+            ("kecamatan", Role::OperatorKecamatan),
+            ("admin", Role::AdminKabupaten),
+            ("bpjs", Role::PetugasBpjs),
+            ("auditor", Role::Auditor),
+        ];
+        let mut checked = 0;
+        let mut failures = Vec::new();
+        for route in jaring_web::route_table() {
+            let pattern = route.path;
+            if route.public {
+                // Public routes answer without a session and never fail on the server.
+                let path = pattern.replace("{lang}", "en");
+                if route.method == Method::GET {
+                    let (s, _) = status_of(agent().get(&format!("{}{path}", fx.url)).call());
+                    assert!(s < 500 && s != 401 && s != 403, "public {pattern}: {s}");
+                }
+                continue;
+            }
+            // Without a session: the API says 401, pages send to the sign-in page.
+            let anon = pattern
+                .replace("{code}", &fx.village.to_string())
+                .replace("{id}", &fx.own_person.to_string())
+                .replace("{username}", "desa");
+            let r = if route.method == Method::GET {
+                agent().get(&format!("{}{anon}", fx.url)).call()
+            } else {
+                agent().post(&format!("{}{anon}", fx.url)).send_string("")
+            };
+            let (s, _) = status_of(r);
+            if pattern.starts_with("/api/") {
+                assert_eq!(s, 401, "anonymous {} {pattern}", route.method);
+            } else {
+                assert_eq!(
+                    s, 303,
+                    "anonymous {} {pattern} goes to sign-in",
+                    route.method
+                );
+            }
+            for (user, role) in users {
+                for own in [true, false] {
+                    if !own && !regional(pattern) {
+                        continue;
+                    }
+                    // Every request has its own session, so signing out ends only that one.
+                    let want = if own {
+                        expected(&route.method, pattern, role)
+                    } else {
+                        Denied
+                    };
+                    let path = fx.path(&route.method, pattern, user, role, own);
+                    let (status, body) = fx.send(&route.method, &path, pattern, user, role);
+                    checked += 1;
+                    let ok = match want {
+                        Allowed => status < 400 || status == 409 || status == 422,
+                        Denied => status == 403 || status == 404,
+                    };
+                    if !ok || status >= 500 {
+                        failures.push(format!(
+                            "{} {path} as {user} ({}) expected {want:?}, got {status}: {}",
+                            route.method,
+                            if own { "own region" } else { "other region" },
+                            body.chars().take(200).collect::<String>()
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{}:\n{}",
+            backends::label(&t.db),
+            failures.join("\n")
+        );
+        assert!(checked > 200, "only {checked} requests checked");
+    }
+}
+
+#[test]
+fn nik_is_masked_for_the_auditor_in_pages_and_api() {
+    for t in backends::backends() {
+        let data = tempfile::tempdir().unwrap();
+        let fx = Fixture::new(t.db.clone(), data.path());
+        let nik: String = fx
+            .db
+            .conn()
+            .unwrap()
+            .query_opt(
+                "SELECT nik FROM persons WHERE id = $1",
+                &[fx.own_person.into()],
+            )
+            .unwrap()
+            .unwrap()
+            .text(0)
+            .unwrap();
+        let masked = format!("{}********{}", &nik[..4], &nik[12..]);
+        for (user, role, full) in [
+            ("auditor", Role::Auditor, false),
+            ("desa", Role::OperatorDesa, true),
+        ] {
+            let page = format!("/penduduk/{}", fx.own_person);
+            let (s, html) = fx.send(&Method::GET, &page, "/penduduk/{id}", user, role);
+            assert_eq!(s, 200);
+            let api = format!("/api/v1/persons/{}", fx.own_person);
+            let (s, json) = fx.send(&Method::GET, &api, "/api/v1/persons/{id}", user, role);
+            assert_eq!(s, 200);
+            for body in [&html, &json] {
+                assert_eq!(body.contains(&nik), full, "{user} full NIK");
+                assert_eq!(body.contains(&masked), !full, "{user} masked NIK");
+            }
+        }
+    }
+}

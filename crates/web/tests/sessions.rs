@@ -1,0 +1,300 @@
+//! Signing in as a browser does: the form's CSRF cookie, the session cookie's flags, the forced password
+//! change outside demo mode, the limit on failed attempts, signing out, and bearer tokens.
+
+#[path = "../../store/tests/backends.rs"]
+mod backends;
+
+use std::net::SocketAddr;
+
+use jaring_app::accounts::{self, UserSpec};
+use jaring_domain::access::Role;
+use jaring_domain::RegionCode;
+use jaring_store::Database;
+
+fn start(db: Database) -> String {
+    let state = jaring_web::AppState::new(db);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(async move {
+                axum::serve(
+                    tokio::net::TcpListener::from_std(listener).unwrap(),
+                    jaring_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .await
+                .unwrap();
+            });
+    });
+    format!("http://{addr}")
+}
+
+fn agent() -> ureq::Agent {
+    ureq::AgentBuilder::new().redirects(0).build()
+}
+
+fn call(r: Result<ureq::Response, ureq::Error>) -> ureq::Response {
+    match r {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The value of a cookie set by a response.
+fn set_cookie(r: &ureq::Response, name: &str) -> Option<(String, String)> {
+    r.all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(|c| {
+            let value = c[name.len() + 1..].split(';').next().unwrap().to_string();
+            (value, c.to_string())
+        })
+}
+
+/// Signs in through the form; returns the response to the POST.
+fn sign_in(url: &str, username: &str, password: &str) -> ureq::Response {
+    let form = call(agent().get(&format!("{url}/masuk")).call());
+    let (pre, _) = set_cookie(&form, "jaring_pre").expect("the form sets its CSRF cookie");
+    call(
+        agent()
+            .post(&format!("{url}/masuk"))
+            .set("Cookie", &format!("jaring_pre={pre}"))
+            .send_form(&[
+                ("csrf", &pre),
+                ("username", username),
+                ("password", password),
+                ("lanjut", "/penduduk"),
+            ]),
+    )
+}
+
+fn seeded() -> Vec<backends::TestDb> {
+    let dbs = backends::backends();
+    for t in &dbs {
+        jaring_store::regions::seed_regions(&t.db, RegionCode::parse("53.04").unwrap()).unwrap();
+        for (name, must_change) in [("maria", true), ("yosef", false)] {
+            accounts::add_user(
+                &t.db,
+                "test",
+                &UserSpec {
+                    username: name.into(),
+                    full_name: name.into(),
+                    role: Role::OperatorDesa,
+                    region: RegionCode::parse("53.04.01.2001").unwrap(),
+                    password: "kopi-pagi-atambua".into(),
+                    must_change_password: must_change,
+                },
+            )
+            .unwrap();
+        }
+    }
+    dbs
+}
+
+#[test]
+fn sign_in_sets_a_safe_cookie_and_forces_a_password_change_outside_demo_mode() {
+    for t in seeded() {
+        let url = start(t.db.clone());
+        // Without the form's token, nothing happens.
+        let r = call(agent().post(&format!("{url}/masuk")).send_form(&[
+            ("csrf", "x"),
+            ("username", "maria"),
+            ("password", "kopi-pagi-atambua"),
+        ]));
+        assert_eq!(r.status(), 403);
+
+        let r = sign_in(&url, "maria", "kopi-pagi-atambua");
+        assert_eq!(r.status(), 303);
+        assert_eq!(
+            r.header("location"),
+            Some("/akun/sandi"),
+            "must change first"
+        );
+        let (session, raw) = set_cookie(&r, "jaring_session").unwrap();
+        assert!(
+            raw.contains("HttpOnly") && raw.contains("SameSite=Lax"),
+            "{raw}"
+        );
+        assert!(!raw.contains("Secure"), "plain HTTP: no Secure flag");
+        let cookie = format!("jaring_session={session}");
+        // Every other page sends them back to the password form.
+        let r = call(
+            agent()
+                .get(&format!("{url}/penduduk"))
+                .set("Cookie", &cookie)
+                .call(),
+        );
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.header("location"), Some("/akun/sandi"));
+        let r = call(
+            agent()
+                .get(&format!("{url}/api/v1/me"))
+                .set("Cookie", &cookie)
+                .call(),
+        );
+        assert_eq!(r.status(), 403);
+
+        // Change it: the form needs the session's CSRF token.
+        let page = call(
+            agent()
+                .get(&format!("{url}/akun/sandi"))
+                .set("Cookie", &cookie)
+                .call(),
+        )
+        .into_string()
+        .unwrap();
+        let csrf = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let r = call(
+            agent()
+                .post(&format!("{url}/akun/sandi"))
+                .set("Cookie", &cookie)
+                .send_form(&[
+                    ("csrf", "salah"),
+                    ("old", "kopi-pagi-atambua"),
+                    ("new", "teh-sore-di-haliwen"),
+                    ("again", "teh-sore-di-haliwen"),
+                ]),
+        );
+        assert_eq!(r.status(), 403, "wrong CSRF token");
+        let r = call(
+            agent()
+                .post(&format!("{url}/akun/sandi"))
+                .set("Cookie", &cookie)
+                .send_form(&[
+                    ("csrf", &csrf),
+                    ("old", "kopi-pagi-atambua"),
+                    ("new", "teh-sore-di-haliwen"),
+                    ("again", "teh-sore-di-haliwen"),
+                ]),
+        );
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.header("location"), Some("/masuk"));
+        // The new password works and leads where the user was going; the old one does not.
+        assert_eq!(sign_in(&url, "maria", "kopi-pagi-atambua").status(), 401);
+        let r = sign_in(&url, "maria", "teh-sore-di-haliwen");
+        assert_eq!(r.header("location"), Some("/penduduk"));
+        let (session, _) = set_cookie(&r, "jaring_session").unwrap();
+        let me = call(
+            agent()
+                .get(&format!("{url}/api/v1/me"))
+                .set("Cookie", &format!("jaring_session={session}"))
+                .call(),
+        );
+        assert_eq!(me.status(), 200);
+        let me: serde_json::Value = serde_json::from_str(&me.into_string().unwrap()).unwrap();
+        assert_eq!(me["role"], "operator_desa");
+        assert_eq!(me["region"], "53.04.01.2001");
+        // The password change is in the audit log, without the password.
+        let log = jaring_store::audit::list(
+            &mut t.db.conn().unwrap(),
+            &jaring_store::audit::AuditFilter {
+                actor: Some("maria".into()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(log.iter().any(|e| e.entry.action == "user.password"));
+        assert!(log
+            .iter()
+            .all(|e| !format!("{e:?}").contains("teh-sore-di-haliwen")));
+    }
+}
+
+#[test]
+fn failed_sign_ins_are_limited_and_sign_out_ends_the_session() {
+    for t in seeded() {
+        let url = start(t.db.clone());
+        for _ in 0..5 {
+            assert_eq!(sign_in(&url, "yosef", "bukan-sandinya").status(), 401);
+        }
+        // Locked now, even with the right password.
+        let r = sign_in(&url, "yosef", "kopi-pagi-atambua");
+        assert_eq!(r.status(), 429);
+        assert!(r
+            .into_string()
+            .unwrap()
+            .contains("Terlalu banyak percobaan"));
+        // Another account is not locked by yosef's failures.
+        let r = sign_in(&url, "maria", "kopi-pagi-atambua");
+        assert_eq!(r.status(), 303);
+
+        // Sign-out: the session stops working at once.
+        let who = accounts::authenticate(&t.db, "maria", "kopi-pagi-atambua").unwrap();
+        let (secret, csrf) = accounts::start_session(&t.db, &who).unwrap();
+        let cookie = format!("jaring_session={secret}");
+        let r = call(
+            agent()
+                .post(&format!("{url}/keluar"))
+                .set("Cookie", &cookie)
+                .send_form(&[("csrf", &csrf)]),
+        );
+        assert_eq!(r.status(), 303);
+        let r = call(
+            agent()
+                .get(&format!("{url}/api/v1/me"))
+                .set("Cookie", &cookie)
+                .call(),
+        );
+        assert_eq!(r.status(), 401);
+
+        // Bearer tokens work until the account is disabled.
+        let token = accounts::create_token(&t.db, "test", "yosef", "uji").unwrap();
+        let me = |token: &str| {
+            call(
+                agent()
+                    .get(&format!("{url}/api/v1/me"))
+                    .set("Authorization", &format!("Bearer {token}"))
+                    .call(),
+            )
+            .status()
+        };
+        assert_eq!(me(&token), 200);
+        assert_eq!(me("jrg_bukan-token"), 401);
+        accounts::set_disabled(&t.db, "test", "yosef", true).unwrap();
+        // The server trusts a looked-up token for a few seconds; a fresh server sees it at once.
+        let fresh = start(t.db.clone());
+        let r = call(
+            agent()
+                .get(&format!("{fresh}/api/v1/me"))
+                .set("Authorization", &format!("Bearer {token}"))
+                .call(),
+        );
+        assert_eq!(r.status(), 401);
+    }
+}
+
+#[test]
+fn the_openapi_document_lists_every_api_route() {
+    let t = seeded().remove(0);
+    let url = start(t.db.clone());
+    let doc: serde_json::Value = serde_json::from_str(
+        &call(agent().get(&format!("{url}/api/v1/openapi.json")).call())
+            .into_string()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(doc["openapi"].as_str().map(|v| &v[..2]), Some("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for route in jaring_web::route_table() {
+        if !route.path.starts_with("/api/v1/") || route.path.ends_with("openapi.json") {
+            continue;
+        }
+        let op = paths
+            .get(route.path)
+            .and_then(|p| p.get(route.method.as_str().to_lowercase()))
+            .unwrap_or_else(|| panic!("{} {} missing from OpenAPI", route.method, route.path));
+        assert!(op["responses"].get("200").is_some(), "{}", route.path);
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
