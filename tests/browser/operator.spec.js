@@ -1,0 +1,115 @@
+// A village operator's day in the browser, with JavaScript off: sign in, upload a registry file with an
+// error and download the error report, review and approve a death, and see the dashboard change.
+// Screenshots of the dashboard at 360 px and 1280 px are kept as artefacts.
+const { test, expect } = require('@playwright/test');
+const fs = require('fs');
+const path = require('path');
+
+const artifacts = process.env.JARING_ARTIFACTS || path.join(__dirname, 'artifacts');
+const password = 'belu-demo-2026';
+
+async function signIn(page, username) {
+  await page.goto('/masuk');
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+}
+
+async function ucj(page) {
+  await page.goto('/');
+  return (await page.locator('#ucj').innerText()).replace(/\s+/g, ' ');
+}
+
+test('village operator: import with errors, approve a death, dashboard changes', async ({ page }) => {
+  fs.mkdirSync(artifacts, { recursive: true });
+  await signIn(page, 'desa');
+  await expect(page).toHaveURL(/\/$/);
+  const me = await (await page.request.get('/api/v1/me')).json();
+  expect(me.role).toBe('operator_desa');
+  const village = me.region;
+  const before = await ucj(page);
+  expect(before).toMatch(/%/);
+
+  // Pages stay small for a phone on a weak connection.
+  const home = await page.request.get('/');
+  expect((await home.body()).length).toBeLessThan(100 * 1024);
+
+  // Upload: one good row of the operator's village, one with a broken NIK, one of another village.
+  const district = village.split('.').slice(0, 3).join('');
+  const csv = [
+    'NIK,No KK,Nama,Jenis Kelamin,Tempat Lahir,Tanggal Lahir,Alamat,Kode Desa,Hubungan dalam Keluarga,Status Perkawinan,Pekerjaan',
+    `${district}1608780901,${district}2411140901,Agustinus Mau Uji,L,Atambua,1978-08-16,Dusun 2 RT 003,${village},Kepala Keluarga,Kawin,Petani/Pekebun`,
+    `123,${district}2411140901,Baris Rusak,P,Atambua,1980-01-02,Dusun 2 RT 003,${village},Istri,Kawin,Petani/Pekebun`,
+    `${district}0101900902,${district}2411140902,Desa Lain,L,Atambua,1990-01-01,Dusun 1,53.04.01.2001,Kepala Keluarga,Kawin,Petani/Pekebun`,
+  ].join('\n') + '\n';
+  await page.goto('/impor');
+  await page.selectOption('#kind', 'registry');
+  await page.setInputFiles('#file', { name: 'desa-uji.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.click('form[enctype] button[type=submit]');
+  await expect(page.locator('#hasil')).toBeVisible();
+  await expect(page.locator('#ditolak')).toHaveText('2');
+  await expect(page.locator('body')).toContainText('berada di luar wilayah Anda');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#unduh')]);
+  const report = fs.readFileSync(await download.path(), 'utf8');
+  expect(report).toContain('KESALAHAN / ERROR');
+  expect(report).toContain('Baris Rusak');
+  expect(report).toContain('Desa Lain');
+  expect(report).not.toContain('Agustinus Mau Uji');
+  fs.writeFileSync(path.join(artifacts, 'error-report.csv'), report);
+
+  // The accepted resident is found by a misspelt name.
+  await page.goto('/penduduk?q=agustinis%20mau');
+  await expect(page.locator('table')).toContainText('Agustinus Mau Uji');
+
+  // A death of a working-age resident waits in the review queue.
+  const list = await (await page.request.get('/api/v1/proposals?kind=mark_deceased&per_page=200')).json();
+  let chosen = null;
+  for (const p of list.items) {
+    const person = await (await page.request.get(`/api/v1/persons/${p.person_id}`)).json();
+    const born = person.person.birth_date;
+    const age = born ? 2026 - Number(born.slice(0, 4)) : 0;
+    if (age >= 20 && age <= 55) { chosen = p; break; }
+  }
+  expect(chosen, 'a pending death of a working-age resident in the village').not.toBeNull();
+  await page.goto('/tinjau');
+  await page.click(`a[href="/tinjau/${chosen.id}"] >> nth=0`);
+  await expect(page.locator('h3', { hasText: 'Bukti' })).toBeVisible();
+  await expect(page.locator('body')).toContainText('Registri');
+  await page.screenshot({ path: path.join(artifacts, 'review.png'), fullPage: true });
+  await page.click('form[action$="/setujui"] button');
+  await expect(page.locator('body')).toContainText('diterapkan');
+
+  // The dashboard shows the change (the month's snapshot is refreshed in the background).
+  await expect.poll(async () => ucj(page), { timeout: 15_000 }).not.toBe(before);
+
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto('/');
+  await page.screenshot({ path: path.join(artifacts, 'dashboard-360.png'), fullPage: true });
+  // Nothing sticks out sideways on a 360 px phone.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(overflow).toBeLessThanOrEqual(360);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto('/');
+  await page.screenshot({ path: path.join(artifacts, 'dashboard-1280.png'), fullPage: true });
+});
+
+test('an operator cannot open another village, and the English switch works', async ({ page }) => {
+  await signIn(page, 'desa');
+  const other = await page.request.get('/wilayah/53.04.01.2001');
+  expect(other.status()).toBe(404);
+  await page.goto('/bahasa/en');
+  await page.goto('/');
+  await expect(page.locator('nav')).toContainText('Residents');
+  await page.goto('/bahasa/id');
+});
+
+test('the auditor reads NIKs masked', async ({ page }) => {
+  await signIn(page, 'auditor');
+  const found = await (await page.request.get('/api/v1/persons?per_page=5')).json();
+  expect(found.items.length).toBeGreaterThan(0);
+  for (const p of found.items) {
+    if (p.nik) expect(p.nik).toMatch(/^\d{4}\*{8}\d{4}$/);
+  }
+  await page.goto(`/penduduk/${found.items[0].id}`);
+  await expect(page.locator('table').first()).toContainText('********');
+});
