@@ -51,88 +51,71 @@ fn summary(r: &Row) -> Result<PersonSummary> {
     })
 }
 
-/// `(village_code = $a OR village_code LIKE $b)` and its two parameters, numbered from `first`.
+/// The rows of a region and everything under it: villages by exact code, so the `village_code`
+/// index serves both backends whatever the database's collation (a `LIKE` prefix or a text range
+/// would depend on it on PostgreSQL). Returns the SQL and its one parameter, numbered `first`.
 pub fn scope_condition(scope: &str, first: usize) -> (String, Vec<Value>) {
     (
         format!(
-            "(village_code = ${} OR village_code LIKE ${})",
-            first,
-            first + 1
+            "village_code IN (SELECT code FROM regions WHERE level = 'desa' AND (code = ${first} \
+             OR parent_code = ${first} OR parent_code IN (SELECT code FROM regions WHERE parent_code = ${first})))"
         ),
-        vec![scope.into(), format!("{scope}.%").into()],
+        vec![scope.into()],
     )
 }
 
-/// Residents in scope whose NIK starts with `digits`, by NIK.
-pub fn by_nik_prefix(
-    conn: &mut Conn,
-    scope: &str,
-    digits: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<PersonSummary>> {
-    let (cond, mut params) = scope_condition(scope, 1);
-    params.push(format!("{digits}%").into());
-    params.push(limit.into());
-    params.push(offset.into());
+/// Every resident's id, village, name and NIK, by village then name: what the in-memory search index
+/// is built from.
+pub fn search_rows(conn: &mut Conn) -> Result<Vec<SearchRow>> {
     conn.query(
-        &format!(
-            "SELECT {COLUMNS} FROM persons WHERE {cond} AND merged_into IS NULL AND nik LIKE $3 \
-             ORDER BY nik LIMIT $4 OFFSET $5"
-        ),
-        &params,
+        "SELECT id, village_code, name, nik FROM persons WHERE merged_into IS NULL \
+         ORDER BY village_code, name, id",
+        &[],
     )?
     .iter()
-    .map(summary)
+    .map(|r| {
+        Ok(SearchRow {
+            id: r.i64(0)?,
+            village_code: r.text(1)?,
+            name: r.text(2)?,
+            nik: r.opt_text(3)?,
+        })
+    })
     .collect()
 }
 
-/// Residents in scope whose lower-cased name contains every one of `words`, by name.
-pub fn by_name_words(
-    conn: &mut Conn,
-    scope: &str,
-    words: &[String],
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<PersonSummary>> {
-    let (cond, mut params) = scope_condition(scope, 1);
-    let mut sql = format!("SELECT {COLUMNS} FROM persons WHERE {cond} AND merged_into IS NULL");
-    for w in words {
-        params.push(format!("%{w}%").into());
-        sql.push_str(&format!(" AND LOWER(name) LIKE ${}", params.len()));
-    }
-    params.push(limit.into());
-    sql.push_str(&format!(" ORDER BY name, id LIMIT ${}", params.len()));
-    params.push(offset.into());
-    sql.push_str(&format!(" OFFSET ${}", params.len()));
-    conn.query(&sql, &params)?.iter().map(summary).collect()
+/// What the search index keeps of a resident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchRow {
+    /// Id.
+    pub id: i64,
+    /// Village code.
+    pub village_code: String,
+    /// Name as stored.
+    pub name: String,
+    /// NIK.
+    pub nik: Option<String>,
 }
 
-/// Every (id, name) in scope, for fuzzy matching in memory when the exact search finds too little.
-pub fn names_in_scope(conn: &mut Conn, scope: &str) -> Result<Vec<(i64, String)>> {
-    let (cond, params) = scope_condition(scope, 1);
-    conn.query(
-        &format!("SELECT id, name FROM persons WHERE {cond} AND merged_into IS NULL"),
-        &params,
-    )?
-    .iter()
-    .map(|r| Ok((r.i64(0)?, r.text(1)?)))
-    .collect()
-}
-
-/// These residents (any order), if in scope.
+/// These residents (any order), if in scope. Looked up by primary key and filtered here: with a
+/// region condition in SQL the planner may walk the village's rows instead of the ids.
 pub fn by_ids(conn: &mut Conn, scope: &str, ids: &[i64]) -> Result<Vec<PersonSummary>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let (cond, params) = scope_condition(scope, 1);
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let below = format!("{scope}.");
     conn.query(
-        &format!("SELECT {COLUMNS} FROM persons WHERE {cond} AND id IN ({list})"),
-        &params,
+        &format!("SELECT {COLUMNS} FROM persons WHERE id IN ({list})"),
+        &[],
     )?
     .iter()
     .map(summary)
+    .filter(|p| {
+        p.as_ref().map_or(true, |p| {
+            p.village_code == scope || p.village_code.starts_with(&below)
+        })
+    })
     .collect()
 }
 
@@ -223,14 +206,14 @@ pub struct ClaimSummary {
 /// Claims of persons in scope, newest event first.
 pub fn claims(conn: &mut Conn, scope: &str, limit: i64, offset: i64) -> Result<Vec<ClaimSummary>> {
     let (cond, mut params) = scope_condition(scope, 1);
-    let cond = cond.replace("village_code", "p.village_code");
+    let cond = cond.replacen("village_code", "p.village_code", 1);
     params.push(limit.into());
     params.push(offset.into());
     conn.query(
         &format!(
             "SELECT c.id, c.person_id, p.name, p.village_code, c.kind, c.event_date, c.status \
              FROM claims c JOIN persons p ON p.id = c.person_id WHERE {cond} \
-             ORDER BY c.event_date DESC, c.id DESC LIMIT $3 OFFSET $4"
+             ORDER BY c.event_date DESC, c.id DESC LIMIT $2 OFFSET $3"
         ),
         &params,
     )?

@@ -92,7 +92,7 @@ async fn run<T: Send + 'static>(
 pub(crate) struct Paging {
     /// Page number from 1.
     page: Option<i64>,
-    /// Rows per page, 1–200 (default 50).
+    /// Rows per page, 1–200 (default 25, as on the pages).
     per_page: Option<i64>,
 }
 
@@ -100,7 +100,7 @@ impl Paging {
     fn get(&self) -> (i64, i64) {
         (
             self.page.unwrap_or(1).max(1),
-            self.per_page.unwrap_or(50).clamp(1, 200),
+            self.per_page.unwrap_or(25).clamp(1, 200),
         )
     }
 }
@@ -183,8 +183,7 @@ pub(crate) async fn overview(
     auth: Auth,
 ) -> Result<Json<OverviewDto>, ApiError> {
     auth.who.require_any(Action::ViewCoverage)?;
-    let db = state.db.clone();
-    let o = run(move || jaring_app::overview(&db)).await?;
+    let o = state.overview().await.map_err(|e| ApiError(e.0))?;
     let g = auth.who.grant;
     let all: Vec<&RegionCounts> = std::iter::once(&o.regency)
         .chain(&o.districts)
@@ -357,7 +356,7 @@ pub(crate) struct PersonQuery {
     q: Option<String>,
     /// Page number from 1.
     page: Option<i64>,
-    /// Rows per page, 1–200 (default 50).
+    /// Rows per page, 1–200 (default 25, as on the pages).
     per_page: Option<i64>,
 }
 
@@ -374,11 +373,13 @@ pub(crate) async fn persons(
         per_page: pq.per_page,
     }
     .get();
+    let index = state.names().await.map_err(|e| ApiError(e.0))?;
     let db = state.db.clone();
     let who = auth.who.clone();
     let query = pq.q.unwrap_or_default();
     let (mode, found) =
-        run(move || jaring_app::residents::search(&db, &who, &query, page, per_page)).await?;
+        run(move || jaring_app::residents::search(&db, &index, &who, &query, page, per_page))
+            .await?;
     Ok(Json(PersonPage {
         items: found
             .items
@@ -518,7 +519,7 @@ pub(crate) struct ProposalQuery {
     band: Option<String>,
     /// Page number from 1.
     page: Option<i64>,
-    /// Rows per page, 1–200 (default 50).
+    /// Rows per page, 1–200 (default 25, as on the pages).
     per_page: Option<i64>,
 }
 

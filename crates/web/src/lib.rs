@@ -57,6 +57,49 @@ pub struct AppState {
     pub(crate) auth: Arc<auth::AuthState>,
     pub(crate) metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     refresh: Arc<tokio::sync::Notify>,
+    overview: Arc<Cached<jaring_app::Overview>>,
+    names: Arc<Cached<jaring_app::residents::NameIndex>>,
+}
+
+/// A value computed from the database and reused for a while: counting a regency's residents or
+/// reading its names takes tens of milliseconds, reading them from memory microseconds. A change made
+/// through this server clears it at once; changes made elsewhere (the CLI) show after `ttl`.
+pub(crate) struct Cached<T> {
+    slot: std::sync::Mutex<Option<(std::time::Instant, Arc<T>)>>,
+    ttl: std::time::Duration,
+}
+
+impl<T: Send + Sync + 'static> Cached<T> {
+    fn new(seconds: u64) -> Cached<T> {
+        Cached {
+            slot: std::sync::Mutex::new(None),
+            ttl: std::time::Duration::from_secs(seconds),
+        }
+    }
+
+    fn clear(&self) {
+        if let Ok(mut guard) = self.slot.lock() {
+            *guard = None;
+        }
+    }
+
+    async fn get(
+        &self,
+        load: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+    ) -> Result<Arc<T>, WebError> {
+        if let Ok(guard) = self.slot.lock() {
+            if let Some((at, v)) = guard.as_ref() {
+                if at.elapsed() < self.ttl {
+                    return Ok(v.clone());
+                }
+            }
+        }
+        let fresh = Arc::new(blocking(load).await?);
+        if let Ok(mut guard) = self.slot.lock() {
+            *guard = Some((std::time::Instant::now(), fresh.clone()));
+        }
+        Ok(fresh)
+    }
 }
 
 impl AppState {
@@ -79,12 +122,30 @@ impl AppState {
             auth: Arc::new(auth::AuthState::default()),
             metrics: metrics::install(),
             refresh: Arc::new(tokio::sync::Notify::new()),
+            overview: Arc::new(Cached::new(30)),
+            names: Arc::new(Cached::new(60)),
         }
+    }
+
+    /// The counts per region (cached).
+    pub(crate) async fn overview(&self) -> Result<Arc<jaring_app::Overview>, WebError> {
+        let db = self.db.clone();
+        self.overview.get(move || jaring_app::overview(&db)).await
+    }
+
+    /// The resident search index (cached).
+    pub(crate) async fn names(&self) -> Result<Arc<jaring_app::residents::NameIndex>, WebError> {
+        let db = self.db.clone();
+        self.names
+            .get(move || jaring_app::residents::NameIndex::load(&db))
+            .await
     }
 
     /// Asks for this month's coverage snapshot to be recomputed soon (after approvals, edits and
     /// imports), so dashboards that read the snapshot show the change; bursts are coalesced.
     pub fn refresh_coverage(&self) {
+        self.overview.clear();
+        self.names.clear();
         self.refresh.notify_one();
     }
 

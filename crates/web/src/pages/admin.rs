@@ -20,8 +20,14 @@ pub(crate) async fn programmes(
     auth: Auth,
 ) -> Result<Response, WebError> {
     auth.who.require_any(Action::ViewProgrammes)?;
+    let list = load_programmes(&state).await?;
+    Ok(programmes_page(&state, &auth, &list, None))
+}
+
+/// Every programme with its rule's clauses and whether the rule is the built-in default.
+async fn load_programmes(state: &AppState) -> Result<Vec<ProgrammeView>, WebError> {
     let db = state.db.clone();
-    let list = blocking(move || {
+    blocking(move || {
         jaring_app::coverage::programmes(&db)?
             .into_iter()
             .map(|row| {
@@ -30,8 +36,7 @@ pub(crate) async fn programmes(
             })
             .collect::<Result<Vec<_>, AppError>>()
     })
-    .await?;
-    Ok(programmes_page(&state, &auth, &list, None))
+    .await
 }
 
 type ProgrammeView = (
@@ -117,17 +122,7 @@ pub(crate) async fn set_rule(
         Err(WebError(AppError::Input(m))) => (false, m),
         Err(e) => return Err(e),
     };
-    let db = state.db.clone();
-    let list = blocking(move || {
-        jaring_app::coverage::programmes(&db)?
-            .into_iter()
-            .map(|row| {
-                let p = jaring_app::coverage::programme(&db, &row.code)?;
-                Ok((row, p.rule.clauses().cloned().collect(), p.default_rule))
-            })
-            .collect::<Result<Vec<_>, AppError>>()
-    })
-    .await?;
+    let list = load_programmes(&state).await?;
     Ok(programmes_page(&state, &auth, &list, Some(message)))
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
-use jaring_app::{overview, AppError, Overview};
+use jaring_app::{AppError, Overview};
 use jaring_domain::programme::Rate;
 use jaring_domain::{RegionCode, RegionLevel, Rupiah};
 use jaring_store::stats::RegionCounts;
@@ -19,14 +19,17 @@ use crate::{blocking, AppState, WebError};
 const BUDGET_PROGRAMME: &str = "bpu_apbd_kab";
 
 struct Dashboard {
-    overview: Overview,
+    overview: std::sync::Arc<Overview>,
     coverage: HashMap<String, Rate>,
     trend: Vec<(String, Rate)>,
     monthly_premium: i64,
 }
 
-fn load(db: &jaring_store::Database, region: RegionCode) -> Result<Dashboard, AppError> {
-    let overview = overview(db)?;
+fn load(
+    db: &jaring_store::Database,
+    overview: std::sync::Arc<Overview>,
+    region: RegionCode,
+) -> Result<Dashboard, AppError> {
     let report = jaring_app::coverage::coverage(db, Some(region), jaring_domain::today(), true)?;
     let coverage = report.rows.into_iter().map(|r| (r.code, r.rate)).collect();
     let trend = jaring_app::coverage::trend(db, region)?;
@@ -107,8 +110,13 @@ pub(crate) async fn region(
 }
 
 async fn render(state: AppState, auth: Auth, code: RegionCode) -> Result<Response, WebError> {
+    let overview = match state.overview().await {
+        Ok(o) => o,
+        Err(WebError(AppError::NoRegency)) => return Ok(empty_database(&auth, state.demo)),
+        Err(e) => return Err(e),
+    };
     let db = state.db.clone();
-    let d = match blocking(move || load(&db, code)).await {
+    let d = match blocking(move || load(&db, overview, code)).await {
         Ok(d) => d,
         Err(WebError(AppError::NoRegency)) => return Ok(empty_database(&auth, state.demo)),
         Err(e) => return Err(e),

@@ -47,7 +47,9 @@ pub(crate) async fn search(
     let db = state.db.clone();
     let who = auth.who.clone();
     let qq = query.clone();
-    let (mode, found) = blocking(move || residents::search(&db, &who, &qq, page_no, 25)).await?;
+    let index = state.names().await?;
+    let (mode, found) =
+        blocking(move || residents::search(&db, &index, &who, &qq, page_no, 25)).await?;
     let l = auth.lang;
     let g = auth.who.grant;
     let body = html! {
