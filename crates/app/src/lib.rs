@@ -2,8 +2,10 @@
 
 pub mod accounts;
 pub mod auditlog;
+pub mod claims;
 pub mod coverage;
 pub mod demo;
+pub mod export;
 pub mod import;
 pub mod overview;
 pub mod residents;

@@ -143,6 +143,19 @@ enum Command {
         #[command(subcommand)]
         command: review::AuditCommand,
     },
+    /// Files for BPJS TK and reports: terminations, enrolments, coverage, claims (CSV or XLSX).
+    Export {
+        #[command(subcommand)]
+        command: export::ExportCommand,
+    },
+    /// Benefit claims (santunan): list, show, open, update, submit, verify, pay, reject, totals.
+    Claim {
+        #[command(subcommand)]
+        command: claim::ClaimCommand,
+        /// Who is doing this (recorded in the audit log).
+        #[arg(long, env = "JARING_ACTOR", default_value = "cli")]
+        actor: String,
+    },
     /// User accounts: add, passwd, disable, enable, list, token.
     User {
         #[command(subcommand)]
@@ -169,7 +182,9 @@ enum Command {
     },
 }
 
+mod claim;
 mod coverage;
+mod export;
 mod import;
 mod link;
 mod review;
@@ -278,6 +293,14 @@ fn main() -> Result<()> {
         Command::Audit { command } => {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
             review::audit(&db, command)
+        }
+        Command::Export { command } => export::run(
+            &open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?,
+            command,
+        ),
+        Command::Claim { command, actor } => {
+            let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
+            claim::run(&db, command, &actor)
         }
         Command::User { command, actor } => {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;

@@ -328,7 +328,7 @@ fn migrate_reports_the_schema_version() {
         .args(["--database", "x.db", "migrate"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("schema version 6"));
+        .stdout(predicate::str::contains("schema version 7"));
     jaring()
         .args(["--database", "mysql://nope", "migrate"])
         .assert()
@@ -850,4 +850,78 @@ fn user_commands_add_list_token_disable() {
         .args(["--database", db, "audit", "verify"])
         .assert()
         .success();
+}
+
+#[test]
+fn claim_and_export_commands_from_death_to_payment() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = "klaim.db";
+    let run = |args: &[&str]| {
+        let out = jaring()
+            .current_dir(dir.path())
+            .args(["--database", db])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["demo", "--no-serve", "--persons", "3000", "--seed", "5"]);
+    run(&["review", "approve", "--all-auto", "--kind", "mark_deceased"]);
+    let list = run(&["claim", "list", "--status", "candidate"]);
+    let id = list
+        .lines()
+        .next()
+        .and_then(|l| l.trim_start_matches('#').split_whitespace().next())
+        .expect("a claim candidate after approving deaths")
+        .to_string();
+    let shown = run(&["claim", "show", &id]);
+    assert!(shown.contains("akta_kematian"), "{shown}");
+    run(&[
+        "claim",
+        "update",
+        &id,
+        "--heir",
+        "Maria Hoar:spouse",
+        "--doc",
+        "kartu_bpjs",
+        "--doc",
+        "ktp_peserta",
+        "--doc",
+        "ktp_ahli_waris",
+        "--doc",
+        "akta_kematian",
+        "--doc",
+        "kk",
+        "--doc",
+        "surat_ahli_waris",
+    ]);
+    run(&["claim", "submit", &id, "--on", "2026-11-02"]);
+    let verified = run(&["claim", "verify", &id, "--on", "2026-11-03"]);
+    assert!(verified.contains("verified"), "{verified}");
+    assert!(verified.contains("Biaya pemakaman") && verified.contains("Rp 10.000.000"));
+    assert!(verified.contains("JUMLAH / TOTAL"), "{verified}");
+    run(&["claim", "pay", &id, "--on", "2026-11-05"]);
+    let totals = run(&["claim", "totals"]);
+    assert!(totals.contains("2026-11"), "{totals}");
+    let out = run(&["export", "claims", "--out", "klaim.xlsx"]);
+    assert!(out.contains("1 baris"), "{out}");
+    assert!(dir.path().join("klaim.xlsx").exists());
+    let out = run(&[
+        "export",
+        "coverage",
+        "--month",
+        "2026-10",
+        "--out",
+        "cakupan.csv",
+    ]);
+    assert!(
+        out.contains("94 baris"),
+        "regency + 12 kecamatan + 81 villages: {out}"
+    );
+    run(&["audit", "verify"]);
 }

@@ -48,6 +48,10 @@ pub enum Action {
     ManageProgrammes,
     /// Benefit claims: reading.
     ViewClaims,
+    /// Benefit claims: opening one, recording heirs and documents, submitting (the village's side).
+    ReportClaims,
+    /// Benefit claims: verifying, paying, rejecting (BPJS's side).
+    ProcessClaims,
     /// The audit log.
     ViewAudit,
     /// User accounts.
@@ -66,7 +70,8 @@ impl Role {
                 matches!(self, OperatorDesa | AdminKabupaten)
             }
             ImportLists | ManageProgrammes | ManageUsers => self == AdminKabupaten,
-            ImportMembership => matches!(self, AdminKabupaten | PetugasBpjs),
+            ImportMembership | ProcessClaims => matches!(self, AdminKabupaten | PetugasBpjs),
+            ReportClaims => matches!(self, OperatorDesa | AdminKabupaten),
         }
     }
 

@@ -63,6 +63,7 @@ macro_rules! coded_enum {
 }
 
 pub mod access;
+pub mod benefits;
 mod digits;
 pub mod kk;
 pub mod lists;

@@ -20,6 +20,7 @@ pub use error::{Result, StoreError};
 pub use value::{Row, Value};
 pub mod accounts;
 pub mod audit;
+pub mod claims;
 pub mod coverage;
 pub mod imports;
 pub mod matches;

@@ -49,6 +49,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_accounts.sql"),
         postgres: include_str!("../migrations/postgres/0006_accounts.sql"),
     },
+    Migration {
+        version: 7,
+        name: "claims",
+        sqlite: include_str!("../migrations/sqlite/0007_claims.sql"),
+        postgres: include_str!("../migrations/postgres/0007_claims.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -619,6 +619,27 @@ fn nik_is_masked_for_the_auditor_in_pages_and_api() {
             .text(0)
             .unwrap();
         let masked = format!("{}********{}", &nik[..4], &nik[12..]);
+        // The downloaded error report of an import: whole for the admin, masked for the auditor.
+        let report = format!("/impor/{}/galat", fx.imports["admin"]);
+        let (s, admin_csv) = fx.send(
+            &Method::GET,
+            &report,
+            "/impor/{id}/galat",
+            "admin",
+            Role::AdminKabupaten,
+        );
+        assert_eq!(s, 200);
+        let (s, auditor_csv) = fx.send(
+            &Method::GET,
+            &report,
+            "/impor/{id}/galat",
+            "auditor",
+            Role::Auditor,
+        );
+        assert_eq!(s, 200);
+        assert!(admin_csv.contains("5304012411140001"), "{admin_csv}");
+        assert!(!auditor_csv.contains("5304012411140001"));
+        assert!(auditor_csv.contains("5304********0001"), "{auditor_csv}");
         for (user, role, full) in [
             ("auditor", Role::Auditor, false),
             ("desa", Role::OperatorDesa, true),

@@ -226,6 +226,17 @@ pub(crate) async fn error_file(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "kesalahan.csv".into());
+    // Roles that must not read NIKs get the report with every 16-digit number masked; a workbook
+    // cannot be masked cell by cell here, so it is withheld from them.
+    let bytes = if auth.who.grant.role.sees_full_nik() {
+        bytes
+    } else if name.ends_with(".xlsx") {
+        return Err(WebError(AppError::Denied(
+            "laporan Excel berisi NIK utuh; tidak tersedia untuk peran ini / the Excel report holds full NIKs and is not available to this role".into(),
+        )));
+    } else {
+        jaring_domain::access::mask_numbers_in(&String::from_utf8_lossy(&bytes)).into_bytes()
+    };
     let content_type = if name.ends_with(".xlsx") {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     } else {

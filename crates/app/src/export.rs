@@ -1,0 +1,270 @@
+//! The files jaring sends out, with stable, documented layouts (docs/EXPORTS.md): BPJS TK new
+//! enrolments and terminations per sponsor and month, and claims paid. Written as CSV or XLSX; NIKs
+//! masked for roles that must not read them.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use jaring_domain::access::Action;
+
+use crate::accounts::Principal;
+use crate::AppError;
+
+/// A table to write: headings and rows of text (numbers kept as text so leading zeros survive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sheet {
+    /// Sheet name (XLSX).
+    pub name: String,
+    /// Column headings.
+    pub headings: Vec<String>,
+    /// Rows.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Comma-separated, UTF-8 with BOM (Excel opens it with the right characters).
+    Csv,
+    /// Excel workbook.
+    Xlsx,
+}
+
+impl Format {
+    /// From a file name's extension.
+    pub fn of(path: &Path) -> Format {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("xlsx") => Format::Xlsx,
+            _ => Format::Csv,
+        }
+    }
+}
+
+/// Writes a sheet. In XLSX every cell is text, so NIKs, KK and KPJ numbers are never turned into
+/// `5.30401E+15` by Excel.
+pub fn write(sheet: &Sheet, path: &Path, format: Format) -> Result<(), AppError> {
+    let io = |e: std::io::Error| AppError::Io(path.display().to_string(), e);
+    match format {
+        Format::Csv => {
+            let mut file = std::fs::File::create(path).map_err(io)?;
+            std::io::Write::write_all(&mut file, "\u{feff}".as_bytes()).map_err(io)?;
+            let mut w = csv::Writer::from_writer(file);
+            let fail = |e: csv::Error| AppError::Input(format!("CSV {}: {e}", path.display()));
+            w.write_record(&sheet.headings).map_err(fail)?;
+            for r in &sheet.rows {
+                w.write_record(r).map_err(fail)?;
+            }
+            w.flush().map_err(io)?;
+        }
+        Format::Xlsx => {
+            let fail = |e: rust_xlsxwriter::XlsxError| {
+                AppError::Input(format!("XLSX {}: {e}", path.display()))
+            };
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let ws = book.add_worksheet();
+            ws.set_name(&sheet.name).map_err(fail)?;
+            let bold = rust_xlsxwriter::Format::new().set_bold();
+            for (c, h) in sheet.headings.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, h, &bold)
+                    .map_err(fail)?;
+            }
+            for (r, row) in sheet.rows.iter().enumerate() {
+                for (c, v) in row.iter().enumerate() {
+                    ws.write_string(r as u32 + 1, c as u16, v).map_err(fail)?;
+                }
+            }
+            ws.set_freeze_panes(1, 0).map_err(fail)?;
+            book.save(path).map_err(fail)?;
+        }
+    }
+    Ok(())
+}
+
+fn show_nik(who: &Principal, nik: Option<&str>) -> String {
+    nik.map(|n| who.grant.show_nik(n)).unwrap_or_default()
+}
+
+fn month_bounds(month: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let first = crate::coverage::parse_month(&crate::coverage::month_key(month)).unwrap_or(month);
+    (first, jaring_domain::review::end_of_month(first))
+}
+
+/// Headings of the terminations file (docs/EXPORTS.md).
+pub const TERMINATION_HEADINGS: &[&str] = &[
+    "NO",
+    "KPJ",
+    "NIK",
+    "NAMA PESERTA",
+    "TGL LAHIR",
+    "PROGRAM",
+    "PEMBAYAR",
+    "TGL BERHENTI",
+    "ALASAN",
+    "KODE DESA",
+];
+
+/// Memberships ending in `month` (deceased, household member appointed ASN/PPPK, …) in the principal's
+/// region, for BPJS TK to stop the premium; one sponsor or all.
+pub fn terminations(
+    db: &jaring_store::Database,
+    who: &Principal,
+    month: NaiveDate,
+    sponsor: Option<&str>,
+) -> Result<Sheet, AppError> {
+    who.require_any(Action::ViewCoverage)?;
+    let (first, last) = month_bounds(month);
+    let rows = db.conn()?.query(
+        "SELECT e.kpj, p.nik, p.name, p.birth_date, g.name, g.sponsor, e.end_date, e.end_reason, p.village_code \
+         FROM enrolments e JOIN persons p ON p.id = e.person_id JOIN programmes g ON g.code = e.programme_code \
+         WHERE e.end_date >= $1 AND e.end_date <= $2 AND p.village_code LIKE $3 \
+         ORDER BY p.village_code, p.name, e.id",
+        &[first.into(), last.into(), format!("{}%", who.grant.scope).into()],
+    )?;
+    let mut out = Vec::new();
+    for r in rows {
+        if sponsor.is_some_and(|s| r.text(5).map(|v| v != s).unwrap_or(true)) {
+            continue;
+        }
+        let reason = r.opt_text(7)?.unwrap_or_default();
+        out.push(vec![
+            (out.len() + 1).to_string(),
+            r.opt_text(0)?.unwrap_or_default(),
+            show_nik(who, r.opt_text(1)?.as_deref()),
+            r.text(2)?,
+            r.opt_date(3)?
+                .map(|d| d.format("%d-%m-%Y").to_string())
+                .unwrap_or_default(),
+            r.text(4)?,
+            r.text(5)?,
+            r.opt_date(6)?
+                .map(|d| d.format("%d-%m-%Y").to_string())
+                .unwrap_or_default(),
+            match reason.as_str() {
+                "deceased" => "MENINGGAL".to_string(),
+                "civil_servant" | "household_civil_servant" => "ASN/PPPK DALAM KK".to_string(),
+                other => other.to_uppercase(),
+            },
+            r.text(8)?,
+        ]);
+    }
+    Ok(Sheet {
+        name: "Pemberhentian".into(),
+        headings: TERMINATION_HEADINGS.iter().map(|h| h.to_string()).collect(),
+        rows: out,
+    })
+}
+
+/// Headings of the new-enrolments file (docs/EXPORTS.md).
+pub const ENROLMENT_HEADINGS: &[&str] = &[
+    "NO",
+    "NIK",
+    "NAMA",
+    "TGL LAHIR",
+    "JENIS KELAMIN",
+    "PEKERJAAN",
+    "DESIL DTSEN",
+    "PROGRAM",
+    "KODE DESA",
+];
+
+/// Eligible uncovered workers chosen for a programme's quota in `month`: per village, poorest first,
+/// up to the programme's quota per village (all eligible when it has none).
+pub fn enrolments(
+    db: &jaring_store::Database,
+    who: &Principal,
+    programme: &str,
+    month: NaiveDate,
+) -> Result<Sheet, AppError> {
+    who.require_any(Action::ViewCoverage)?;
+    let p = crate::coverage::programme(db, programme)?;
+    let quota = p.row.quota_per_village;
+    let gap = crate::coverage::gap(db, who.grant.scope, programme, month)?;
+    let mut per_village: std::collections::HashMap<String, i64> = Default::default();
+    let mut rows = Vec::new();
+    for g in gap {
+        let n = per_village
+            .entry(g.person.village_code.clone())
+            .or_default();
+        if quota.is_some_and(|q| *n >= q) {
+            continue;
+        }
+        *n += 1;
+        rows.push(vec![
+            (rows.len() + 1).to_string(),
+            show_nik(who, g.person.nik.as_deref()),
+            g.person.name.clone(),
+            g.person
+                .birth_date
+                .map(|d| d.format("%d-%m-%Y").to_string())
+                .unwrap_or_default(),
+            if g.person.sex == "f" { "P" } else { "L" }.to_string(),
+            g.person.occupation.clone(),
+            g.person.desil.map(|d| d.to_string()).unwrap_or_default(),
+            programme.to_string(),
+            g.person.village_code.clone(),
+        ]);
+    }
+    Ok(Sheet {
+        name: "Pendaftaran".into(),
+        headings: ENROLMENT_HEADINGS.iter().map(|h| h.to_string()).collect(),
+        rows,
+    })
+}
+
+/// Headings of the claims-paid report.
+pub const CLAIMS_HEADINGS: &[&str] = &["BULAN", "KODE DESA", "JUMLAH KLAIM", "DIBAYAR (RP)"];
+
+/// Claims paid per month and village.
+pub fn claims_paid(db: &jaring_store::Database, who: &Principal) -> Result<Sheet, AppError> {
+    Ok(Sheet {
+        name: "Klaim dibayar".into(),
+        headings: CLAIMS_HEADINGS.iter().map(|h| h.to_string()).collect(),
+        rows: crate::claims::paid_totals(db, who)?
+            .into_iter()
+            .map(|(m, v, n, sum)| vec![m, v, n.to_string(), sum.0.to_string()])
+            .collect(),
+    })
+}
+
+/// Headings of the coverage report.
+pub const COVERAGE_HEADINGS: &[&str] = &[
+    "KODE",
+    "WILAYAH",
+    "TINGKAT",
+    "PESERTA AKTIF",
+    "PENYEBUT",
+    "CAKUPAN (%)",
+    "SUMBER PENYEBUT",
+];
+
+/// Coverage of the principal's region and everything under it in `month`.
+pub fn coverage(
+    db: &jaring_store::Database,
+    who: &Principal,
+    month: NaiveDate,
+) -> Result<Sheet, AppError> {
+    who.require_any(Action::ViewCoverage)?;
+    let report = crate::coverage::coverage(db, Some(who.grant.scope), month, true)?;
+    Ok(Sheet {
+        name: format!("Cakupan {}", crate::coverage::month_key(report.month)),
+        headings: COVERAGE_HEADINGS.iter().map(|h| h.to_string()).collect(),
+        rows: report
+            .rows
+            .into_iter()
+            .map(|r| {
+                vec![
+                    r.code,
+                    r.name,
+                    r.level,
+                    r.rate.numerator.to_string(),
+                    r.rate.denominator.to_string(),
+                    r.rate
+                        .basis_points()
+                        .map(|bp| format!("{},{:02}", bp / 100, bp % 100))
+                        .unwrap_or_default(),
+                    r.source,
+                ]
+            })
+            .collect(),
+    })
+}

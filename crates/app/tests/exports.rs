@@ -1,0 +1,173 @@
+//! The files sent out, re-read cell by cell: the BPJS terminations of a month (XLSX with calamine, and
+//! CSV), the new-enrolment list within a quota, and masking for the auditor; on every backend.
+
+#[path = "../../store/tests/backends.rs"]
+mod backends;
+
+use backends::{backends, label};
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use jaring_app::accounts::Principal;
+use jaring_app::export::{self, Format};
+use jaring_domain::access::{Grant, Role};
+use jaring_domain::RegionCode;
+use jaring_store::review::ProposalFilter;
+
+fn who(role: Role) -> Principal {
+    Principal {
+        user_id: 0,
+        username: "uji".into(),
+        full_name: "uji".into(),
+        grant: Grant {
+            role,
+            scope: RegionCode::parse("53.04").unwrap(),
+        },
+        must_change_password: false,
+    }
+}
+
+fn read_xlsx(path: &std::path::Path) -> Vec<Vec<String>> {
+    let mut book: Xlsx<_> = open_workbook(path).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::String(s) => s.clone(),
+                    Data::Empty => String::new(),
+                    other => panic!("every cell is text, found {other:?}"),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn terminations_and_enrolments_re_read_cell_by_cell() {
+    for t in backends() {
+        let db = &t.db;
+        let config = jaring_synth::Config {
+            persons: 3_000,
+            seed: 11,
+            ..jaring_synth::Config::default()
+        };
+        jaring_app::prepare_demo(db, &config).unwrap();
+        let ctx = jaring_app::review::Context::load(&mut db.conn().unwrap(), config.as_of).unwrap();
+        jaring_app::review::approve_all(
+            db,
+            &ProposalFilter {
+                kinds: vec!["mark_deceased".into()],
+                status: Some("pending".into()),
+                ..Default::default()
+            },
+            "uji",
+            &ctx,
+        )
+        .unwrap();
+        // The month with the most memberships ended, and what the database says ended then.
+        let mut conn = db.conn().unwrap();
+        let ended = conn
+            .query(
+                "SELECT e.end_date, e.kpj, p.nik, p.name, p.village_code FROM enrolments e \
+                 JOIN persons p ON p.id = e.person_id WHERE e.end_date IS NOT NULL",
+                &[],
+            )
+            .unwrap();
+        let mut by_month: std::collections::BTreeMap<
+            String,
+            Vec<(String, String, String, String)>,
+        > = Default::default();
+        for r in &ended {
+            let d = r.opt_date(0).unwrap().unwrap();
+            by_month
+                .entry(d.format("%Y-%m").to_string())
+                .or_default()
+                .push((
+                    r.text(4).unwrap(),
+                    r.text(3).unwrap(),
+                    r.opt_text(1).unwrap().unwrap_or_default(),
+                    r.opt_text(2).unwrap().unwrap_or_default(),
+                ));
+        }
+        drop(conn);
+        let (month, mut expected) = by_month
+            .into_iter()
+            .max_by_key(|(_, v)| v.len())
+            .expect("deaths ended memberships");
+        expected.sort();
+        let month_date = jaring_app::coverage::parse_month(&month).unwrap();
+        let admin = who(Role::AdminKabupaten);
+        let sheet = export::terminations(db, &admin, month_date, None).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let xlsx = dir.path().join("berhenti.xlsx");
+        let csv_path = dir.path().join("berhenti.csv");
+        export::write(&sheet, &xlsx, Format::Xlsx).unwrap();
+        export::write(&sheet, &csv_path, Format::Csv).unwrap();
+
+        let cells = read_xlsx(&xlsx);
+        assert_eq!(
+            cells[0],
+            export::TERMINATION_HEADINGS
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            cells.len() - 1,
+            expected.len(),
+            "{}: rows of {month}",
+            label(db)
+        );
+        let mut got: Vec<(String, String, String, String)> = cells[1..]
+            .iter()
+            .map(|r| (r[9].clone(), r[3].clone(), r[1].clone(), r[2].clone()))
+            .collect();
+        got.sort();
+        assert_eq!(got, expected);
+        for (i, r) in cells[1..].iter().enumerate() {
+            assert_eq!(r[0], (i + 1).to_string(), "NO column");
+            assert_eq!(r[8], "MENINGGAL");
+            assert!(r[7].ends_with(&month[..4]), "end date in {month}: {}", r[7]);
+            assert_eq!(r[2].len(), 16, "NIK whole, as text: {}", r[2]);
+        }
+        // The CSV holds the same cells (after the BOM).
+        let text = std::fs::read_to_string(&csv_path).unwrap();
+        let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let csv_rows: Vec<Vec<String>> = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect();
+        assert_eq!(csv_rows, cells[1..].to_vec());
+
+        // The auditor's copy has the NIKs masked.
+        let masked = export::terminations(db, &who(Role::Auditor), month_date, None).unwrap();
+        for r in &masked.rows {
+            assert!(r[2].contains("********"), "{}", r[2]);
+        }
+
+        // New enrolments for the village-funded programme: at most its quota of 100 per village,
+        // every one eligible and not covered.
+        let sheet = export::enrolments(db, &admin, "bpu_apbdes", config.as_of).unwrap();
+        assert!(!sheet.rows.is_empty());
+        let mut per_village: std::collections::HashMap<&str, usize> = Default::default();
+        for r in &sheet.rows {
+            *per_village.entry(r[8].as_str()).or_default() += 1;
+        }
+        assert!(per_village.values().all(|n| *n <= 100), "{per_village:?}");
+        let gap = jaring_app::coverage::gap(
+            db,
+            RegionCode::parse("53.04").unwrap(),
+            "bpu_apbdes",
+            config.as_of,
+        )
+        .unwrap();
+        let nik_of: std::collections::HashSet<String> =
+            gap.iter().filter_map(|g| g.person.nik.clone()).collect();
+        for r in &sheet.rows {
+            assert!(nik_of.contains(&r[1]), "{} is on the gap list", r[1]);
+        }
+        let path = dir.path().join("daftar.xlsx");
+        export::write(&sheet, &path, Format::Xlsx).unwrap();
+        assert_eq!(read_xlsx(&path).len(), sheet.rows.len() + 1);
+    }
+}
