@@ -268,3 +268,89 @@ pub fn coverage(
             .collect(),
     })
 }
+
+/// Headings of the DTSEN/SIKS-NG update file (docs/EXPORTS.md).
+pub const DTSEN_HEADINGS: &[&str] = &[
+    "NO",
+    "NIK",
+    "NAMA",
+    "KODE DESA",
+    "USULAN",
+    "ALASAN",
+    "TGL KEJADIAN",
+    "NO USULAN JARING",
+];
+
+/// Removals (deaths, households with an ASN/PPPK member) and corrections applied in `month`, for the
+/// social-affairs office to send through SIKS-NG.
+pub fn dtsen_updates(
+    db: &jaring_store::Database,
+    who: &Principal,
+    month: NaiveDate,
+) -> Result<Sheet, AppError> {
+    who.require_any(Action::ViewProposals)?;
+    let (first, last) = month_bounds(month);
+    let applied = crate::review::list_for(
+        db,
+        who,
+        &jaring_store::review::ProposalFilter {
+            status: Some("applied".into()),
+            kinds: vec![
+                "mark_deceased".into(),
+                "civil_servant".into(),
+                "correction".into(),
+                "edit".into(),
+            ],
+            ..Default::default()
+        },
+    )?;
+    let applied: Vec<_> = applied
+        .into_iter()
+        .filter(|p| {
+            p.decided_at
+                .map(|d| (first..=last).contains(&d.date_naive()))
+                .unwrap_or(false)
+        })
+        .collect();
+    let ids: Vec<i64> = applied.iter().filter_map(|p| p.person_id).collect();
+    let persons: std::collections::HashMap<i64, jaring_store::residents::PersonSummary> =
+        jaring_store::residents::by_ids(&mut db.conn()?, &who.grant.scope.to_string(), &ids)?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+    let mut rows = Vec::new();
+    for p in &applied {
+        let Some(person) = p.person_id.and_then(|id| persons.get(&id)) else {
+            continue;
+        };
+        let intent: serde_json::Value = serde_json::from_str(&p.intent).unwrap_or_default();
+        let (action, reason, date) = match p.kind.as_str() {
+            "mark_deceased" => (
+                "HAPUS",
+                "MENINGGAL".to_string(),
+                intent["death_date"].as_str().map(str::to_string),
+            ),
+            "civil_servant" => (
+                "HAPUS",
+                "ANGGOTA KELUARGA MENJADI ASN/PPPK".to_string(),
+                intent["since"].as_str().map(str::to_string),
+            ),
+            _ => ("PERBAIKI", p.summary.clone(), None),
+        };
+        rows.push(vec![
+            (rows.len() + 1).to_string(),
+            show_nik(who, person.nik.as_deref()),
+            person.name.clone(),
+            person.village_code.clone(),
+            action.to_string(),
+            reason,
+            date.unwrap_or_default(),
+            p.id.to_string(),
+        ]);
+    }
+    Ok(Sheet {
+        name: "Usulan DTSEN".into(),
+        headings: DTSEN_HEADINGS.iter().map(|h| h.to_string()).collect(),
+        rows,
+    })
+}

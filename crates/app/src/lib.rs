@@ -8,6 +8,7 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod overview;
+pub mod report;
 pub mod residents;
 pub mod review;
 pub mod sync;

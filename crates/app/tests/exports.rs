@@ -166,8 +166,74 @@ fn terminations_and_enrolments_re_read_cell_by_cell() {
         for r in &sheet.rows {
             assert!(nik_of.contains(&r[1]), "{} is on the gap list", r[1]);
         }
+        // DTSEN removals: every death approved today is in this month's file, once.
+        let deaths_applied = jaring_app::review::list(
+            db,
+            &ProposalFilter {
+                status: Some("applied".into()),
+                kinds: vec!["mark_deceased".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let dtsen = export::dtsen_updates(db, &admin, jaring_domain::today()).unwrap();
+        let removals: Vec<&Vec<String>> =
+            dtsen.rows.iter().filter(|r| r[5] == "MENINGGAL").collect();
+        assert_eq!(removals.len(), deaths_applied.len(), "{}", label(db));
+        assert!(removals.iter().all(|r| r[4] == "HAPUS" && r[6].len() == 10));
         let path = dir.path().join("daftar.xlsx");
         export::write(&sheet, &path, Format::Xlsx).unwrap();
         assert_eq!(read_xlsx(&path).len(), sheet.rows.len() + 1);
+    }
+}
+
+/// The printable report: rendered by poppler (`pdftoppm`, the same engine as most PDF viewers) to PNG,
+/// and its text read back (`pdftotext`): the regency's name and its rate as the coverage report says.
+#[test]
+fn the_coverage_pdf_renders_and_names_the_regency_and_its_rate() {
+    let t = backends().remove(0);
+    let db = &t.db;
+    let config = jaring_synth::Config {
+        persons: 2_000,
+        seed: 2,
+        ..jaring_synth::Config::default()
+    };
+    jaring_app::prepare_demo(db, &config).unwrap();
+    let admin = who(Role::AdminKabupaten);
+    let pdf = jaring_app::report::coverage_pdf(db, &admin, config.as_of).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("laporan.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "60"])
+        .arg(&path)
+        .arg(dir.path().join("hal"))
+        .status()
+        .expect("pdftoppm (Debian poppler-utils; ./scripts/test installs it)");
+    assert!(status.success());
+    let png = std::fs::read(dir.path().join("hal-1.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    assert!(
+        png.len() > 5_000,
+        "a drawn page, not a blank one: {} bytes",
+        png.len()
+    );
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let report = jaring_app::coverage::coverage(db, None, config.as_of, true).unwrap();
+    let regency = report.rows.iter().find(|r| r.code == "53.04").unwrap();
+    let bp = regency.rate.basis_points().unwrap();
+    let rate = format!("{},{:02} %", bp / 100, bp % 100);
+    assert!(text.contains("Kabupaten Belu"), "{text}");
+    assert!(
+        text.contains(&format!("Cakupan UCJ: {rate}")),
+        "{rate} in {text}"
+    );
+    for k in report.rows.iter().filter(|r| r.level == "kecamatan") {
+        assert!(text.contains(&k.name), "{} in the table", k.name);
     }
 }

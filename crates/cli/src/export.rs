@@ -37,12 +37,30 @@ pub enum ExportCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// DTSEN/SIKS-NG: removals (deaths, ASN/PPPK households) and corrections applied in the month.
+    Dtsen {
+        /// Month `YYYY-MM` (default this month).
+        #[arg(long)]
+        month: Option<String>,
+        /// Output file (.csv or .xlsx).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Report: coverage per region.
     Coverage {
         /// Month `YYYY-MM` (default this month).
         #[arg(long)]
         month: Option<String>,
         /// Output file (.csv or .xlsx).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Printable coverage report of the regency (summary, chart, per-kecamatan table) as PDF.
+    Report {
+        /// Month `YYYY-MM` (default this month).
+        #[arg(long)]
+        month: Option<String>,
+        /// Output file (.pdf).
         #[arg(long)]
         out: PathBuf,
     },
@@ -66,6 +84,17 @@ fn month(m: Option<String>) -> Result<NaiveDate> {
 pub fn run(db: &Database, command: ExportCommand) -> Result<()> {
     let who = Principal::system(jaring_app::overview::regency(db)?);
     let (sheet, out) = match command {
+        ExportCommand::Report { month: m, out } => {
+            let pdf = jaring_app::report::coverage_pdf(db, &who, month(m)?)?;
+            std::fs::write(&out, &pdf)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            println!(
+                "Laporan ditulis ke / report written to {} ({} bytes)",
+                out.display(),
+                pdf.len()
+            );
+            return Ok(());
+        }
         ExportCommand::Terminations {
             month: m,
             sponsor,
@@ -79,6 +108,9 @@ pub fn run(db: &Database, command: ExportCommand) -> Result<()> {
             month: m,
             out,
         } => (export::enrolments(db, &who, &programme, month(m)?)?, out),
+        ExportCommand::Dtsen { month: m, out } => {
+            (export::dtsen_updates(db, &who, month(m)?)?, out)
+        }
         ExportCommand::Coverage { month: m, out } => (export::coverage(db, &who, month(m)?)?, out),
         ExportCommand::Claims { out } => (export::claims_paid(db, &who)?, out),
     };
