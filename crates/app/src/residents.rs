@@ -346,29 +346,3 @@ pub fn edit(
     }
     Ok((pid, applied))
 }
-
-/// Benefit claims of residents in the principal's region.
-pub fn claims(
-    db: &Database,
-    who: &Principal,
-    page: i64,
-    per_page: i64,
-) -> Result<Page<jaring_store::residents::ClaimSummary>, AppError> {
-    who.require_any(Action::ViewClaims)?;
-    let page = page.max(1);
-    let per_page = per_page.clamp(1, 200);
-    let mut items = store::claims(
-        &mut db.conn()?,
-        &who.grant.scope.to_string(),
-        per_page + 1,
-        (page - 1) * per_page,
-    )?;
-    let more = items.len() as i64 > per_page;
-    items.truncate(per_page as usize);
-    Ok(Page {
-        items,
-        page,
-        per_page,
-        more,
-    })
-}

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::{Conn, Result, Row, Value};
+use crate::{Conn, Result, Row};
 
 /// One resident as shown in lists.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,19 +49,6 @@ fn summary(r: &Row) -> Result<PersonSummary> {
         occupation: r.text(9)?,
         row_version: r.i64(10)?,
     })
-}
-
-/// The rows of a region and everything under it: villages by exact code, so the `village_code`
-/// index serves both backends whatever the database's collation (a `LIKE` prefix or a text range
-/// would depend on it on PostgreSQL). Returns the SQL and its one parameter, numbered `first`.
-pub fn scope_condition(scope: &str, first: usize) -> (String, Vec<Value>) {
-    (
-        format!(
-            "village_code IN (SELECT code FROM regions WHERE level = 'desa' AND (code = ${first} \
-             OR parent_code = ${first} OR parent_code IN (SELECT code FROM regions WHERE parent_code = ${first})))"
-        ),
-        vec![scope.into()],
-    )
 }
 
 /// Every resident's id, village, name and NIK, by village then name: what the in-memory search index
@@ -179,54 +166,6 @@ pub fn enrolments(conn: &mut Conn, person_id: i64) -> Result<Vec<EnrolmentSummar
             start_date: r.opt_date(2)?,
             paid_through: r.opt_date(3)?,
             end_date: r.opt_date(4)?,
-        })
-    })
-    .collect()
-}
-
-/// A benefit claim as listed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClaimSummary {
-    /// Claim id.
-    pub id: i64,
-    /// Person.
-    pub person_id: i64,
-    /// Their name.
-    pub name: String,
-    /// Their village.
-    pub village_code: String,
-    /// `jkm` or `jkk`.
-    pub kind: String,
-    /// Date of death or accident.
-    pub event_date: Option<NaiveDate>,
-    /// Status code.
-    pub status: String,
-}
-
-/// Claims of persons in scope, newest event first.
-pub fn claims(conn: &mut Conn, scope: &str, limit: i64, offset: i64) -> Result<Vec<ClaimSummary>> {
-    let (cond, mut params) = scope_condition(scope, 1);
-    let cond = cond.replacen("village_code", "p.village_code", 1);
-    params.push(limit.into());
-    params.push(offset.into());
-    conn.query(
-        &format!(
-            "SELECT c.id, c.person_id, p.name, p.village_code, c.kind, c.event_date, c.status \
-             FROM claims c JOIN persons p ON p.id = c.person_id WHERE {cond} \
-             ORDER BY c.event_date DESC, c.id DESC LIMIT $2 OFFSET $3"
-        ),
-        &params,
-    )?
-    .iter()
-    .map(|r| {
-        Ok(ClaimSummary {
-            id: r.i64(0)?,
-            person_id: r.i64(1)?,
-            name: r.text(2)?,
-            village_code: r.text(3)?,
-            kind: r.text(4)?,
-            event_date: r.opt_date(5)?,
-            status: r.text(6)?,
         })
     })
     .collect()

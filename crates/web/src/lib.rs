@@ -231,7 +231,7 @@ pub struct RouteInfo {
 }
 
 fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
-    use pages::{account, admin, dashboard, imports, residents, review};
+    use pages::{account, admin, dashboard, exports, imports, residents, review};
     let r = |method: Method, path: &'static str, public: bool, h: MethodRouter<AppState>| {
         (
             RouteInfo {
@@ -312,6 +312,8 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             post(admin::set_rule),
         ),
         r(Method::GET, "/klaim", false, get(admin::claims)),
+        r(Method::GET, "/ekspor", false, get(exports::index)),
+        r(Method::GET, "/ekspor/{file}", false, get(exports::download)),
         r(Method::GET, "/audit", false, get(admin::audit)),
         r(Method::GET, "/pengguna", false, get(admin::users)),
         r(Method::POST, "/pengguna", false, post(admin::add_user)),

@@ -112,6 +112,7 @@ pub(crate) fn page(frame: &Frame<'_>, title: &str, body: Markup) -> Markup {
                             }
                             a href="/program" { (l.t("Program", "Programmes")) }
                             a href="/klaim" { (l.t("Klaim", "Claims")) }
+                            a href="/ekspor" { (l.t("Ekspor", "Exports")) }
                             a href="/audit" { (l.t("Audit", "Audit")) }
                             @if may(Action::ManageUsers) {
                                 a href="/pengguna" { (l.t("Pengguna", "Users")) }

@@ -81,6 +81,8 @@ fn expected(method: &Method, path: &str, role: Role) -> Expect {
         | ("POST", "/api/v1/proposals/{id}/approve")
         | ("POST", "/api/v1/proposals/{id}/reject") => only(&[OperatorDesa, AdminKabupaten]),
         ("GET", "/program") | ("GET", "/klaim") | ("GET", "/audit") => any,
+        // Exports are bounded by the region and masked by role, so every role may download its own.
+        ("GET", "/ekspor") | ("GET", "/ekspor/{file}") => any,
         ("POST", "/program/{code}/aturan") => only(&[AdminKabupaten]),
         ("GET", "/pengguna")
         | ("POST", "/pengguna")
@@ -356,6 +358,7 @@ impl Fixture {
         if p.starts_with("/program/") {
             p = p.replace(&region.to_string(), "bpu_apbd_kab");
         }
+        p = p.replace("{file}", "pemberhentian.xlsx");
         if p.contains("{username}") {
             let target = if own {
                 self.counter.set(self.counter.get() + 1);
@@ -546,7 +549,8 @@ fn every_route_every_role_own_and_other_region() {
             let anon = pattern
                 .replace("{code}", &fx.village.to_string())
                 .replace("{id}", &fx.own_person.to_string())
-                .replace("{username}", "desa");
+                .replace("{username}", "desa")
+                .replace("{file}", "pemberhentian.csv");
             let r = if route.method == Method::GET {
                 agent().get(&format!("{}{anon}", fx.url)).call()
             } else {

@@ -133,7 +133,7 @@ pub(crate) struct PageQuery {
     sebelum: Option<i64>,
 }
 
-/// `GET /klaim`
+/// `GET /klaim`: claims of the region with their status and the amount once verified.
 pub(crate) async fn claims(
     State(state): State<AppState>,
     auth: Auth,
@@ -141,30 +141,35 @@ pub(crate) async fn claims(
 ) -> Result<Response, WebError> {
     let db = state.db.clone();
     let who = auth.who.clone();
-    let page_no = pq.halaman.unwrap_or(1);
-    let found = blocking(move || jaring_app::residents::claims(&db, &who, page_no, 50)).await?;
+    let page_no = pq.halaman.unwrap_or(1).max(1);
+    let all = blocking(move || jaring_app::claims::list(&db, &who, None)).await?;
+    let per_page = 50usize;
+    let start = (page_no as usize - 1) * per_page;
+    let shown: Vec<_> = all.iter().skip(start).take(per_page).collect();
+    let more = all.len() > start + per_page;
     let l = auth.lang;
     let body = html! {
-        p.en { (l.t("Klaim dibuka dari usulan kematian yang disetujui untuk peserta yang terlindungi.",
-            "Claims are opened by approved deaths of covered members.")) }
-        @if found.items.is_empty() {
+        p.en { (l.t("Klaim dibuka dari usulan kematian yang disetujui untuk peserta yang terlindungi; diproses dengan jaring claim.",
+            "Claims are opened by approved deaths of covered members; processed with jaring claim.")) }
+        @if shown.is_empty() {
             p { (l.both("Belum ada klaim.", "no claims yet")) }
         } @else {
             table {
-                thead { tr { th { "#" } th { (l.both("Nama", "name")) } th { (l.both("Jenis", "kind")) } th.opt { (l.both("Tanggal", "date")) } th { (l.both("Status", "status")) } } }
+                thead { tr { th { "#" } th { (l.both("Nama", "name")) } th.opt { (l.both("Kasus", "case")) } th.opt { (l.both("Tanggal", "date")) } th { (l.both("Status", "status")) } th.n { (l.both("Santunan", "benefit")) } } }
                 tbody {
-                    @for c in &found.items {
+                    @for c in &shown {
                         tr {
                             td { (c.id) }
-                            td { a href={ "/penduduk/" (c.person_id) } { (c.name) } }
-                            td { (c.kind.to_uppercase()) }
+                            td { a href={ "/penduduk/" (c.person_id) } { (c.person_name) } }
+                            td.opt { (jaring_domain::benefits::ClaimCase::from_code(&c.case).map(|k| k.label_id()).unwrap_or(&c.case)) }
                             td.opt { (c.event_date.map(|d| d.to_string()).unwrap_or_default()) }
                             td { (c.status) }
+                            td.n { (c.amount.map(|a| jaring_domain::Rupiah(a).to_string()).unwrap_or_default()) }
                         }
                     }
                 }
             }
-            (pager(l, "/klaim", found.page, found.more))
+            (pager(l, "/klaim", page_no, more))
         }
     };
     Ok(

@@ -3,6 +3,7 @@
 pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod dashboard;
+pub(crate) mod exports;
 pub(crate) mod imports;
 pub(crate) mod residents;
 pub(crate) mod review;
