@@ -272,8 +272,11 @@ pub fn start_session(db: &Database, who: &Principal) -> Result<(String, String),
     let secret = random_secret();
     let csrf = random_secret();
     let t = now();
+    let mut conn = db.conn()?;
+    // Expired sessions are removed as new ones begin, so the table holds only live ones.
+    store::purge_sessions(&mut conn, t)?;
     store::insert_session(
-        &mut db.conn()?,
+        &mut conn,
         &secret_hash(&secret),
         who.user_id,
         &csrf,

@@ -97,6 +97,12 @@ pub enum ClaimCommand {
     },
     /// Count and Rupiah paid per month and village.
     Totals,
+    /// The benefit table in force (JSON), or replace it with `--set FILE.json` when a regulation changes.
+    Table {
+        /// A JSON file shaped like the printed table.
+        #[arg(long)]
+        set: Option<std::path::PathBuf>,
+    },
 }
 
 fn system(db: &Database, actor: &str) -> Result<Principal> {
@@ -255,6 +261,20 @@ pub fn run(db: &Database, command: ClaimCommand, actor: &str) -> Result<()> {
         ClaimCommand::Reject { id, reason } => {
             claims::reject(db, &who, id, today, &reason)?;
             print_claim(db, &who, id)?;
+        }
+        ClaimCommand::Table { set } => {
+            if let Some(path) = set {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let table: jaring_domain::benefits::BenefitTable = serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not a benefit table", path.display()))?;
+                claims::set_table(db, &who, &table)?;
+                println!(
+                    "Tabel santunan diganti / benefit table replaced ({})",
+                    table.source
+                );
+            }
+            println!("{}", serde_json::to_string_pretty(&claims::table(db)?)?);
         }
         ClaimCommand::Totals => {
             println!(

@@ -906,6 +906,26 @@ fn claim_and_export_commands_from_death_to_payment() {
     assert!(verified.contains("Biaya pemakaman") && verified.contains("Rp 10.000.000"));
     assert!(verified.contains("JUMLAH / TOTAL"), "{verified}");
     run(&["claim", "pay", &id, "--on", "2026-11-05"]);
+    // The table is data: a new regulation's figures replace it for claims verified afterwards.
+    let table = run(&["claim", "table"]);
+    assert!(table.contains("\"jkm_lump_sum\": 20000000"), "{table}");
+    std::fs::write(
+        dir.path().join("tabel.json"),
+        table
+            .replace("20000000", "25000000")
+            .replace("PP 82/2019", "PP baru"),
+    )
+    .unwrap();
+    let replaced = run(&["claim", "table", "--set", "tabel.json"]);
+    assert!(
+        replaced.contains("\"jkm_lump_sum\": 25000000"),
+        "{replaced}"
+    );
+    let shown = run(&["claim", "show", &id]);
+    assert!(
+        shown.contains("Rp 20.000.000"),
+        "a verified claim keeps its amounts: {shown}"
+    );
     let totals = run(&["claim", "totals"]);
     assert!(totals.contains("2026-11"), "{totals}");
     let out = run(&["export", "claims", "--out", "klaim.xlsx"]);

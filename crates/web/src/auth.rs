@@ -78,6 +78,10 @@ impl AuthState {
 
     pub(crate) fn failed(&self, keys: &[(String, u32)]) {
         if let Ok(mut map) = self.failures.lock() {
+            // Guessing many user names must not grow this without bound: old windows are dropped.
+            if map.len() > 10_000 {
+                map.retain(|_, (_, since)| since.elapsed() < LOCKOUT);
+            }
             for (k, _) in keys {
                 let e = map.entry(k.clone()).or_insert((0, Instant::now()));
                 if e.1.elapsed() >= LOCKOUT {
