@@ -366,9 +366,10 @@ fn step(
     })
 }
 
-/// The benefit a claim is owed, or why it is owed nothing: the membership must have covered the event
-/// (with the grace period), a JKK claim must come within its window (counted to the submission date).
-pub fn assess(db: &Database, row: &ClaimRow) -> Result<Benefit, AppError> {
+/// The benefit a claim is owed and the months of contributions it rests on, or why it is owed
+/// nothing: the membership must have covered the event (with the grace period), a JKK claim must come
+/// within its window (counted to the submission date).
+pub fn assess(db: &Database, row: &ClaimRow) -> Result<(Benefit, u32), AppError> {
     let case = case_of(row)?;
     let event = row
         .event_date
@@ -391,15 +392,18 @@ pub fn assess(db: &Database, row: &ClaimRow) -> Result<Benefit, AppError> {
         row.submitted_on.unwrap_or_else(jaring_domain::today),
     )
     .map_err(|e| AppError::Input(e.to_string()))?;
+    let months = contribution_months(&enrolments, event);
     let facts = ClaimFacts {
         case,
-        contribution_months: contribution_months(&enrolments, event),
+        contribution_months: months,
         wage: row.wage.map(Rupiah),
         days_off: row.days_off.and_then(|d| u32::try_from(d).ok()),
         children: json_list(&row.children),
     };
-    t.compute(&facts)
-        .map_err(|e| AppError::Input(e.to_string()))
+    let benefit = t
+        .compute(&facts)
+        .map_err(|e| AppError::Input(e.to_string()))?;
+    Ok((benefit, months))
 }
 
 /// Verifies a submitted claim: eligibility checked, the benefit computed and kept with its lines.
@@ -412,16 +416,7 @@ pub fn verify(
     let (row, _) = get(db, who, id)?;
     who.require(Action::ProcessClaims, village_of(&row)?)?;
     expect_status(&row, "submitted")?;
-    let benefit = assess(db, &row)?;
-    let months = {
-        let mut conn = db.conn()?;
-        row.event_date
-            .map(|e| {
-                enrolment_dates(&mut conn, row.person_id).map(|en| contribution_months(&en, e))
-            })
-            .transpose()?
-            .unwrap_or(0)
-    };
+    let (benefit, months) = assess(db, &row)?;
     step(
         db,
         who,

@@ -140,6 +140,7 @@ fn print_claim(db: &Database, who: &Principal, id: i64) -> Result<()> {
     let benefit = match &c.benefit {
         Some(json) => serde_json::from_str(json).ok(),
         None => claims::assess(db, &c)
+            .map(|(b, _)| b)
             .map_err(|e| println!("  belum layak / not payable: {e}"))
             .ok(),
     };

@@ -786,7 +786,7 @@ pub(crate) async fn import(
     })?;
     let db = state.db.clone();
     let who = auth.who.clone();
-    let dir = state.config.data_dir.join("errors");
+    let dir = state.errors_dir();
     let name = q.file_name.clone();
     let report = run(move || {
         let suffix = std::path::Path::new(&name)

@@ -127,6 +127,11 @@ impl AppState {
         }
     }
 
+    /// Where the annotated files of rejected rows are kept for download.
+    pub(crate) fn errors_dir(&self) -> PathBuf {
+        self.config.data_dir.join("errors")
+    }
+
     /// The counts per region (cached).
     pub(crate) async fn overview(&self) -> Result<Arc<jaring_app::Overview>, WebError> {
         let db = self.db.clone();

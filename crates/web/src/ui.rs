@@ -135,6 +135,43 @@ pub(crate) fn page(frame: &Frame<'_>, title: &str, body: Markup) -> Markup {
     }
 }
 
+/// A whole page as a response.
+pub(crate) fn respond(frame: &Frame<'_>, title: &str, body: Markup) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    axum::response::Html(page(frame, title, body).into_string()).into_response()
+}
+
+/// The outcome of the last action, above a form: green when it worked, red (read out) when not.
+pub(crate) fn notice(message: Option<(bool, &str)>) -> Markup {
+    html! {
+        @if let Some((ok, m)) = message {
+            @if ok { p.ok role="status" { (m) } } @else { p.err role="alert" { (m) } }
+        }
+    }
+}
+
+/// A file to download.
+pub(crate) fn attachment(name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let content_type = match name.rsplit('.').next() {
+        Some("pdf") => "application/pdf",
+        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _ => "text/csv; charset=utf-8",
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// A page for an error status.
 pub(crate) fn error_page(status: StatusCode, message: &str) -> Markup {
     let frame = Frame {
@@ -151,6 +188,13 @@ pub(crate) fn error_page(status: StatusCode, message: &str) -> Markup {
             p { a href="/" { "← Beranda / home" } }
         },
     )
+}
+
+/// A form that carries only its CSRF token (sign out, disable a user).
+#[derive(serde::Deserialize)]
+pub(crate) struct CsrfForm {
+    /// The session's token.
+    pub csrf: String,
 }
 
 /// The hidden CSRF field of a form.

@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use jaring_app::accounts;
 use jaring_app::AppError;
@@ -10,7 +10,7 @@ use maud::html;
 use serde::Deserialize;
 
 use crate::auth::{self, Auth, PRE_COOKIE};
-use crate::ui::{csrf_field, page, Frame, Lang};
+use crate::ui::{csrf_field, notice, respond, Frame, Lang};
 use crate::{blocking, AppState, WebError};
 
 /// Query of the sign-in page.
@@ -68,11 +68,8 @@ fn login_page(
         }
         p { a href=(format!("/bahasa/{}", lang.t("en", "id"))) { (lang.t("English", "Bahasa Indonesia")) } }
     };
-    let mut response = (
-        status,
-        Html(page(&frame, lang.t("Masuk", "Sign in"), body).into_string()),
-    )
-        .into_response();
+    let mut response = respond(&frame, lang.t("Masuk", "Sign in"), body);
+    *response.status_mut() = status;
     if let Some(c) = set_pre.and_then(|c| c.parse().ok()) {
         response.headers_mut().append(header::SET_COOKIE, c);
     }
@@ -218,18 +215,12 @@ pub(crate) async fn login(
     }
 }
 
-/// A form with only its CSRF token.
-#[derive(Deserialize)]
-pub(crate) struct CsrfOnly {
-    csrf: String,
-}
-
 /// `POST /keluar`
 pub(crate) async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
     auth: Auth,
-    Form(f): Form<CsrfOnly>,
+    Form(f): Form<crate::ui::CsrfForm>,
 ) -> Result<Response, WebError> {
     auth.check_csrf(&f.csrf)?;
     if let Some(secret) = auth.session_secret.clone() {
@@ -282,9 +273,7 @@ fn password_page(auth: &Auth, demo: bool, message: Option<(bool, &str)>) -> Resp
             p.err { (l.both("Kata sandi awal harus diganti sebelum melanjutkan.",
                 "The initial password must be changed before you continue.")) }
         }
-        @if let Some((ok, m)) = message {
-            @if ok { p.ok role="status" { (m) } } @else { p.err role="alert" { (m) } }
-        }
+        (notice(message))
         form method="post" action="/akun/sandi" {
             (csrf_field(&frame))
             label for="old" { (l.both("Kata sandi sekarang", "current password")) }
@@ -296,8 +285,7 @@ fn password_page(auth: &Auth, demo: bool, message: Option<(bool, &str)>) -> Resp
             p { button type="submit" { (l.t("Simpan", "Save")) } }
         }
     };
-    Html(page(&frame, l.t("Ganti kata sandi", "Change password"), body).into_string())
-        .into_response()
+    respond(&frame, l.t("Ganti kata sandi", "Change password"), body)
 }
 
 /// `GET /akun/sandi`

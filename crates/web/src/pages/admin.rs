@@ -1,7 +1,7 @@
 //! Programmes and their eligibility rules, claims, the audit log and user accounts.
 
 use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use jaring_app::accounts::{self, UserSpec};
 use jaring_app::AppError;
@@ -11,7 +11,7 @@ use maud::html;
 use serde::Deserialize;
 
 use crate::auth::Auth;
-use crate::ui::{csrf_field, number, page, pager, Frame};
+use crate::ui::{csrf_field, notice, number, pager, respond, Frame};
 use crate::{blocking, AppState, WebError};
 
 /// `GET /program`
@@ -55,9 +55,7 @@ fn programmes_page(
     let l = auth.lang;
     let manage = auth.who.grant.role.may(Action::ManageProgrammes);
     let body = html! {
-        @if let Some((ok, m)) = &message {
-            @if *ok { p.ok role="status" { (m) } } @else { p.err role="alert" { (m) } }
-        }
+        (notice(message.as_ref().map(|(ok, m)| (*ok, m.as_str()))))
         @for (row, clauses, default_rule) in list {
             section {
                 h3 { (row.name) " " span.en { (row.code) } }
@@ -82,7 +80,7 @@ fn programmes_page(
             }
         }
     };
-    Html(page(&frame, l.t("Program", "Programmes"), body).into_string()).into_response()
+    respond(&frame, l.t("Program", "Programmes"), body)
 }
 
 /// The rule form.
@@ -172,10 +170,11 @@ pub(crate) async fn claims(
             (pager(l, "/klaim", page_no, more))
         }
     };
-    Ok(
-        Html(page(&Frame::of(&auth, state.demo), l.t("Klaim", "Claims"), body).into_string())
-            .into_response(),
-    )
+    Ok(respond(
+        &Frame::of(&auth, state.demo),
+        l.t("Klaim", "Claims"),
+        body,
+    ))
 }
 
 /// `GET /audit`
@@ -210,15 +209,11 @@ pub(crate) async fn audit(
             }
         }
     };
-    Ok(Html(
-        page(
-            &Frame::of(&auth, state.demo),
-            l.t("Log audit", "Audit log"),
-            body,
-        )
-        .into_string(),
-    )
-    .into_response())
+    Ok(respond(
+        &Frame::of(&auth, state.demo),
+        l.t("Log audit", "Audit log"),
+        body,
+    ))
 }
 
 async fn users_page(
@@ -233,9 +228,7 @@ async fn users_page(
     let frame = Frame::of(auth, state.demo);
     let l = auth.lang;
     let body = html! {
-        @if let Some((ok, m)) = &message {
-            @if *ok { p.ok role="status" { (m) } } @else { p.err role="alert" { (m) } }
-        }
+        (notice(message.as_ref().map(|(ok, m)| (*ok, m.as_str()))))
         table {
             thead { tr { th { (l.both("Pengguna", "user")) } th { (l.both("Peran", "role")) } th.opt { (l.both("Wilayah", "region")) } th {} } }
             tbody {
@@ -275,7 +268,7 @@ async fn users_page(
             p { button type="submit" { (l.t("Tambah", "Add")) } }
         }
     };
-    Ok(Html(page(&frame, l.t("Pengguna", "Users"), body).into_string()).into_response())
+    Ok(respond(&frame, l.t("Pengguna", "Users"), body))
 }
 
 /// `GET /pengguna`
@@ -352,18 +345,12 @@ pub(crate) async fn add_user(
     }
 }
 
-/// A form with only its CSRF token.
-#[derive(Deserialize)]
-pub(crate) struct CsrfForm {
-    csrf: String,
-}
-
 /// `POST /pengguna/{username}/nonaktif`
 pub(crate) async fn disable_user(
     State(state): State<AppState>,
     auth: Auth,
     Path(username): Path<String>,
-    Form(f): Form<CsrfForm>,
+    Form(f): Form<crate::ui::CsrfForm>,
 ) -> Result<Response, WebError> {
     auth.check_csrf(&f.csrf)?;
     auth.who.require_any(Action::ManageUsers)?;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use jaring_app::{AppError, Overview};
 use jaring_domain::programme::Rate;
 use jaring_domain::{RegionCode, RegionLevel, Rupiah};
@@ -12,7 +12,7 @@ use jaring_store::stats::RegionCounts;
 use maud::html;
 
 use crate::auth::Auth;
-use crate::ui::{number, page, rate_cell, rate_parts, rate_text, trend_chart, Frame, Lang};
+use crate::ui::{number, rate_cell, rate_parts, rate_text, respond, trend_chart, Frame, Lang};
 use crate::{blocking, AppState, WebError};
 
 /// Programme whose premium prices the gap on the dashboard (the regency's own budget line).
@@ -85,7 +85,7 @@ fn empty_database(auth: &Auth, demo: bool) -> Response {
         p { "Basis data masih kosong. Jalankan " code { "jaring demo" } " untuk data contoh Kabupaten Belu, atau impor data desa." }
         p.en { "The database is empty. Run " code { "jaring demo" } " for sample data of Belu regency, or import village data." }
     };
-    Html(page(&Frame::of(auth, demo), "Selamat datang", body).into_string()).into_response()
+    respond(&Frame::of(auth, demo), "Selamat datang", body)
 }
 
 /// `GET /`: the dashboard of the user's own region.
@@ -228,8 +228,5 @@ async fn render(state: AppState, auth: Auth, code: RegionCode) -> Result<Respons
             }
         }
     };
-    Ok(
-        Html(page(&Frame::of(&auth, o.demo), &here.region.name, body).into_string())
-            .into_response(),
-    )
+    Ok(respond(&Frame::of(&auth, o.demo), &here.region.name, body))
 }

@@ -2,15 +2,14 @@
 //! NIKs masked for roles that must not read them.
 
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use jaring_app::export::{self, Format};
 use jaring_app::AppError;
 use maud::html;
 use serde::Deserialize;
 
 use crate::auth::Auth;
-use crate::ui::{page, Frame};
+use crate::ui::{respond, Frame};
 use crate::{blocking, AppState, WebError};
 
 /// The files, as (code, Indonesian label, English label).
@@ -59,15 +58,11 @@ pub(crate) async fn index(State(state): State<AppState>, auth: Auth) -> Response
             }
         }
     };
-    Html(
-        page(
-            &Frame::of(&auth, state.demo),
-            l.t("Ekspor", "Exports"),
-            body,
-        )
-        .into_string(),
+    respond(
+        &Frame::of(&auth, state.demo),
+        l.t("Ekspor", "Exports"),
+        body,
     )
-    .into_response()
 }
 
 /// Query of a download.
@@ -129,20 +124,5 @@ pub(crate) async fn download(
         std::fs::read(tmp.path()).map_err(|e| AppError::Io("export".into(), e))
     })
     .await?;
-    let content_type = match name.rsplit('.').next() {
-        Some("pdf") => "application/pdf",
-        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        _ => "text/csv; charset=utf-8",
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::ui::attachment(&name, bytes))
 }

@@ -2,20 +2,15 @@
 //! refused rows to fix and upload again.
 
 use axum::extract::{Multipart, Path, State};
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use jaring_app::import::{self, ImportReport};
 use jaring_app::AppError;
 use jaring_domain::ListKind;
 use maud::html;
 
 use crate::auth::Auth;
-use crate::ui::{csrf_field, number, page, Frame};
+use crate::ui::{csrf_field, number, respond, Frame};
 use crate::{blocking, AppState, WebError};
-
-fn errors_dir(state: &AppState) -> std::path::PathBuf {
-    state.config.data_dir.join("errors")
-}
 
 fn import_page(
     state: &AppState,
@@ -97,7 +92,7 @@ fn import_page(
             }
         }
     };
-    Html(page(&frame, l.t("Impor daftar", "Import lists"), body).into_string()).into_response()
+    respond(&frame, l.t("Impor daftar", "Import lists"), body)
 }
 
 async fn recent(
@@ -183,7 +178,7 @@ pub(crate) async fn upload(
     };
     let db = state.db.clone();
     let who = auth.who.clone();
-    let dir = errors_dir(&state);
+    let dir = state.errors_dir();
     let result = blocking(move || {
         let r = import::import_as(&db, &who, kind, tmp.path(), &name, &dir);
         drop(tmp);
@@ -217,7 +212,7 @@ pub(crate) async fn error_file(
 ) -> Result<Response, WebError> {
     let db = state.db.clone();
     let who = auth.who.clone();
-    let dir = errors_dir(&state);
+    let dir = state.errors_dir();
     let path = blocking(move || import::error_file_for(&db, &who, id, &dir)).await?;
     let bytes = tokio::fs::read(&path)
         .await
@@ -237,20 +232,5 @@ pub(crate) async fn error_file(
     } else {
         jaring_domain::access::mask_numbers_in(&String::from_utf8_lossy(&bytes)).into_bytes()
     };
-    let content_type = if name.ends_with(".xlsx") {
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    } else {
-        "text/csv; charset=utf-8"
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"impor-{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::ui::attachment(&format!("impor-{name}"), bytes))
 }

@@ -1,7 +1,7 @@
 //! Residents: search by name or NIK, one person with their household, and editing with validation.
 
 use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use jaring_app::residents::{self, SearchMode, EDITABLE};
 use jaring_app::AppError;
@@ -12,7 +12,7 @@ use maud::html;
 use serde::Deserialize;
 
 use crate::auth::Auth;
-use crate::ui::{csrf_field, page, pager, q as enc, Frame};
+use crate::ui::{csrf_field, pager, q as enc, respond, Frame};
 use crate::{blocking, AppState, WebError};
 
 /// Query of the search page.
@@ -87,15 +87,11 @@ pub(crate) async fn search(
             (pager(l, &format!("/penduduk?q={}", enc(&query)), found.page, found.more))
         }
     };
-    Ok(Html(
-        page(
-            &Frame::of(&auth, state.demo),
-            l.t("Penduduk", "Residents"),
-            body,
-        )
-        .into_string(),
-    )
-    .into_response())
+    Ok(respond(
+        &Frame::of(&auth, state.demo),
+        l.t("Penduduk", "Residents"),
+        body,
+    ))
 }
 
 /// `GET /penduduk/{id}`
@@ -160,7 +156,7 @@ pub(crate) async fn person(
             }
         }
     };
-    Ok(Html(page(&Frame::of(&auth, state.demo), &p.name, body).into_string()).into_response())
+    Ok(respond(&Frame::of(&auth, state.demo), &p.name, body))
 }
 
 fn edit_page(
@@ -187,7 +183,7 @@ fn edit_page(
             p { button type="submit" { (l.t("Simpan", "Save")) } " " a href={ "/penduduk/" (p.id) } { (l.t("Batal", "Cancel")) } }
         }
     };
-    Html(page(&frame, &p.name, body).into_string()).into_response()
+    respond(&frame, &p.name, body)
 }
 
 /// `GET /penduduk/{id}/ubah`

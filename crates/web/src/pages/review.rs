@@ -2,7 +2,7 @@
 //! registry's values, and approving or rejecting it.
 
 use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use jaring_app::review;
 use jaring_domain::access::{mask_numbers_in, Action};
@@ -11,7 +11,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use crate::auth::Auth;
-use crate::ui::{csrf_field, page, pager, q as enc, Frame, Lang};
+use crate::ui::{csrf_field, notice, pager, q as enc, respond, Frame, Lang};
 use crate::{blocking, AppState, WebError};
 
 const PER_PAGE: i64 = 30;
@@ -99,15 +99,11 @@ pub(crate) async fn queue(
         }
         (pager(l, &format!("/tinjau?status={}&jenis={}", enc(&status), enc(&kind)), page_no, more))
     };
-    Ok(Html(
-        page(
-            &Frame::of(&auth, state.demo),
-            l.t("Tinjauan", "Review"),
-            body,
-        )
-        .into_string(),
-    )
-    .into_response())
+    Ok(respond(
+        &Frame::of(&auth, state.demo),
+        l.t("Tinjauan", "Review"),
+        body,
+    ))
 }
 
 /// A value of the evidence JSON as text.
@@ -220,9 +216,7 @@ fn detail_page(
     };
     let body = html! {
         p { a href="/tinjau" { "← " (l.t("Antrean tinjauan", "review queue")) } }
-        @if let Some((ok, m)) = &message {
-            @if *ok { p.ok role="status" { (m) } } @else { p.err role="alert" { (m) } }
-        }
+        (notice(message.as_ref().map(|(ok, m)| (*ok, m.as_str()))))
         h2 { "#" (row.id) " " (summary) }
         p { (kind_label(&row.kind)) " · " (status_label(l, &row.status)) " · " span.en { (row.band) }
             @if let Some(p) = row.person_id { " · " a href={ "/penduduk/" (p) } { (l.t("lihat penduduk", "see resident")) } } }
@@ -262,7 +256,7 @@ fn detail_page(
             }
         }
     };
-    Html(page(&frame, &format!("#{}", row.id), body).into_string()).into_response()
+    respond(&frame, &format!("#{}", row.id), body)
 }
 
 /// A decision form.
