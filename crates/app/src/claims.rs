@@ -240,6 +240,11 @@ pub fn update_details(
         )));
     }
     for h in &d.heirs {
+        if let Some(nik) = h.nik.as_deref().filter(|n| !n.trim().is_empty()) {
+            jaring_domain::Nik::parse(nik.trim()).map_err(|e| {
+                AppError::Input(format!("NIK ahli waris {nik}: {e} / heir's NIK invalid"))
+            })?;
+        }
         if h.name.trim().is_empty()
             || !["spouse", "child", "parent", "other"].contains(&h.relationship.as_str())
         {

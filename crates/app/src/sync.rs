@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use jaring_domain::ListKind;
-use jaring_linkage::{link, one_to_one, Field, LinkRecord, Options, Sex};
+use jaring_linkage::{link, one_to_one_within, Field, LinkRecord, Options, Sex};
 use jaring_store::matches::{self, Identity, MatchCandidate};
 use jaring_store::Database;
 
@@ -115,8 +115,20 @@ pub fn sync(
                 ..Options::default()
             },
         );
-        // Every list record is one person and a registry person is on a list at most once.
-        let chosen = one_to_one(&linkage.pairs);
+        // Every list record is one person and a registry person is on each file at most once.
+        let import_of = matches::staged_imports(&mut db.conn()?, kind.as_code())?;
+        let file_of: Vec<i64> = staged
+            .iter()
+            .map(|r| {
+                r.id.parse::<i64>()
+                    .ok()
+                    .and_then(|id| import_of.get(&id).copied())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let chosen = one_to_one_within(&linkage.pairs, |right| {
+            file_of.get(right as usize).copied().unwrap_or_default()
+        });
         let mut by_staged: HashMap<u32, &jaring_linkage::ScoredPair> = HashMap::new();
         for p in &chosen {
             by_staged.insert(p.right, p);

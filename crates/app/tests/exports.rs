@@ -12,6 +12,22 @@ use jaring_domain::access::{Grant, Role};
 use jaring_domain::RegionCode;
 use jaring_store::review::ProposalFilter;
 
+/// Approves every pending death, as a village would after checking them.
+fn approve_deaths(db: &jaring_store::Database, as_of: chrono::NaiveDate) {
+    let ctx = jaring_app::review::Context::load(&mut db.conn().unwrap(), as_of).unwrap();
+    jaring_app::review::approve_all(
+        db,
+        &ProposalFilter {
+            kinds: vec!["mark_deceased".into()],
+            status: Some("pending".into()),
+            ..Default::default()
+        },
+        "uji",
+        &ctx,
+    )
+    .unwrap();
+}
+
 fn who(role: Role) -> Principal {
     Principal {
         user_id: 0,
@@ -52,18 +68,7 @@ fn terminations_and_enrolments_re_read_cell_by_cell() {
             ..jaring_synth::Config::default()
         };
         jaring_app::prepare_demo(db, &config).unwrap();
-        let ctx = jaring_app::review::Context::load(&mut db.conn().unwrap(), config.as_of).unwrap();
-        jaring_app::review::approve_all(
-            db,
-            &ProposalFilter {
-                kinds: vec!["mark_deceased".into()],
-                status: Some("pending".into()),
-                ..Default::default()
-            },
-            "uji",
-            &ctx,
-        )
-        .unwrap();
+        approve_deaths(db, config.as_of);
         // The month with the most memberships ended, and what the database says ended then.
         let mut conn = db.conn().unwrap();
         let ended = conn
@@ -235,5 +240,195 @@ fn the_coverage_pdf_renders_and_names_the_regency_and_its_rate() {
     );
     for k in report.rows.iter().filter(|r| r.level == "kecamatan") {
         assert!(text.contains(&k.name), "{} in the table", k.name);
+    }
+}
+
+/// Pending proposals of `kind` not in `before`, approved one by one; returns how many.
+fn approve_new(
+    db: &jaring_store::Database,
+    before: &[i64],
+    ctx: &jaring_app::review::Context,
+) -> usize {
+    let pending = jaring_app::review::list(
+        db,
+        &ProposalFilter {
+            kinds: vec!["membership".into()],
+            status: Some("pending".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut n = 0;
+    for p in pending.iter().filter(|p| !before.contains(&p.id)) {
+        jaring_app::review::approve(db, p.id, None, "uji", ctx).unwrap();
+        n += 1;
+    }
+    n
+}
+
+fn pending_memberships(db: &jaring_store::Database) -> Vec<i64> {
+    jaring_app::review::list(
+        db,
+        &ProposalFilter {
+            kinds: vec!["membership".into()],
+            status: Some("pending".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .iter()
+    .map(|p| p.id)
+    .collect()
+}
+
+fn count(db: &jaring_store::Database, sql: &str) -> i64 {
+    db.conn().unwrap().query(sql, &[]).unwrap()[0]
+        .i64(0)
+        .unwrap()
+}
+
+/// Active members per village in `month`.
+fn members(db: &jaring_store::Database, month: chrono::NaiveDate) -> Vec<(String, i64)> {
+    jaring_app::coverage::coverage(db, None, month, false)
+        .unwrap()
+        .rows
+        .into_iter()
+        .filter(|r| r.level == "desa" || r.level == "kelurahan")
+        .map(|r| (r.code, r.rate.numerator))
+        .collect()
+}
+
+/// Imports terminations files as a BPJS membership export, links them and approves what they propose.
+fn reimport(
+    db: &jaring_store::Database,
+    files: &[std::path::PathBuf],
+    as_of: chrono::NaiveDate,
+) -> (u64, usize) {
+    let before = pending_memberships(db);
+    let mut accepted = 0;
+    for f in files {
+        let report = jaring_app::import::import_file(
+            db,
+            &jaring_app::import::ImportRequest {
+                path: f.clone(),
+                file_name: None,
+                kind: jaring_domain::ListKind::Bpjs,
+                mapping: None,
+                sheet: None,
+                village: None,
+                scope: None,
+                actor: "uji".into(),
+                error_file: Some(f.with_extension("kesalahan.xlsx")),
+                today: as_of,
+            },
+            &jaring_app::import::NoProgress,
+        )
+        .unwrap();
+        assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+        accepted += report.counts.rows_total - report.counts.rejected;
+    }
+    let kinds = [jaring_domain::ListKind::Bpjs];
+    jaring_app::sync::sync(db, &kinds, &Default::default()).unwrap();
+    let ctx = jaring_app::review::Context::load(&mut db.conn().unwrap(), as_of).unwrap();
+    jaring_app::review::generate_proposals(db, &kinds, "uji", &ctx).unwrap();
+    (accepted, approve_new(db, &before, &ctx))
+}
+
+/// The terminations jaring sends BPJS come back in BPJS's next membership export. Read as such, they end
+/// the same memberships in a registry that never saw the deaths (a copy of the same demo), so its active
+/// members equal the sender's; and in the sender's own registry they change nothing.
+#[test]
+fn terminations_round_trip_through_a_bpjs_membership_import() {
+    for (a, b) in backends().into_iter().zip(backends()) {
+        let config = jaring_synth::Config {
+            persons: 3_000,
+            seed: 5,
+            ..jaring_synth::Config::default()
+        };
+        jaring_app::prepare_demo(&a.db, &config).unwrap();
+        jaring_app::prepare_demo(&b.db, &config).unwrap();
+        let l = label(&a.db);
+        let ended_before = count(
+            &a.db,
+            "SELECT COUNT(*) FROM enrolments WHERE end_date IS NOT NULL",
+        );
+        approve_deaths(&a.db, config.as_of);
+        let months: std::collections::BTreeSet<String> =
+            a.db.conn()
+                .unwrap()
+                .query(
+                    "SELECT end_date FROM enrolments WHERE end_date IS NOT NULL",
+                    &[],
+                )
+                .unwrap()
+                .iter()
+                .map(|r| r.opt_date(0).unwrap().unwrap().format("%Y-%m").to_string())
+                .collect();
+        assert!(!months.is_empty(), "{l}: deaths ended memberships");
+        let dir = tempfile::tempdir().unwrap();
+        let admin = who(Role::AdminKabupaten);
+        let mut files = Vec::new();
+        let mut rows = 0;
+        for m in &months {
+            let month = jaring_app::coverage::parse_month(m).unwrap();
+            let sheet = export::terminations(&a.db, &admin, month, None).unwrap();
+            rows += sheet.rows.len();
+            let path = dir.path().join(format!("berhenti-{m}.xlsx"));
+            export::write(&sheet, &path, Format::Xlsx).unwrap();
+            files.push(path);
+        }
+        assert!(
+            rows as i64 > ended_before,
+            "{l}: the approvals added terminations"
+        );
+        // The month after the last end: every terminated membership has lapsed by then.
+        let last = jaring_app::coverage::parse_month(months.iter().next_back().unwrap()).unwrap();
+        let after = last + chrono::Months::new(1);
+        let sent = members(&a.db, after);
+        let b_before = members(&b.db, after);
+        assert_ne!(sent, b_before, "{l}: the deaths lowered the sender's count");
+
+        let (accepted, approved) = reimport(&b.db, &files, config.as_of);
+        assert_eq!(accepted as usize, rows, "{l}: every row accepted");
+        assert!(approved > 0, "{l}");
+        assert_eq!(members(&b.db, after), sent, "{l}: the receiver agrees");
+        assert_eq!(
+            count(
+                &b.db,
+                "SELECT COUNT(*) FROM enrolments WHERE end_reason = 'deceased'"
+            ),
+            count(
+                &a.db,
+                "SELECT COUNT(*) FROM enrolments WHERE end_reason = 'deceased'"
+            ),
+            "{l}: the reason came along"
+        );
+
+        // Back into the sender: nothing to change, no membership reopened or reassigned.
+        let enrolments = |db: &jaring_store::Database| {
+            db.conn()
+                .unwrap()
+                .query(
+                    "SELECT id, programme_code, start_date, paid_through, end_date FROM enrolments ORDER BY id",
+                    &[],
+                )
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        r.i64(0).unwrap(),
+                        r.text(1).unwrap(),
+                        r.opt_date(2).unwrap(),
+                        r.opt_date(3).unwrap(),
+                        r.opt_date(4).unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let stored = enrolments(&a.db);
+        let (_, approved) = reimport(&a.db, &files, config.as_of);
+        assert_eq!(approved, 0, "{l}: the sender already knows");
+        assert_eq!(enrolments(&a.db), stored, "{l}");
+        assert_eq!(members(&a.db, after), sent, "{l}");
     }
 }

@@ -190,12 +190,18 @@ pub enum Intent {
         person_id: i64,
         /// KPJ number.
         kpj: String,
-        /// Programme code.
-        programme: String,
-        /// Membership start.
+        /// Programme code; `None` when the file does not say, so the stored programme stays.
+        programme: Option<String>,
+        /// Membership start; `None` keeps the stored one.
         start: Option<NaiveDate>,
-        /// Last month paid (first day of the month).
+        /// Last month paid (first day of the month); `None` keeps the stored one.
         paid_through: Option<NaiveDate>,
+        /// Last day covered, when BPJS reports the membership as ended.
+        #[serde(default)]
+        end: Option<NaiveDate>,
+        /// Why it ended (`deceased`, `household_civil_servant`, `bpjs_nonactive`, …).
+        #[serde(default)]
+        end_reason: Option<String>,
     },
     /// The person's household has a new DTSEN decile.
     DesilUpdate {

@@ -80,6 +80,8 @@ impl KindFields for ListKind {
                 (MembershipStart, false),
                 (PaidThrough, false),
                 (MembershipStatus, false),
+                (MembershipEnd, false),
+                (EndReason, false),
                 (Payer, false),
                 (VillageCode, false),
             ],
@@ -151,6 +153,10 @@ pub enum Field {
     PaidThrough,
     /// Membership status (AKTIF / NON AKTIF).
     MembershipStatus,
+    /// Last day of cover of a membership that ended (TGL BERHENTI / TGL NON AKTIF).
+    MembershipEnd,
+    /// Why a membership ended (ALASAN: MENINGGAL, ASN/PPPK DALAM KK, …).
+    EndReason,
     /// Who pays the premium.
     Payer,
 }
@@ -190,6 +196,8 @@ impl Field {
             MembershipStart => "membership_start",
             PaidThrough => "paid_through",
             MembershipStatus => "membership_status",
+            MembershipEnd => "membership_end",
+            EndReason => "end_reason",
             Payer => "payer",
         }
     }
@@ -203,6 +211,7 @@ impl Field {
                 | Field::CivilServantSince
                 | Field::AppointmentDate
                 | Field::MembershipStart
+                | Field::MembershipEnd
         )
     }
 
@@ -360,6 +369,22 @@ impl Field {
             ],
             MembershipStatus => &["status", "statuskepesertaan", "statuspeserta"],
             Payer => &["pembayar", "sumberdana", "pemberikerja", "sumberiuran"],
+            MembershipEnd => &[
+                "tglberhenti",
+                "tanggalberhenti",
+                "tglnonaktif",
+                "tanggalnonaktif",
+                "tmtnonaktif",
+                "tmtberhenti",
+                "tglakhirkepesertaan",
+                "tanggalakhirkepesertaan",
+            ],
+            EndReason => &[
+                "alasan",
+                "alasanberhenti",
+                "alasannonaktif",
+                "sebabberhenti",
+            ],
         }
     }
 }

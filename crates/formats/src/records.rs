@@ -253,14 +253,21 @@ impl RowReader {
         fatal: bool,
     ) -> Option<NaiveDate> {
         let cell = self.cell(row, field)?;
+        // Events have happened by now; only the end of a membership is announced ahead (the end of the
+        // month of a death is often still to come when the terminations file is sent).
+        let latest = if field == Field::MembershipEnd {
+            self.today + chrono::Months::new(12)
+        } else {
+            self.today
+        };
         let result = match cell {
             Cell::DateSerial(f) | Cell::Number(f) => values::excel_serial(*f)
-                .filter(|d| *d <= self.today)
+                .filter(|d| *d <= latest)
                 .ok_or(values::DateProblem::Unreadable),
             _ => {
                 let text = self.text(row, field, out)?;
                 let order = self.date_orders.get(&field).copied().unwrap_or_default();
-                values::parse_date(&text, order, self.today)
+                values::parse_date(&text, order, latest)
             }
         };
         match result {
@@ -802,6 +809,9 @@ impl RowReader {
         if let Some(d) = self.date(row, Field::MembershipStart, out, false) {
             attributes.insert("membership_start".into(), d.to_string());
         }
+        if let Some(d) = self.date(row, Field::MembershipEnd, out, false) {
+            attributes.insert("membership_end".into(), d.to_string());
+        }
         for field in [
             Field::HouseholdKey,
             Field::DeedNumber,
@@ -810,6 +820,7 @@ impl RowReader {
             Field::Segment,
             Field::Program,
             Field::MembershipStatus,
+            Field::EndReason,
             Field::Payer,
             Field::BirthPlace,
             Field::Relationship,

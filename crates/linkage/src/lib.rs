@@ -213,15 +213,22 @@ fn score(
 /// Keeps each left and each right record in at most one pair, best weight first (for lists where a
 /// person appears once, such as a death list against the registry).
 pub fn one_to_one(pairs: &[ScoredPair]) -> Vec<ScoredPair> {
+    one_to_one_within(pairs, |_| 0)
+}
+
+/// [`one_to_one`] within each group of right records (`group` of a right index, such as the file it
+/// came from): a person appears once on each month's list, but on every month's list.
+pub fn one_to_one_within(pairs: &[ScoredPair], group: impl Fn(u32) -> i64) -> Vec<ScoredPair> {
     let mut used_left = std::collections::HashSet::new();
     let mut used_right = std::collections::HashSet::new();
     pairs
         .iter()
         .filter(|p| {
-            if used_left.contains(&p.left) || used_right.contains(&p.right) {
+            let left = (group(p.right), p.left);
+            if used_left.contains(&left) || used_right.contains(&p.right) {
                 return false;
             }
-            used_left.insert(p.left);
+            used_left.insert(left);
             used_right.insert(p.right);
             true
         })
@@ -439,15 +446,30 @@ mod tests {
         assert!(linkage.model.iterations > 0);
     }
 
+    fn pair(left: u32, right: u32, weight: f64) -> ScoredPair {
+        ScoredPair {
+            left,
+            right,
+            gamma: [None; 5],
+            weight,
+            probability: 0.9,
+        }
+    }
+
+    #[test]
+    fn one_to_one_within_lets_each_file_name_a_person_once() {
+        let p = pair;
+        // Right 0 and 1 are two months' lists naming left 0; right 2 is another entry of month 1.
+        let pairs = [p(0, 0, 10.0), p(0, 1, 9.0), p(0, 2, 8.0)];
+        let kept = one_to_one_within(&pairs, |r| if r == 0 { 1 } else { 2 });
+        let kept: Vec<(u32, u32)> = kept.iter().map(|p| (p.left, p.right)).collect();
+        assert_eq!(kept, vec![(0, 0), (0, 1)]);
+        assert_eq!(one_to_one(&pairs).len(), 1);
+    }
+
     #[test]
     fn one_to_one_keeps_the_best_pair_per_record() {
-        let p = |l, r, w| ScoredPair {
-            left: l,
-            right: r,
-            gamma: [None; 5],
-            weight: w,
-            probability: 0.9,
-        };
+        let p = pair;
         let kept = one_to_one(&[p(0, 0, 10.0), p(0, 1, 9.0), p(1, 0, 8.0), p(1, 1, 7.0)]);
         assert_eq!(
             kept.iter().map(|k| (k.left, k.right)).collect::<Vec<_>>(),

@@ -44,7 +44,16 @@ impl DatabaseOptions {
 #[derive(Clone)]
 enum Pool {
     Sqlite(r2d2::Pool<SqliteConnectionManager>, PathBuf),
-    Postgres(r2d2::Pool<PostgresConnectionManager<NoTls>>),
+    Postgres(r2d2::Pool<PostgresConnectionManager<NoTls>>, PgTarget),
+}
+
+/// Where a PostgreSQL database is, for the tools that work beside the pool (pg_dump, pg_restore).
+#[derive(Debug, Clone)]
+pub struct PgTarget {
+    /// Connection URL as given.
+    pub url: String,
+    /// Schema, when not the default.
+    pub schema: Option<String>,
 }
 
 /// A connection pool to one database; cheap to clone.
@@ -102,7 +111,13 @@ impl Database {
                 .connection_timeout(Duration::from_secs(15))
                 .build(manager)?;
             return Ok(Database {
-                pool: Pool::Postgres(pool),
+                pool: Pool::Postgres(
+                    pool,
+                    PgTarget {
+                        url: url.to_string(),
+                        schema: options.pg_schema.clone(),
+                    },
+                ),
             });
         }
         if url.contains("://") && !url.starts_with("sqlite://") {
@@ -130,7 +145,15 @@ impl Database {
     pub fn backend(&self) -> Backend {
         match self.pool {
             Pool::Sqlite(..) => Backend::Sqlite,
-            Pool::Postgres(_) => Backend::Postgres,
+            Pool::Postgres(..) => Backend::Postgres,
+        }
+    }
+
+    /// The SQLite file, or the PostgreSQL URL and schema.
+    pub fn location(&self) -> std::result::Result<&std::path::Path, &PgTarget> {
+        match &self.pool {
+            Pool::Sqlite(_, path) => Ok(path),
+            Pool::Postgres(_, target) => Err(target),
         }
     }
 
@@ -138,7 +161,7 @@ impl Database {
     pub fn describe(&self) -> String {
         match &self.pool {
             Pool::Sqlite(_, path) => format!("SQLite {}", path.display()),
-            Pool::Postgres(_) => "PostgreSQL".to_string(),
+            Pool::Postgres(..) => "PostgreSQL".to_string(),
         }
     }
 
@@ -146,7 +169,7 @@ impl Database {
     pub fn conn(&self) -> Result<Conn> {
         Ok(match &self.pool {
             Pool::Sqlite(p, _) => Conn::Sqlite(p.get()?),
-            Pool::Postgres(p) => Conn::Postgres(p.get()?),
+            Pool::Postgres(p, _) => Conn::Postgres(p.get()?),
         })
     }
 

@@ -15,11 +15,12 @@ pub mod stats;
 mod value;
 
 pub use conn::Conn;
-pub use database::{Backend, Database, DatabaseOptions};
+pub use database::{Backend, Database, DatabaseOptions, PgTarget};
 pub use error::{Result, StoreError};
 pub use value::{Row, Value};
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod claims;
 pub mod coverage;
 pub mod imports;

@@ -56,6 +56,18 @@ pub fn staged_identities(conn: &mut Conn, kind: &str) -> Result<Vec<Identity>> {
     )
 }
 
+/// The import each staged record of a kind came from: a person is on each file once, but may be on
+/// every month's file.
+pub fn staged_imports(conn: &mut Conn, kind: &str) -> Result<std::collections::HashMap<i64, i64>> {
+    conn.query(
+        "SELECT id, import_id FROM staged_records WHERE kind = $1",
+        &[Value::from(kind)],
+    )?
+    .iter()
+    .map(|r| Ok((r.i64(0)?, r.i64(1)?)))
+    .collect()
+}
+
 /// One synchronisation result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MatchCandidate {

@@ -236,7 +236,7 @@ pub struct RouteInfo {
 }
 
 fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
-    use pages::{account, admin, dashboard, exports, imports, residents, review};
+    use pages::{account, admin, claims, dashboard, exports, imports, residents, review};
     let r = |method: Method, path: &'static str, public: bool, h: MethodRouter<AppState>| {
         (
             RouteInfo {
@@ -316,7 +316,45 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             false,
             post(admin::set_rule),
         ),
-        r(Method::GET, "/klaim", false, get(admin::claims)),
+        r(Method::GET, "/klaim", false, get(claims::list)),
+        r(Method::GET, "/klaim/{id}", false, get(claims::detail)),
+        r(
+            Method::POST,
+            "/klaim/{id}/data",
+            false,
+            post(claims::update),
+        ),
+        r(
+            Method::POST,
+            "/klaim/{id}/ajukan",
+            false,
+            post(claims::submit),
+        ),
+        r(
+            Method::POST,
+            "/klaim/{id}/verifikasi",
+            false,
+            post(claims::verify),
+        ),
+        r(Method::POST, "/klaim/{id}/bayar", false, post(claims::pay)),
+        r(
+            Method::POST,
+            "/klaim/{id}/tolak",
+            false,
+            post(claims::reject),
+        ),
+        r(
+            Method::GET,
+            "/penduduk/{id}/klaim",
+            false,
+            get(claims::new_form),
+        ),
+        r(
+            Method::POST,
+            "/penduduk/{id}/klaim",
+            false,
+            post(claims::open),
+        ),
         r(Method::GET, "/ekspor", false, get(exports::index)),
         r(Method::GET, "/ekspor/{file}", false, get(exports::download)),
         r(Method::GET, "/audit", false, get(admin::audit)),

@@ -80,7 +80,15 @@ fn expected(method: &Method, path: &str, role: Role) -> Expect {
         | ("POST", "/tinjau/{id}/tolak")
         | ("POST", "/api/v1/proposals/{id}/approve")
         | ("POST", "/api/v1/proposals/{id}/reject") => only(&[OperatorDesa, AdminKabupaten]),
-        ("GET", "/program") | ("GET", "/klaim") | ("GET", "/audit") => any,
+        ("GET", "/program") | ("GET", "/klaim") | ("GET", "/klaim/{id}") | ("GET", "/audit") => any,
+        // The village gathers a claim and submits it; BPJS verifies, pays or rejects.
+        ("POST", "/klaim/{id}/data")
+        | ("POST", "/klaim/{id}/ajukan")
+        | ("GET", "/penduduk/{id}/klaim")
+        | ("POST", "/penduduk/{id}/klaim") => only(&[OperatorDesa, AdminKabupaten]),
+        ("POST", "/klaim/{id}/verifikasi")
+        | ("POST", "/klaim/{id}/bayar")
+        | ("POST", "/klaim/{id}/tolak") => only(&[PetugasBpjs, AdminKabupaten]),
         // Exports are bounded by the region and masked by role, so every role may download its own.
         ("GET", "/ekspor") | ("GET", "/ekspor/{file}") => any,
         ("POST", "/program/{code}/aturan") => only(&[AdminKabupaten]),
@@ -120,6 +128,8 @@ struct Fixture {
     other_person: i64,
     pending_own: std::cell::RefCell<Vec<i64>>,
     other_proposal: i64,
+    own_claim: i64,
+    other_claim: i64,
     imports: std::collections::HashMap<String, i64>,
     other_import: i64,
     counter: std::cell::Cell<usize>,
@@ -323,6 +333,22 @@ impl Fixture {
             &registry(other_village),
             "lain.csv",
         );
+        // A work-accident claim in each village (a death claim needs a recorded death first).
+        let admin = principal(&db, "admin");
+        let claim_for = |person: i64| {
+            jaring_app::claims::open(
+                &db,
+                &admin,
+                person,
+                jaring_domain::benefits::ClaimCase::TemporaryIncapacity,
+                config.as_of,
+                Some(jaring_domain::Rupiah(1_500_000)),
+                Some(20),
+            )
+            .unwrap()
+        };
+        let own_claim = claim_for(own_person);
+        let other_claim = claim_for(other_person);
         let url = start(db.clone(), data);
         Fixture {
             url,
@@ -333,6 +359,8 @@ impl Fixture {
             other_person,
             pending_own: std::cell::RefCell::new(pending_own),
             other_proposal,
+            own_claim,
+            other_claim,
             imports,
             other_import,
             counter: std::cell::Cell::new(0),
@@ -390,6 +418,14 @@ impl Fixture {
                     self.imports.get(user).copied().unwrap_or(self.other_import)
                 } else if matches!(role, Role::OperatorDesa | Role::OperatorKecamatan) {
                     self.other_import
+                } else {
+                    99_999_999
+                }
+            } else if pattern.starts_with("/klaim/") {
+                if own {
+                    self.own_claim
+                } else if matches!(role, Role::OperatorDesa | Role::OperatorKecamatan) {
+                    self.other_claim
                 } else {
                     99_999_999
                 }
@@ -499,6 +535,14 @@ impl Fixture {
                         ("reason", "uji".into()),
                     ],
                     "/tinjau/{id}/tolak" => vec![("reason", "uji matriks".into())],
+                    "/klaim/{id}/tolak" => vec![("alasan", "uji matriks".into())],
+                    "/klaim/{id}/data" => vec![("dokumen", "kartu_bpjs".into())],
+                    "/penduduk/{id}/klaim" => vec![
+                        ("kasus", "jkk_stmb".into()),
+                        ("tanggal", "2026-10-01".into()),
+                        ("upah", "1.500.000".into()),
+                        ("hari", "10".into()),
+                    ],
                     "/program/{code}/aturan" => {
                         vec![("rule", "usia: age >= 18 && age <= 65\nhidup: alive".into())]
                     }

@@ -252,15 +252,27 @@ pub fn expand(conn: &mut Conn, intent: &Intent, ctx: &Context) -> Result<Vec<Cha
             programme,
             start,
             paid_through,
+            end,
+            end_reason,
         } => {
             let p = store::fields(conn, Entity::Person, *person_id)?;
-            let wanted = FieldValues::from([
+            // What the file says; a column it lacks leaves the stored value alone.
+            let mut wanted = FieldValues::from([
                 ("person_id".into(), Some(person_id.to_string())),
-                ("programme_code".into(), Some(programme.clone())),
                 ("kpj".into(), Some(kpj.clone())),
-                ("start_date".into(), start.and_then(iso)),
-                ("paid_through".into(), paid_through.and_then(iso)),
             ]);
+            let said = [
+                ("programme_code", programme.clone()),
+                ("start_date", start.and_then(iso)),
+                ("paid_through", paid_through.and_then(iso)),
+                ("end_date", end.and_then(iso)),
+                ("end_reason", end.and(end_reason.clone())),
+            ];
+            for (field, value) in said {
+                if value.is_some() {
+                    wanted.insert(field.into(), value);
+                }
+            }
             let death = date(&p, "death_date");
             match store::enrolment_by_kpj(conn, kpj)? {
                 Some((id, current)) => {
@@ -282,6 +294,9 @@ pub fn expand(conn: &mut Conn, intent: &Intent, ctx: &Context) -> Result<Vec<Cha
                     }
                 }
                 None => {
+                    wanted
+                        .entry("programme_code".into())
+                        .or_insert_with(|| Some("bpu_mandiri".into()));
                     let mut one = vec![(None, wanted)];
                     let mut effects = Vec::new();
                     if let Some(death) = death {

@@ -38,18 +38,19 @@ impl GenerateSummary {
     }
 }
 
-/// The programme a BPJS export row belongs to, from its segment and payer columns.
-pub fn programme_for(segment: Option<&str>, payer: Option<&str>) -> &'static str {
+/// The programme a BPJS export row belongs to, from its segment and payer columns; `None` when they say
+/// nothing recognisable (a stored enrolment then keeps its programme; a new one is self-paid).
+pub fn programme_for(segment: Option<&str>, payer: Option<&str>) -> Option<&'static str> {
     let payer = jaring_domain::fold(payer.unwrap_or(""));
     let pu = jaring_domain::fold(segment.unwrap_or("")).starts_with("pu");
     if pu {
-        return if payer.contains("apbdes") || payer.contains("desa") {
+        return Some(if payer.contains("apbdes") || payer.contains("desa") {
             "pu_perangkat_desa"
         } else {
             "pu_employer"
-        };
+        });
     }
-    if payer.contains("provinsi") || payer.contains("prov") {
+    Some(if payer.contains("provinsi") || payer.contains("prov") {
         "bpu_apbd_prov"
     } else if payer.contains("apbdes") || payer.contains("danadesa") || payer.contains("add") {
         "bpu_apbdes"
@@ -57,8 +58,24 @@ pub fn programme_for(segment: Option<&str>, payer: Option<&str>) -> &'static str
         "bpu_apbd_kab"
     } else if payer.contains("csr") {
         "bpu_csr"
-    } else {
+    } else if payer.contains("mandiri") || payer == "self" || payer.contains("sendiri") {
         "bpu_mandiri"
+    } else if payer.contains("employer") || payer.contains("perusahaan") {
+        "pu_employer"
+    } else {
+        return None;
+    })
+}
+
+/// The stored reason code for a BPJS end-of-membership reason as exports write it.
+fn end_reason_code(raw: Option<&str>) -> String {
+    let folded = jaring_domain::fold(raw.unwrap_or(""));
+    if folded.contains("meninggal") || folded.contains("wafat") {
+        "deceased".into()
+    } else if folded.contains("asn") || folded.contains("pppk") || folded.contains("pns") {
+        "household_civil_servant".into()
+    } else {
+        "bpjs_nonactive".into()
     }
 }
 
@@ -76,6 +93,7 @@ fn intents(
     c: &CandidateSource,
     person: Option<&FieldValues>,
     nik_known: &dyn Fn(&str) -> bool,
+    programmes: &HashMap<String, String>,
 ) -> Vec<(ProposalKind, Intent)> {
     let a = attrs(c);
     let mut out = Vec::new();
@@ -152,19 +170,31 @@ fn intents(
             }
         }
         ListKind::Bpjs => {
+            // Only an end date ends a membership: a "NON AKTIF" status alone is lapsed payment, which
+            // coverage already reads from the last month paid and the grace period.
+            let end: Option<chrono::NaiveDate> =
+                a.get("membership_end").and_then(|s| s.parse().ok());
             if let Some(kpj) = &c.record_key {
                 out.push((
                     ProposalKind::Membership,
                     Intent::Membership {
                         person_id,
                         kpj: kpj.clone(),
-                        programme: programme_for(
-                            a.get("segment").map(String::as_str),
-                            a.get("payer").map(String::as_str),
-                        )
-                        .into(),
+                        programme: a
+                            .get("program")
+                            .and_then(|p| programmes.get(&jaring_domain::fold(p)).cloned())
+                            .or_else(|| {
+                                programme_for(
+                                    a.get("segment").map(String::as_str),
+                                    a.get("payer").map(String::as_str),
+                                )
+                                .map(String::from)
+                            }),
                         start: a.get("membership_start").and_then(|s| s.parse().ok()),
                         paid_through: c.event_date,
+                        end,
+                        end_reason: end
+                            .map(|_| end_reason_code(a.get("end_reason").map(String::as_str))),
                     },
                 ));
             }
@@ -219,6 +249,11 @@ fn describe(intent: &Intent, c: &CandidateSource) -> String {
             status.label_id(),
             status.as_code()
         ),
+        Intent::Membership {
+            kpj,
+            end: Some(end),
+            ..
+        } => format!("KPJ {kpj} berhenti {end} / membership ended {end}"),
         Intent::Membership {
             kpj, paid_through, ..
         } => format!(
@@ -290,6 +325,16 @@ pub fn generate_proposals(
     let persons = store::all_person_fields(&mut db.conn()?)?;
     let mut known_niks: std::collections::HashSet<String> =
         persons.values().filter_map(|p| get(p, "nik")).collect();
+    // Programmes by folded code and name: an export's PROGRAM column may name one of ours.
+    let programmes: HashMap<String, String> = jaring_store::coverage::programmes(&mut db.conn()?)?
+        .into_iter()
+        .flat_map(|p| {
+            [
+                (jaring_domain::fold(&p.code), p.code.clone()),
+                (jaring_domain::fold(&p.name), p.code),
+            ]
+        })
+        .collect();
     let mut results = Vec::new();
     for &list in lists {
         let kinds: &[ProposalKind] = match list {
@@ -327,7 +372,13 @@ pub fn generate_proposals(
                 let mut entries = Vec::new();
                 for (c, missing) in chunk {
                     let person = c.person_id.and_then(|id| persons.get(&id));
-                    let wanted = intents(list, c, person, &|n: &str| known_niks.contains(n));
+                    let wanted = intents(
+                        list,
+                        c,
+                        person,
+                        &|n: &str| known_niks.contains(n),
+                        &programmes,
+                    );
                     if wanted.is_empty() {
                         summary.unchanged += 1;
                     }

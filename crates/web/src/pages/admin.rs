@@ -11,7 +11,7 @@ use maud::html;
 use serde::Deserialize;
 
 use crate::auth::Auth;
-use crate::ui::{csrf_field, notice, number, pager, respond, Frame};
+use crate::ui::{csrf_field, notice, number, respond, Frame};
 use crate::{blocking, AppState, WebError};
 
 /// `GET /program`
@@ -124,57 +124,10 @@ pub(crate) async fn set_rule(
     Ok(programmes_page(&state, &auth, &list, Some(message)))
 }
 
-/// Page number in a query.
+/// Where a page of the audit log starts: entries before this sequence number.
 #[derive(Deserialize, Default)]
 pub(crate) struct PageQuery {
-    halaman: Option<i64>,
     sebelum: Option<i64>,
-}
-
-/// `GET /klaim`: claims of the region with their status and the amount once verified.
-pub(crate) async fn claims(
-    State(state): State<AppState>,
-    auth: Auth,
-    Query(pq): Query<PageQuery>,
-) -> Result<Response, WebError> {
-    let db = state.db.clone();
-    let who = auth.who.clone();
-    let page_no = pq.halaman.unwrap_or(1).max(1);
-    let all = blocking(move || jaring_app::claims::list(&db, &who, None)).await?;
-    let per_page = 50usize;
-    let start = (page_no as usize - 1) * per_page;
-    let shown: Vec<_> = all.iter().skip(start).take(per_page).collect();
-    let more = all.len() > start + per_page;
-    let l = auth.lang;
-    let body = html! {
-        p.en { (l.t("Klaim dibuka dari usulan kematian yang disetujui untuk peserta yang terlindungi; diproses dengan jaring claim.",
-            "Claims are opened by approved deaths of covered members; processed with jaring claim.")) }
-        @if shown.is_empty() {
-            p { (l.both("Belum ada klaim.", "no claims yet")) }
-        } @else {
-            table {
-                thead { tr { th { "#" } th { (l.both("Nama", "name")) } th.opt { (l.both("Kasus", "case")) } th.opt { (l.both("Tanggal", "date")) } th { (l.both("Status", "status")) } th.n { (l.both("Santunan", "benefit")) } } }
-                tbody {
-                    @for c in &shown {
-                        tr {
-                            td { (c.id) }
-                            td { a href={ "/penduduk/" (c.person_id) } { (c.person_name) } }
-                            td.opt { (jaring_domain::benefits::ClaimCase::from_code(&c.case).map(|k| k.label_id()).unwrap_or(&c.case)) }
-                            td.opt { (c.event_date.map(|d| d.to_string()).unwrap_or_default()) }
-                            td { (c.status) }
-                            td.n { (c.amount.map(|a| jaring_domain::Rupiah(a).to_string()).unwrap_or_default()) }
-                        }
-                    }
-                }
-            }
-            (pager(l, "/klaim", page_no, more))
-        }
-    };
-    Ok(respond(
-        &Frame::of(&auth, state.demo),
-        l.t("Klaim", "Claims"),
-        body,
-    ))
 }
 
 /// `GET /audit`

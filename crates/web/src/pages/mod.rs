@@ -2,6 +2,7 @@
 
 pub(crate) mod account;
 pub(crate) mod admin;
+pub(crate) mod claims;
 pub(crate) mod dashboard;
 pub(crate) mod exports;
 pub(crate) mod imports;

@@ -109,6 +109,9 @@ pub(crate) async fn person(
     let can_edit = RegionCode::parse(&p.village_code)
         .map(|c| g.allows(Action::EditResidents, c))
         .unwrap_or(false);
+    let can_claim = RegionCode::parse(&p.village_code)
+        .map(|c| g.allows(Action::ReportClaims, c))
+        .unwrap_or(false);
     let body = html! {
         h2 { (p.name) }
         table {
@@ -122,8 +125,11 @@ pub(crate) async fn person(
                 tr { th { (l.both("Desa", "village")) } td { a href={ "/wilayah/" (p.village_code) } { (p.village_code) } } }
             }
         }
-        @if can_edit {
-            p { a href={ "/penduduk/" (p.id) "/ubah" } { (l.t("Ubah data", "Edit")) } }
+        @if can_edit || can_claim {
+            p.pager {
+                @if can_edit { a href={ "/penduduk/" (p.id) "/ubah" } { (l.t("Ubah data", "Edit")) } }
+                @if can_claim { a href={ "/penduduk/" (p.id) "/klaim" } { (l.t("Buka klaim", "Open a claim")) } }
+            }
         }
         h3 { (l.both("Kepesertaan BPJS", "BPJS membership")) }
         @if v.enrolments.is_empty() {
