@@ -49,6 +49,9 @@ pub enum AppError {
     /// The thing asked for does not exist, or is outside the user's region (which is not said).
     #[error("tidak ditemukan / not found")]
     NotFound,
+    /// A bug: a worker panicked. Logged; the user sees a server error.
+    #[error("kesalahan internal / internal error: {0}")]
+    Internal(String),
 }
 
 /// Setting key: the regency this database serves.

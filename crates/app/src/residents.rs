@@ -128,7 +128,8 @@ pub fn search(
     per_page: i64,
 ) -> Result<(SearchMode, Page<PersonSummary>), AppError> {
     who.require_any(Action::ViewResidents)?;
-    let page = page.max(1);
+    // Bounded so the offset cannot overflow, whatever a client asks for.
+    let page = page.clamp(1, 1_000_000);
     let per_page = per_page.clamp(1, 200);
     let offset = ((page - 1) * per_page) as usize;
     let scope = who.grant.scope;

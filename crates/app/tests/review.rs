@@ -791,3 +791,56 @@ fn a_resident_registered_twice_is_proposed_for_merging_and_merge_keeps_history()
         assert_eq!(merged_into, None, "{l}");
     }
 }
+
+/// Someone the registry lacks, named by the welfare register and then by BPJS, each synchronised on its
+/// own (as months apart): one new-person proposal, not two. (The crash harness found the second when a
+/// synchronisation was interrupted and run again.)
+#[test]
+fn a_new_person_on_two_lists_is_proposed_once() {
+    for t in backends() {
+        let db = &t.db;
+        let dir = belu(200, 8);
+        import(db, dir.path(), "registry.csv", ListKind::Registry);
+        let village: String = db
+            .conn()
+            .unwrap()
+            .query("SELECT MIN(village_code) FROM persons", &[])
+            .unwrap()[0]
+            .text(0)
+            .unwrap();
+        let nik = format!("{}6101900001", &village.replace('.', "")[..6]);
+        std::fs::write(
+            dir.path().join("dtsen-baru.csv"),
+            format!("ID DTSEN,NIK,Nama,Jenis Kelamin,Tanggal Lahir,Kode Desa,Desil\nDT-9,{nik},Maria Uji Baru,P,1990-01-21,{village},2\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("bpjs-baru.csv"),
+            format!("KPJ,NIK,Nama Peserta,Tanggal Lahir,Kode Desa\n23999000001,{nik},Maria Uji Baru,21-01-1990,{village}\n"),
+        )
+        .unwrap();
+        let count = || {
+            review::list(
+                db,
+                &ProposalFilter {
+                    kinds: vec!["new_person".into()],
+                    status: Some("pending".into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .iter()
+            .filter(|p| p.intent.contains(&nik))
+            .count()
+        };
+        for (file, kind) in [
+            ("dtsen-baru.csv", ListKind::Dtsen),
+            ("bpjs-baru.csv", ListKind::Bpjs),
+        ] {
+            import(db, dir.path(), file, kind);
+            sync(db, &[kind], &HashMap::new()).unwrap();
+            review::generate_proposals(db, &[kind], "sync", &ctx()).unwrap();
+            assert_eq!(count(), 1, "{} after {file}", label(db));
+        }
+    }
+}

@@ -136,6 +136,93 @@ pub struct Table {
     header_line: u64,
 }
 
+/// Checks the container of a legacy `.xls` (an OLE compound file) before calamine reads it: calamine
+/// follows a looping sector chain until memory runs out (found by fuzzing), the `cfb` crate refuses it.
+/// Reading the workbook stream through `cfb` also proves every chain it uses ends.
+fn check_compound_file(path: &Path) -> Result<(), FormatError> {
+    let damaged = |reason: String| FormatError::Excel {
+        path: path.display().to_string(),
+        reason: format!("struktur berkas .xls rusak / damaged .xls structure: {reason}"),
+    };
+    let file = File::open(path).map_err(|e| FormatError::io(path, e))?;
+    let mut compound = cfb::CompoundFile::open(file).map_err(|e| damaged(e.to_string()))?;
+    for stream in ["/Workbook", "/Book"] {
+        if compound.is_stream(stream) {
+            let mut s = compound
+                .open_stream(stream)
+                .map_err(|e| damaged(e.to_string()))?;
+            std::io::copy(&mut s, &mut std::io::sink()).map_err(|e| damaged(e.to_string()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The most cells a sheet's used area may span: a million rows of 30 columns (about 1 GB in memory).
+/// Real lists are far smaller; a larger span means a stray cell far out, or a hostile file.
+pub const MAX_SHEET_CELLS: u64 = 30_000_000;
+
+/// Tracks the area spanned by the cells read so far and refuses it past [`MAX_SHEET_CELLS`].
+#[derive(Default)]
+struct Extent(Option<(u32, u32, u32, u32)>);
+
+impl Extent {
+    fn add(&mut self, (row, col): (u32, u32)) -> Result<(), String> {
+        let (r0, c0, r1, c1) = self.0.unwrap_or((row, col, row, col));
+        let e = (r0.min(row), c0.min(col), r1.max(row), c1.max(col));
+        self.0 = Some(e);
+        let area = (u64::from(e.2 - e.0) + 1) * (u64::from(e.3 - e.1) + 1);
+        if area > MAX_SHEET_CELLS {
+            return Err(format!(
+                "lembar terlalu luas: sel terisi sampai baris {} kolom {} ({area} sel; batas {MAX_SHEET_CELLS}); hapus sel di luar tabel atau simpan sebagai CSV / sheet too large: cells reach row {} column {}; delete cells outside the table or save as CSV",
+                row + 1,
+                col + 1,
+                row + 1,
+                col + 1
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The values and formulas of an XLSX sheet, read cell by cell within [`MAX_SHEET_CELLS`].
+fn bounded_xlsx<R: std::io::Read + std::io::Seek>(
+    workbook: &mut calamine::Xlsx<R>,
+    name: &str,
+) -> Result<(Range<Data>, Option<Range<String>>), String> {
+    let mut cells = Vec::new();
+    let mut extent = Extent::default();
+    {
+        let mut reader = workbook
+            .worksheet_cells_reader(name)
+            .map_err(|e| e.to_string())?;
+        while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+            if matches!(cell.get_value(), calamine::DataRef::Empty) {
+                continue;
+            }
+            extent.add(cell.get_position())?;
+            cells.push(calamine::Cell::new(
+                cell.get_position(),
+                Data::from(cell.get_value().clone()),
+            ));
+        }
+    }
+    let mut formulas = Vec::new();
+    let mut extent = Extent::default();
+    if let Ok(mut reader) = workbook.worksheet_cells_reader(name) {
+        while let Ok(Some(cell)) = reader.next_formula() {
+            if cell.get_value().is_empty() {
+                continue;
+            }
+            extent.add(cell.get_position())?;
+            formulas.push(cell);
+        }
+    }
+    Ok((
+        Range::from_sparse(cells),
+        Some(Range::from_sparse(formulas)),
+    ))
+}
+
 /// How many leading rows are searched for the header (title rows and merged headings come first).
 const HEADER_SEARCH_ROWS: usize = 20;
 
@@ -161,6 +248,9 @@ impl Table {
             || is_ole
             || ["xlsx", "xlsm", "xls", "xlsb", "ods"].contains(&extension.as_str())
         {
+            if is_ole {
+                check_compound_file(path)?;
+            }
             Table::open_excel(path, sheet, &extension)?
         } else {
             Table::open_csv(path)?
@@ -186,15 +276,23 @@ impl Table {
                 })?,
             None => names.first().cloned().ok_or(FormatError::Empty)?,
         };
-        let range = workbook
-            .worksheet_range(&name)
-            .map_err(|e| FormatError::Excel {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            })?;
-        // Formulas are optional (not every format exposes them); without them, empty formula cells just
-        // read as empty.
-        let formulas = workbook.worksheet_formula(&name).ok();
+        let excel_error = |reason: String| FormatError::Excel {
+            path: path.display().to_string(),
+            reason,
+        };
+        let (range, formulas) = match &mut workbook {
+            // Read cell by cell so a sheet whose cells span an absurd area (one cell at XFD1048576) is
+            // refused instead of allocating that area (found by fuzzing: 5 KB asked for 512 GB).
+            calamine::Sheets::Xlsx(x) => bounded_xlsx(x, &name).map_err(excel_error)?,
+            other => (
+                other
+                    .worksheet_range(&name)
+                    .map_err(|e| excel_error(e.to_string()))?,
+                // Formulas are optional (not every format exposes them); without them, empty formula
+                // cells just read as empty.
+                other.worksheet_formula(&name).ok(),
+            ),
+        };
         Ok(Table {
             path: path.to_path_buf(),
             format: SourceFormat::Excel {

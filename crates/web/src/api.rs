@@ -5,7 +5,8 @@
 //! handlers and served at `/api/v1/openapi.json`.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -81,6 +82,72 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A malformed request (a parameter of the wrong type, a body that is not the JSON asked for): 400 with
+/// the usual error body, not axum's plain-text rejection.
+fn bad_request(message: &str) -> Response {
+    error_body(StatusCode::BAD_REQUEST, "bad_request", message)
+}
+
+/// Query parameters, refused as a JSON 400 when unreadable.
+pub(crate) struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Query(q.0))
+            .map_err(|e| bad_request(&e.body_text()))
+    }
+}
+
+/// Path parameters, refused as a JSON 400 when unreadable (an id too large for 64 bits).
+pub(crate) struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Path(p.0))
+            .map_err(|e| bad_request(&e.body_text()))
+    }
+}
+
+/// An optional JSON body: empty means the default; anything else must be the JSON asked for.
+pub(crate) struct OptionalJson<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| bad_request(&e.body_text()))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        // An object, as documented: serde would also read a struct from an array.
+        match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(v @ serde_json::Value::Object(_)) => {
+                serde_json::from_value(v).map(OptionalJson).map_err(|e| {
+                    bad_request(&format!(
+                        "badan JSON tidak sesuai / JSON body does not fit: {e}"
+                    ))
+                })
+            }
+            Ok(_) => Err(bad_request(
+                "badan harus objek JSON / the body must be a JSON object",
+            )),
+            Err(e) => Err(bad_request(&format!(
+                "badan JSON tidak terbaca / unreadable JSON body: {e}"
+            ))),
+        }
+    }
+}
+
 async fn run<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -99,7 +166,7 @@ pub(crate) struct Paging {
 impl Paging {
     fn get(&self) -> (i64, i64) {
         (
-            self.page.unwrap_or(1).max(1),
+            crate::ui::page_number(self.page),
             self.per_page.unwrap_or(25).clamp(1, 200),
         )
     }
@@ -263,7 +330,12 @@ pub(crate) async fn coverage(
     auth: Auth,
     Query(q): Query<CoverageQuery>,
 ) -> Result<Json<CoverageDto>, ApiError> {
-    let region = match q.region.as_deref().map(RegionCode::parse) {
+    let region = match q
+        .region
+        .as_deref()
+        .filter(|r| !r.trim().is_empty())
+        .map(RegionCode::parse)
+    {
         Some(Err(e)) => return Err(ApiError(AppError::Input(e.to_string()))),
         Some(Ok(r)) => r,
         None => auth.who.grant.scope,
@@ -459,7 +531,7 @@ pub(crate) struct ProposalDto {
     person_id: Option<i64>,
     summary: String,
     /// The field-level changes (JSON).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<Object>)]
     changes: serde_json::Value,
     /// The evidence: the source record, the registry's values and the match explanation (JSON).
     #[schema(value_type = Object)]
@@ -582,6 +654,16 @@ pub(crate) struct Decision {
     reason: Option<String>,
 }
 
+/// A rejection: the reason is required (it goes back to the operator and into the audit log).
+#[derive(Deserialize, ToSchema, Default)]
+pub(crate) struct Rejection {
+    /// The version last read; the decision fails with 409 if someone acted since.
+    version: Option<i64>,
+    /// Why.
+    #[schema(min_length = 1, pattern = "\\S")]
+    reason: String,
+}
+
 async fn decide(
     state: AppState,
     auth: Auth,
@@ -619,30 +701,27 @@ pub(crate) async fn approve(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    body: Option<Json<Decision>>,
+    OptionalJson(body): OptionalJson<Decision>,
 ) -> Result<Json<ProposalDto>, ApiError> {
-    decide(state, auth, id, body.map(|b| b.0).unwrap_or_default(), true).await
+    decide(state, auth, id, body, true).await
 }
 
 /// `POST /api/v1/proposals/{id}/reject`
 #[utoipa::path(post, path = "/api/v1/proposals/{id}/reject", tag = "tinjauan",
-    params(("id" = i64, Path, description = "proposal id")), request_body(content = Decision),
+    params(("id" = i64, Path, description = "proposal id")), request_body(content = Rejection),
     responses((status = 200, body = ProposalDto), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn reject(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    body: Option<Json<Decision>>,
+    OptionalJson(body): OptionalJson<Rejection>,
 ) -> Result<Json<ProposalDto>, ApiError> {
-    decide(
-        state,
-        auth,
-        id,
-        body.map(|b| b.0).unwrap_or_default(),
-        false,
-    )
-    .await
+    let decision = Decision {
+        version: body.version,
+        reason: Some(body.reason),
+    };
+    decide(state, auth, id, decision, false).await
 }
 
 /// A programme.
@@ -939,7 +1018,7 @@ pub(crate) async fn users(
         description = "Registri pekerja rentan dan cakupan BPJS Ketenagakerjaan / vulnerable-worker registry and BPJS TK coverage. Auth: `Authorization: Bearer <token>` (`jaring user token NAME`)."),
     paths(me, overview, coverage, persons, person, proposals, proposal, approve, reject,
         programmes, imports, import, audit, users),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &CommonResponses)
 )]
 pub(crate) struct ApiDoc;
 
@@ -959,6 +1038,43 @@ impl utoipa::Modify for BearerAuth {
             "bearer",
             Vec::<String>::new(),
         )]);
+    }
+}
+
+/// Answers every operation can give: 400 for unreadable parameters or body, 401 without a valid
+/// token; and the approval body may be left out.
+struct CommonResponses;
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{Ref, RefOr, Required, ResponseBuilder};
+        let error = |what: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(what)
+                    .content(
+                        "application/json",
+                        utoipa::openapi::ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for op in [&mut item.get, &mut item.post].into_iter().flatten() {
+                let r = &mut op.responses.responses;
+                r.entry("400".into())
+                    .or_insert_with(|| error("unreadable parameters or body"));
+                r.entry("401".into())
+                    .or_insert_with(|| error("no valid session or bearer token"));
+                if path.ends_with("/approve") {
+                    if let Some(body) = op.request_body.as_mut() {
+                        body.required = Some(Required::False);
+                    }
+                }
+            }
+        }
     }
 }
 

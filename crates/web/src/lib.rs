@@ -221,7 +221,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
 ) -> Result<T, WebError> {
     match tokio::task::spawn_blocking(f).await {
         Ok(r) => r.map_err(WebError),
-        Err(e) => Err(WebError(AppError::Input(format!("worker failed: {e}")))),
+        Err(e) => Err(WebError(AppError::Internal(format!("worker failed: {e}")))),
     }
 }
 

@@ -202,6 +202,14 @@ pub(crate) fn csrf_field(frame: &Frame<'_>) -> Markup {
     html! { input type="hidden" name="csrf" value=(frame.csrf); }
 }
 
+/// The page number asked for (`halaman`), from 1 and bounded so offsets cannot overflow.
+pub(crate) fn page_number(asked: Option<i64>) -> i64 {
+    asked.unwrap_or(1).clamp(1, MAX_PAGE)
+}
+
+/// The last page anyone can ask for (100,000 pages of 200 rows is more than a province).
+pub(crate) const MAX_PAGE: i64 = 100_000;
+
 /// A count with Indonesian thousands separators (`12.345`).
 pub(crate) fn number(n: i64) -> String {
     jaring_domain::money::group_thousands(n)

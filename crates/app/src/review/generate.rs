@@ -325,6 +325,16 @@ pub fn generate_proposals(
     let persons = store::all_person_fields(&mut db.conn()?)?;
     let mut known_niks: std::collections::HashSet<String> =
         persons.values().filter_map(|p| get(p, "nik")).collect();
+    // A new person already proposed (by an earlier run, or one interrupted half way) is known too:
+    // another list naming them must not propose them twice.
+    for r in db.conn()?.query(
+        "SELECT intent FROM proposals WHERE kind = 'new_person' AND status = 'pending'",
+        &[],
+    )? {
+        if let Ok(Intent::NewPerson { values }) = serde_json::from_str::<Intent>(&r.text(0)?) {
+            known_niks.extend(get(&values, "nik"));
+        }
+    }
     // Programmes by folded code and name: an export's PROGRAM column may name one of ours.
     let programmes: HashMap<String, String> = jaring_store::coverage::programmes(&mut db.conn()?)?
         .into_iter()

@@ -17,7 +17,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use crate::auth::Auth;
-use crate::ui::{csrf_field, notice, number, pager, q as enc, respond, Frame, Lang};
+use crate::ui::{csrf_field, notice, number, page_number, pager, q as enc, respond, Frame, Lang};
 use crate::{blocking, AppState, WebError};
 
 const PER_PAGE: usize = 50;
@@ -67,7 +67,7 @@ pub(crate) async fn list(
     let db = state.db.clone();
     let who = auth.who.clone();
     let status = lq.status.clone().filter(|s| STATUSES.contains(&s.as_str()));
-    let page_no = lq.halaman.unwrap_or(1).max(1);
+    let page_no = page_number(lq.halaman);
     let (all, totals) = blocking(move || {
         Ok((
             claims::list(&db, &who, None)?,

@@ -12,7 +12,7 @@ use maud::html;
 use serde::Deserialize;
 
 use crate::auth::Auth;
-use crate::ui::{csrf_field, pager, q as enc, respond, Frame};
+use crate::ui::{csrf_field, page_number, pager, q as enc, respond, Frame};
 use crate::{blocking, AppState, WebError};
 
 /// Query of the search page.
@@ -43,7 +43,7 @@ pub(crate) async fn search(
     Query(sq): Query<SearchQuery>,
 ) -> Result<Response, WebError> {
     let query = sq.q.clone().unwrap_or_default();
-    let page_no = sq.halaman.unwrap_or(1);
+    let page_no = page_number(sq.halaman);
     let db = state.db.clone();
     let who = auth.who.clone();
     let qq = query.clone();

@@ -11,7 +11,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use crate::auth::Auth;
-use crate::ui::{csrf_field, notice, pager, q as enc, respond, Frame, Lang};
+use crate::ui::{csrf_field, notice, page_number, pager, q as enc, respond, Frame, Lang};
 use crate::{blocking, AppState, WebError};
 
 const PER_PAGE: i64 = 30;
@@ -47,7 +47,7 @@ pub(crate) async fn queue(
     Query(qq): Query<QueueQuery>,
 ) -> Result<Response, WebError> {
     let status = qq.status.clone().unwrap_or_else(|| "pending".into());
-    let page_no = qq.halaman.unwrap_or(1).max(1);
+    let page_no = page_number(qq.halaman);
     let filter = ProposalFilter {
         status: (status != "all").then(|| status.clone()),
         kinds: qq.jenis.iter().filter(|k| !k.is_empty()).cloned().collect(),

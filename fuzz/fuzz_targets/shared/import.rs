@@ -1,0 +1,45 @@
+//! The import path shared by the CSV and XLSX targets: open, find the header, map the columns, gather
+//! date evidence and read every row as `kinds` lists, exactly as `jaring import` does.
+
+use jaring_formats::mapping::heading_score;
+use jaring_formats::{ColumnMap, Evidence, ListKind, RowReader, Table};
+
+/// Reads the file at `path` as each of `kinds`; errors are fine, panics are findings.
+pub fn read_as(path: &std::path::Path, kinds: &[ListKind]) {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("valid date");
+    for &kind in kinds {
+        let Ok(table) = Table::open(path, None, &heading_score(kind, None)) else {
+            continue;
+        };
+        let Ok(columns) = ColumnMap::resolve(kind, table.headers(), None) else {
+            continue;
+        };
+        let Ok(rows) = table.rows() else { continue };
+        let rows: Vec<_> = rows.filter_map(Result::ok).collect();
+        let mut evidence = Evidence::default();
+        for row in &rows {
+            evidence.observe(&columns, row);
+        }
+        let reader = RowReader::new(
+            kind,
+            columns,
+            table.headers().to_vec(),
+            &evidence,
+            today,
+            None,
+            None,
+        );
+        for row in &rows {
+            let _ = reader.read(row);
+        }
+    }
+}
+
+/// Writes the input to a file of this process (the reader takes paths) and returns it.
+pub fn as_file(data: &[u8], name: &str) -> Option<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("jaring-fuzz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let path = dir.join(name);
+    std::fs::write(&path, data).ok()?;
+    Some(path)
+}
