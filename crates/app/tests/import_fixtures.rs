@@ -413,6 +413,8 @@ fn f18_f19_files_that_cannot_be_read_change_nothing() {
         // Found by fuzzing: files of a few KB that made the reader ask for gigabytes.
         ("36_far_stray_cell.xlsx", "lembar terlalu luas"),
         ("37_looping_chain.xls", "struktur berkas .xls rusak"),
+        // A cell reference so long its column number overflows inside calamine.
+        ("38_overflowing_reference.xlsx", "tidak dapat dibaca"),
     ] {
         each_backend(name, ListKind::Registry, |db, r| {
             let err = r.unwrap_err();

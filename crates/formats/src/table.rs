@@ -251,7 +251,18 @@ impl Table {
             if is_ole {
                 check_compound_file(path)?;
             }
-            Table::open_excel(path, sheet, &extension)?
+            // A panic inside the Excel library on a malformed file (found by fuzzing: an overflowing
+            // cell reference) is a damaged file to report, not a crash of the importer or the server.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                Table::open_excel(path, sheet, &extension)
+            }))
+            .unwrap_or_else(|_| {
+                Err(FormatError::Excel {
+                    path: path.display().to_string(),
+                    reason: "isi lembar tidak dapat diurai / the sheet's content cannot be parsed"
+                        .into(),
+                })
+            })?
         } else {
             Table::open_csv(path)?
         };
@@ -282,7 +293,7 @@ impl Table {
         };
         let (range, formulas) = match &mut workbook {
             // Read cell by cell so a sheet whose cells span an absurd area (one cell at XFD1048576) is
-            // refused instead of allocating that area (found by fuzzing: 5 KB asked for 512 GB).
+            // refused instead of allocating that area (a 5 KB file asked for 512 GB and aborted the process).
             calamine::Sheets::Xlsx(x) => bounded_xlsx(x, &name).map_err(excel_error)?,
             other => (
                 other
