@@ -6,6 +6,7 @@
 
 #[path = "../../store/tests/backends.rs"]
 mod backends;
+mod support;
 
 use backends::{backends, label};
 use chrono::{Datelike, NaiveDate};
@@ -15,7 +16,6 @@ use jaring_domain::access::{Grant, Role};
 use jaring_domain::benefits::{ClaimCase, SchoolLevel};
 use jaring_domain::{RegionCode, Rupiah};
 use jaring_store::claims::Heir;
-use jaring_store::review::ProposalFilter;
 use jaring_store::Database;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -75,18 +75,7 @@ fn claims_from_death_to_payment_with_hand_computed_amounts() {
         let admin = as_role(Role::AdminKabupaten, "53.04");
         let bpjs = as_role(Role::PetugasBpjs, "53.04");
         // Approve every death: covered members get a JKM claim candidate.
-        let ctx = jaring_app::review::Context::load(&mut db.conn().unwrap(), config.as_of).unwrap();
-        jaring_app::review::approve_all(
-            db,
-            &ProposalFilter {
-                kinds: vec!["mark_deceased".into()],
-                status: Some("pending".into()),
-                ..Default::default()
-            },
-            "uji",
-            &ctx,
-        )
-        .unwrap();
+        support::approve_deaths(db, config.as_of);
         let candidates = claims::list(db, &admin, Some("candidate")).unwrap();
         assert!(
             candidates.len() >= 2,

@@ -3,6 +3,7 @@
 
 #[path = "../../store/tests/backends.rs"]
 mod backends;
+mod support;
 
 use backends::{backends, label};
 use calamine::{open_workbook, Data, Reader, Xlsx};
@@ -11,22 +12,6 @@ use jaring_app::export::{self, Format};
 use jaring_domain::access::{Grant, Role};
 use jaring_domain::RegionCode;
 use jaring_store::review::ProposalFilter;
-
-/// Approves every pending death, as a village would after checking them.
-fn approve_deaths(db: &jaring_store::Database, as_of: chrono::NaiveDate) {
-    let ctx = jaring_app::review::Context::load(&mut db.conn().unwrap(), as_of).unwrap();
-    jaring_app::review::approve_all(
-        db,
-        &ProposalFilter {
-            kinds: vec!["mark_deceased".into()],
-            status: Some("pending".into()),
-            ..Default::default()
-        },
-        "uji",
-        &ctx,
-    )
-    .unwrap();
-}
 
 fn who(role: Role) -> Principal {
     Principal {
@@ -68,7 +53,7 @@ fn terminations_and_enrolments_re_read_cell_by_cell() {
             ..jaring_synth::Config::default()
         };
         jaring_app::prepare_demo(db, &config).unwrap();
-        approve_deaths(db, config.as_of);
+        support::approve_deaths(db, config.as_of);
         // The month with the most memberships ended, and what the database says ended then.
         let mut conn = db.conn().unwrap();
         let ended = conn
@@ -352,7 +337,7 @@ fn terminations_round_trip_through_a_bpjs_membership_import() {
             &a.db,
             "SELECT COUNT(*) FROM enrolments WHERE end_date IS NOT NULL",
         );
-        approve_deaths(&a.db, config.as_of);
+        support::approve_deaths(&a.db, config.as_of);
         let months: std::collections::BTreeSet<String> =
             a.db.conn()
                 .unwrap()
