@@ -9,6 +9,7 @@
 //! docs/RELIABILITY.md uses 50); `JARING_CRASH_SEED` replays a run (the seed is printed). SQLite always;
 //! PostgreSQL when `JARING_TEST_POSTGRES_URL` is set (each trial a database copied from a template).
 
+use rand::{Rng, SeedableRng};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -232,21 +233,6 @@ impl Backend for Postgres {
     }
 }
 
-/// A small deterministic generator (xorshift), so a failing run can be replayed from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
 fn trials() -> usize {
     std::env::var("JARING_CRASH_TRIALS")
         .ok()
@@ -269,7 +255,7 @@ fn harness(backend: &dyn Backend, make_base: &dyn Fn(&str) -> String, dir: &Path
         "crash harness on {}: JARING_CRASH_SEED={seed}",
         backend.label()
     );
-    let mut rng = Rng(seed);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let extra = dir.join("tambahan");
     let status = Command::new(assert_cmd::cargo::cargo_bin("jaring"))
         .args(["generate", "--persons", "5000", "--seed", "99", "--out"])
@@ -300,7 +286,7 @@ fn harness(backend: &dyn Backend, make_base: &dyn Fn(&str) -> String, dir: &Path
         let mut killed_mid = 0;
         for trial in 0..trials() {
             let url = backend.copy(&start, &format!("trial_{}", job.name));
-            let delay = Duration::from_micros(rng.below(took.as_micros() as u64 + 1) as u64);
+            let delay = Duration::from_micros(rng.gen_range(0..=took.as_micros() as u64));
             let mut child = jaring(&url).args(&args).spawn().unwrap();
             std::thread::sleep(delay);
             let finished = child.try_wait().unwrap().is_some();

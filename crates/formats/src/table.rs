@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -136,22 +136,127 @@ pub struct Table {
     header_line: u64,
 }
 
-/// Checks the container of a legacy `.xls` (an OLE compound file) before calamine reads it: calamine
-/// follows a looping sector chain until memory runs out (found by fuzzing), the `cfb` crate refuses it.
-/// Reading the workbook stream through `cfb` also proves every chain it uses ends.
-fn check_compound_file(path: &Path) -> Result<(), FormatError> {
+/// Reads the container of a legacy `.xls` (an OLE compound file) with the `cfb` crate and writes its
+/// workbook stream into a fresh, well-formed container for calamine. calamine's own container parser
+/// follows a looping sector chain until memory runs out, and asserts (panics) on a truncated last
+/// sector (both found by fuzzing); the `cfb` crate refuses the first and reads the second, and calamine
+/// then only ever sees a container the `cfb` crate wrote.
+fn rebuild_compound_file(path: &Path) -> Result<Vec<u8>, FormatError> {
     let damaged = |reason: String| FormatError::Excel {
         path: path.display().to_string(),
         reason: format!("struktur berkas .xls rusak / damaged .xls structure: {reason}"),
     };
     let file = File::open(path).map_err(|e| FormatError::io(path, e))?;
     let mut compound = cfb::CompoundFile::open(file).map_err(|e| damaged(e.to_string()))?;
-    for stream in ["/Workbook", "/Book"] {
-        if compound.is_stream(stream) {
-            let mut s = compound
-                .open_stream(stream)
-                .map_err(|e| damaged(e.to_string()))?;
-            std::io::copy(&mut s, &mut std::io::sink()).map_err(|e| damaged(e.to_string()))?;
+    if compound.is_stream("/EncryptedPackage") {
+        return Err(FormatError::Excel {
+            path: path.display().to_string(),
+            reason: "berkas dilindungi kata sandi; buka di Excel, hapus kata sandinya, simpan lagi / the file is password-protected; open it in Excel, remove the password and save it again".into(),
+        });
+    }
+    let name = ["/Workbook", "/Book"]
+        .into_iter()
+        .find(|s| compound.is_stream(s))
+        .ok_or_else(|| damaged("tidak ada lembar kerja / no workbook stream".into()))?;
+    let mut workbook = Vec::new();
+    compound
+        .open_stream(name)
+        .and_then(|mut s| s.read_to_end(&mut workbook))
+        .map_err(|e| damaged(e.to_string()))?;
+    // Version 3 (512-byte sectors), as Excel writes them; calamine refuses a version-4 container whose
+    // root has no mini stream.
+    check_biff_records(&workbook).map_err(|reason| FormatError::Excel {
+        path: path.display().to_string(),
+        reason,
+    })?;
+    let mut clean =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, std::io::Cursor::new(Vec::new()))
+            .map_err(|e| damaged(e.to_string()))?;
+    clean
+        .create_stream(name)
+        .and_then(|mut s| s.write_all(&workbook))
+        .and_then(|_| clean.flush())
+        .map_err(|e| damaged(e.to_string()))?;
+    Ok(clean.into_inner().into_inner())
+}
+
+/// Cell records whose first two fields are the row and column ([MS-XLS] 2.4): Number, Label, RString,
+/// BoolErr, RK, LabelSst, MulRk, Formula — the ones calamine places in a sheet.
+const BIFF_CELL_RECORDS: &[u32] = &[
+    0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x00BD, 0x0006,
+];
+
+/// Refuses a legacy workbook that would make calamine allocate far more than the file holds, which
+/// aborts the process when the allocation fails (both found by fuzzing, with files of 5 KB):
+/// - a DIMENSIONS record (the used area a sheet declares) that is inverted or spans more than
+///   [`MAX_SHEET_CELLS`]: calamine reserves the declared area before reading a cell;
+/// - a cell beyond column 256, the format's last ([MS-XLS] 2.2.2): calamine lays a sheet's cells out as
+///   one dense rectangle, so two cells far apart asked for 30 GB.
+///
+/// Within 65,536 rows × 256 columns a sheet stays under [`MAX_SHEET_CELLS`].
+fn check_biff_records(stream: &[u8]) -> Result<(), String> {
+    let u16_at = |b: &[u8], i: usize| u32::from(u16::from_le_bytes([b[i], b[i + 1]]));
+    let u32_at = |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    let mut rest = stream;
+    while rest.len() >= 4 {
+        let kind = u16_at(rest, 0);
+        let len = u16_at(rest, 2) as usize;
+        let Some(data) = rest.get(4..4 + len) else {
+            // A cut-short record: calamine reports it as an error, not a crash.
+            return Ok(());
+        };
+        rest = &rest[4 + len..];
+        if BIFF_CELL_RECORDS.contains(&kind) && len >= 4 {
+            let mut col = u16_at(data, 2);
+            if kind == 0x00BD && len >= 6 {
+                // MulRk: first column at 2, last column in the record's final two bytes.
+                col = col.max(u16_at(data, len - 2));
+            }
+            if col > 0xFF {
+                return Err(format!(
+                    "posisi sel rusak: kolom {} (format .xls hanya sampai 256) / damaged cell position: column {} (.xls has 256 columns)",
+                    col + 1,
+                    col + 1
+                ));
+            }
+            continue;
+        }
+        if kind != 0x0200 {
+            continue;
+        }
+        let (first_row, row_end, mut first_col, col_end) = match len {
+            10 => (
+                u16_at(data, 0),
+                u16_at(data, 2),
+                u16_at(data, 4),
+                u16_at(data, 6),
+            ),
+            14 | 16 => (
+                u32_at(data, 0),
+                u32_at(data, 4),
+                u16_at(data, 8),
+                u16_at(data, 10),
+            ),
+            _ => continue,
+        };
+        if first_col > 0xFF || col_end < first_col {
+            first_col = 0;
+        }
+        if row_end == 0 || col_end == 0 {
+            continue;
+        }
+        let rows = i64::from(row_end) - i64::from(first_row);
+        let cols = i64::from(col_end) - i64::from(first_col);
+        if rows <= 0 || cols <= 0 {
+            return Err(
+                "ukuran lembar rusak / damaged sheet dimensions (the used area ends before it starts)"
+                    .into(),
+            );
+        }
+        if (rows as u64).saturating_mul(cols as u64) > MAX_SHEET_CELLS {
+            return Err(format!(
+                "lembar terlalu luas: {rows} baris × {cols} kolom (batas {MAX_SHEET_CELLS} sel); simpan sebagai .xlsx atau CSV / sheet too large: {rows} rows × {cols} columns declared; save it as .xlsx or CSV"
+            ));
         }
     }
     Ok(())
@@ -189,32 +294,26 @@ fn bounded_xlsx<R: std::io::Read + std::io::Seek>(
     workbook: &mut calamine::Xlsx<R>,
     name: &str,
 ) -> Result<(Range<Data>, Option<Range<String>>), String> {
+    // One pass over the sheet's XML for values and formulas together: the sheet is decompressed and
+    // parsed once, not twice (a second pass for formulas cost about a quarter of an XLSX import).
     let mut cells = Vec::new();
-    let mut extent = Extent::default();
-    {
-        let mut reader = workbook
-            .worksheet_cells_reader(name)
-            .map_err(|e| e.to_string())?;
-        while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
-            if matches!(cell.get_value(), calamine::DataRef::Empty) {
-                continue;
-            }
-            extent.add(cell.get_position())?;
-            cells.push(calamine::Cell::new(
-                cell.get_position(),
-                Data::from(cell.get_value().clone()),
-            ));
-        }
-    }
     let mut formulas = Vec::new();
     let mut extent = Extent::default();
-    if let Ok(mut reader) = workbook.worksheet_cells_reader(name) {
-        while let Ok(Some(cell)) = reader.next_formula() {
-            if cell.get_value().is_empty() {
-                continue;
-            }
-            extent.add(cell.get_position())?;
-            formulas.push(cell);
+    let mut reader = workbook
+        .worksheet_cells_reader(name)
+        .map_err(|e| e.to_string())?;
+    while let Some(cell) = reader.next_cell_with_formula().map_err(|e| e.to_string())? {
+        let formula = cell.formula.filter(|f| !f.is_empty());
+        let has_value = !matches!(cell.value, calamine::DataRef::Empty);
+        if !has_value && formula.is_none() {
+            continue;
+        }
+        extent.add(cell.pos)?;
+        if has_value {
+            cells.push(calamine::Cell::new(cell.pos, Data::from(cell.value)));
+        }
+        if let Some(f) = formula {
+            formulas.push(calamine::Cell::new(cell.pos, f));
         }
     }
     Ok((
@@ -248,13 +347,11 @@ impl Table {
             || is_ole
             || ["xlsx", "xlsm", "xls", "xlsb", "ods"].contains(&extension.as_str())
         {
-            if is_ole {
-                check_compound_file(path)?;
-            }
+            let ole = is_ole.then(|| rebuild_compound_file(path)).transpose()?;
             // A panic inside the Excel library on a malformed file (found by fuzzing: an overflowing
             // cell reference) is a damaged file to report, not a crash of the importer or the server.
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                Table::open_excel(path, sheet, &extension)
+                Table::open_excel(path, sheet, &extension, ole)
             }))
             .unwrap_or_else(|_| {
                 Err(FormatError::Excel {
@@ -270,11 +367,36 @@ impl Table {
         Ok(table)
     }
 
-    fn open_excel(path: &Path, sheet: Option<&str>, extension: &str) -> Result<Table, FormatError> {
-        let mut workbook = open_workbook_auto(path).map_err(|e| FormatError::Excel {
+    /// Opens a workbook: an OLE `.xls` from its rebuilt container, anything else from the file.
+    fn open_excel(
+        path: &Path,
+        sheet: Option<&str>,
+        extension: &str,
+        ole: Option<Vec<u8>>,
+    ) -> Result<Table, FormatError> {
+        let unreadable = |reason: String| FormatError::Excel {
             path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
+            reason,
+        };
+        match ole {
+            Some(container) => {
+                let xls = calamine::Xls::new(std::io::Cursor::new(container))
+                    .map_err(|e| unreadable(e.to_string()))?;
+                Table::from_workbook(path, sheet, extension, calamine::Sheets::Xls(xls))
+            }
+            None => {
+                let workbook = open_workbook_auto(path).map_err(|e| unreadable(e.to_string()))?;
+                Table::from_workbook(path, sheet, extension, workbook)
+            }
+        }
+    }
+
+    fn from_workbook<RS: std::io::Read + std::io::Seek>(
+        path: &Path,
+        sheet: Option<&str>,
+        extension: &str,
+        mut workbook: calamine::Sheets<RS>,
+    ) -> Result<Table, FormatError> {
         let names = workbook.sheet_names().to_vec();
         let name = match sheet {
             Some(s) => names
@@ -610,6 +732,77 @@ fn sniff_delimiter(path: &Path, encoding: &'static Encoding) -> Result<u8, Forma
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn dimensions_record(first_row: u32, row_end: u32, first_col: u16, col_end: u16) -> Vec<u8> {
+        let mut r = vec![0x00, 0x02, 14, 0];
+        r.extend(first_row.to_le_bytes());
+        r.extend(row_end.to_le_bytes());
+        r.extend(first_col.to_le_bytes());
+        r.extend(col_end.to_le_bytes());
+        r.extend([0, 0]);
+        r
+    }
+
+    #[test]
+    fn a_legacy_cell_beyond_the_last_column_is_refused() {
+        // Number records (row, column, format, value) at column 3 and at column 40,000.
+        let number = |col: u16| {
+            let mut r = vec![0x03, 0x02, 14, 0, 5, 0];
+            r.extend(col.to_le_bytes());
+            r.extend([0u8; 10]);
+            r
+        };
+        assert_eq!(check_biff_records(&number(3)), Ok(()));
+        assert!(check_biff_records(&number(40_000))
+            .unwrap_err()
+            .contains("damaged cell position: column 40001"));
+        // A MulRk whose last column (its final two bytes) is out of range.
+        let mut mulrk = vec![0xBD, 0x00, 12, 0, 1, 0, 0, 0];
+        mulrk.extend([0u8; 6]);
+        mulrk.extend(300u16.to_le_bytes());
+        assert!(check_biff_records(&mulrk).is_err());
+    }
+
+    #[test]
+    fn a_legacy_sheet_declaring_an_absurd_area_is_refused_before_calamine_reserves_it() {
+        // Another record first, to show the walk steps over records.
+        let mut stream = vec![0x09, 0x08, 2, 0, 0, 6];
+        stream.extend(dimensions_record(0, 65_536, 0, 256));
+        assert_eq!(
+            check_biff_records(&stream),
+            Ok(()),
+            "Excel 2003's maximum sheet"
+        );
+        let huge = dimensions_record(0, u32::MAX, 0, 256);
+        assert!(check_biff_records(&huge)
+            .unwrap_err()
+            .contains("terlalu luas"));
+        let inverted = dimensions_record(9, 3, 0, 4);
+        assert!(check_biff_records(&inverted)
+            .unwrap_err()
+            .contains("damaged sheet dimensions"));
+        // An empty sheet declares zeros.
+        assert_eq!(check_biff_records(&dimensions_record(0, 0, 0, 0)), Ok(()));
+    }
+
+    /// A password-protected workbook is an OLE container holding an `EncryptedPackage` stream, whatever
+    /// its extension; the operator is told to remove the password rather than "damaged file".
+    #[test]
+    fn a_password_protected_workbook_is_named_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("terkunci.xlsx");
+        let mut c = cfb::CompoundFile::create(File::create(&path).unwrap()).unwrap();
+        c.create_stream("/EncryptedPackage")
+            .unwrap()
+            .write_all(&[7u8; 600])
+            .unwrap();
+        c.flush().unwrap();
+        drop(c);
+        let err = Table::open(&path, None, &|_: &[String]| 1)
+            .err()
+            .expect("refused");
+        assert!(err.to_string().contains("dilindungi kata sandi"), "{err}");
+    }
 
     fn lines_of(content: &[u8]) -> Vec<u64> {
         let dir = tempfile::tempdir().unwrap();

@@ -174,6 +174,9 @@ pub fn restore(backup: &Path, target: &DatabaseOptions) -> Result<(Database, Sum
         if target.pg_schema.is_some() {
             client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema}"))?;
         }
+        // The dump's policies name the role reading connections run as; on another server it may not
+        // exist yet.
+        client.batch_execute(crate::migrate::SCOPED_ROLE_SQL)?;
         drop(client);
         tool(
             Command::new("pg_restore")
@@ -217,6 +220,11 @@ pub fn restore(backup: &Path, target: &DatabaseOptions) -> Result<(Database, Sum
         std::fs::rename(&tmp, &path)?;
     }
     let db = Database::open_with(target.clone())?;
+    if postgres {
+        // `--no-privileges` left out what the confined role may read; without it every reading web
+        // request would be refused.
+        db.conn()?.batch(crate::migrate::SCOPED_GRANTS_SQL)?;
+    }
     let summary = check(&db)?;
     Ok((db, summary))
 }

@@ -19,7 +19,39 @@ pub enum Conn {
     /// SQLite.
     Sqlite(PooledConnection<SqliteConnectionManager>),
     /// PostgreSQL.
-    Postgres(PooledConnection<PostgresConnectionManager<NoTls>>),
+    Postgres(Box<PgConn>),
+}
+
+/// A pooled PostgreSQL client that, if it was confined to a region, is set free again before it goes
+/// back to the pool.
+pub struct PgConn {
+    pub(crate) client: PooledConnection<PostgresConnectionManager<NoTls>>,
+    /// Whether `SET ROLE jaring_scoped` and `jaring.scope` are in effect.
+    pub(crate) scoped: bool,
+}
+
+impl std::ops::Deref for PgConn {
+    type Target = postgres::Client;
+    fn deref(&self) -> &postgres::Client {
+        &self.client
+    }
+}
+
+impl std::ops::DerefMut for PgConn {
+    fn deref_mut(&mut self) -> &mut postgres::Client {
+        &mut self.client
+    }
+}
+
+impl Drop for PgConn {
+    fn drop(&mut self) {
+        if self.scoped {
+            // Transactions are rolled back or committed before this (see `RollbackGuard`). If the reset
+            // fails anyway, the connection stays confined: its next user sees fewer rows, never more,
+            // so the failure is safe.
+            let _ = self.client.batch_execute("RESET ROLE; RESET jaring.scope");
+        }
+    }
 }
 
 /// Rewrites `$1` placeholders to SQLite's `?1`. Dollar signs inside string literals are left alone.
@@ -145,6 +177,17 @@ impl Conn {
                 let mut n = 0;
                 for row in rows {
                     n += stmt.execute(rusqlite::params_from_iter(row.iter()))? as u64;
+                }
+                Ok(n)
+            }
+            // PostgreSQL refuses COPY into a table with row-level security for a role it applies to.
+            Conn::Postgres(c) if c.scoped => {
+                let marks: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+                let sql = format!("INSERT INTO {table} ({cols}) VALUES ({})", marks.join(", "));
+                let stmt = c.prepare(&sql)?;
+                let mut n = 0;
+                for row in rows {
+                    n += c.execute(&stmt, &pg_params(&row))?;
                 }
                 Ok(n)
             }

@@ -7,8 +7,9 @@ use r2d2_postgres::postgres::NoTls;
 use r2d2_postgres::PostgresConnectionManager;
 use r2d2_sqlite::SqliteConnectionManager;
 
-use crate::conn::Conn;
+use crate::conn::{Conn, PgConn};
 use crate::{Result, StoreError};
+use jaring_domain::RegionCode;
 
 /// The two supported backends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,15 +61,17 @@ pub struct PgTarget {
 #[derive(Clone)]
 pub struct Database {
     pool: Pool,
+    /// Region every connection is confined to by PostgreSQL row-level security (see [`Database::scoped`]).
+    scope: Option<RegionCode>,
 }
 
 /// Pragmas every SQLite connection gets: WAL so readers never wait for the writer, a busy timeout so
 /// two writers queue instead of failing, enforced foreign keys.
-const SQLITE_PRAGMAS: &str = "PRAGMA page_size = 8192;
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;
+PRAGMA page_size = 8192;
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
 PRAGMA foreign_keys = ON;
-PRAGMA busy_timeout = 10000;
 PRAGMA cache_size = -65536;
 PRAGMA temp_store = MEMORY;";
 
@@ -111,6 +114,7 @@ impl Database {
                 .connection_timeout(Duration::from_secs(15))
                 .build(manager)?;
             return Ok(Database {
+                scope: None,
                 pool: Pool::Postgres(
                     pool,
                     PgTarget {
@@ -130,6 +134,10 @@ impl Database {
         if path.as_os_str().is_empty() {
             return Err(StoreError::Config("empty SQLite path".into()));
         }
+        // WAL mode is stored in the file: set it once, alone, before the pool opens its connections
+        // together (several switching at once raced for the lock, and r2d2 logged "database is locked"
+        // on every few `jaring demo`s).
+        rusqlite::Connection::open(&path)?.execute_batch(SQLITE_PRAGMAS)?;
         let manager =
             SqliteConnectionManager::file(&path).with_init(|c| c.execute_batch(SQLITE_PRAGMAS));
         let pool = r2d2::Pool::builder()
@@ -138,6 +146,7 @@ impl Database {
             .build(manager)?;
         Ok(Database {
             pool: Pool::Sqlite(pool, path),
+            scope: None,
         })
     }
 
@@ -165,11 +174,44 @@ impl Database {
         }
     }
 
+    /// The same database, with every connection confined to the villages inside `scope`.
+    ///
+    /// On PostgreSQL each connection then runs as the role `jaring_scoped` with `jaring.scope` set, and
+    /// the row-level security policies of migration 8 hide every resident, household, proposal, claim,
+    /// list record and audit entry outside the scope, whatever SQL a caller sends: a handler bug
+    /// cannot read another village. The role may only read (and append to the audit log), so scoped
+    /// connections are for requests that read. SQLite has no row-level security; there the scope is
+    /// kept only by the queries' own filters.
+    pub fn scoped(&self, scope: RegionCode) -> Database {
+        Database {
+            pool: self.pool.clone(),
+            scope: Some(scope),
+        }
+    }
+
+    /// The region connections are confined to, if any.
+    pub fn scope(&self) -> Option<RegionCode> {
+        self.scope
+    }
+
     /// Borrows a connection from the pool.
     pub fn conn(&self) -> Result<Conn> {
         Ok(match &self.pool {
             Pool::Sqlite(p, _) => Conn::Sqlite(p.get()?),
-            Pool::Postgres(p, _) => Conn::Postgres(p.get()?),
+            Pool::Postgres(p, _) => {
+                let mut client = p.get()?;
+                if let Some(scope) = self.scope {
+                    // The code is digits and dots (a parsed RegionCode), so it is safe inline; the reset
+                    // when the connection goes back to the pool is in `PgConn`'s Drop.
+                    client.batch_execute(&format!(
+                        "SET ROLE jaring_scoped; SELECT set_config('jaring.scope', '{scope}', false)"
+                    ))?;
+                }
+                Conn::Postgres(Box::new(PgConn {
+                    client,
+                    scoped: self.scope.is_some(),
+                }))
+            }
         })
     }
 

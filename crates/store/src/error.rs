@@ -7,7 +7,7 @@ pub enum StoreError {
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// PostgreSQL said no.
-    #[error("PostgreSQL: {0}")]
+    #[error("PostgreSQL: {}", postgres_message(.0))]
     Postgres(#[from] postgres::Error),
     /// No connection could be had from the pool (database down, wrong address, too busy).
     #[error("cannot connect to the database: {0}")]
@@ -87,6 +87,15 @@ impl StoreError {
             }
             _ => false,
         }
+    }
+}
+
+/// The server's own message when there is one: `postgres::Error` displays only "db error" for what the
+/// server refused, which tells an operator nothing.
+fn postgres_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
     }
 }
 

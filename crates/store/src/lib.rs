@@ -14,7 +14,7 @@ pub mod settings;
 pub mod stats;
 mod value;
 
-pub use conn::Conn;
+pub use conn::{Conn, PgConn};
 pub use database::{Backend, Database, DatabaseOptions, PgTarget};
 pub use error::{Result, StoreError};
 pub use value::{Row, Value};

@@ -55,7 +55,23 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_claims.sql"),
         postgres: include_str!("../migrations/postgres/0007_claims.sql"),
     },
+    Migration {
+        version: 8,
+        name: "row_security",
+        sqlite: include_str!("../migrations/sqlite/0008_row_security.sql"),
+        postgres: concat!(
+            include_str!("../migrations/postgres/scoped_role.sql"),
+            include_str!("../migrations/postgres/scoped_grants.sql"),
+            include_str!("../migrations/postgres/0008_row_security.sql")
+        ),
+    },
 ];
+
+/// Creates the role row-level security confines reading connections to, if missing (PostgreSQL).
+pub(crate) const SCOPED_ROLE_SQL: &str = include_str!("../migrations/postgres/scoped_role.sql");
+
+/// Gives that role its privileges in the current schema (PostgreSQL); restores leave them out.
+pub(crate) const SCOPED_GRANTS_SQL: &str = include_str!("../migrations/postgres/scoped_grants.sql");
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {

@@ -326,7 +326,6 @@ pub(crate) struct CoverageDto {
 #[utoipa::path(get, path = "/api/v1/coverage", tag = "cakupan", params(CoverageQuery),
     responses((status = 200, body = CoverageDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn coverage(
-    State(state): State<AppState>,
     auth: Auth,
     Query(q): Query<CoverageQuery>,
 ) -> Result<Json<CoverageDto>, ApiError> {
@@ -351,7 +350,7 @@ pub(crate) async fn coverage(
         })?,
         None => jaring_domain::today(),
     };
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let live = q.live.unwrap_or(false);
     let report =
         run(move || jaring_app::coverage::coverage(&db, Some(region), month, !live)).await?;
@@ -446,7 +445,7 @@ pub(crate) async fn persons(
     }
     .get();
     let index = state.names().await.map_err(|e| ApiError(e.0))?;
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let query = pq.q.unwrap_or_default();
     let (mode, found) =
@@ -494,11 +493,10 @@ pub(crate) struct PersonDetailDto {
     params(("id" = i64, Path, description = "person id")),
     responses((status = 200, body = PersonDetailDto), (status = 404, body = ErrorBody)))]
 pub(crate) async fn person(
-    State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
 ) -> Result<Json<PersonDetailDto>, ApiError> {
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let v = run(move || jaring_app::residents::person(&db, &who, id)).await?;
     let w = &auth.who;
@@ -599,7 +597,6 @@ pub(crate) struct ProposalQuery {
 #[utoipa::path(get, path = "/api/v1/proposals", tag = "tinjauan", params(ProposalQuery),
     responses((status = 200, body = ProposalPage), (status = 401, body = ErrorBody)))]
 pub(crate) async fn proposals(
-    State(state): State<AppState>,
     auth: Auth,
     Query(pq): Query<ProposalQuery>,
 ) -> Result<Json<ProposalPage>, ApiError> {
@@ -617,7 +614,7 @@ pub(crate) async fn proposals(
         offset: (page - 1) * per_page,
         ..Default::default()
     };
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let mut rows = run(move || jaring_app::review::list_for(&db, &who, &filter)).await?;
     let more = rows.len() as i64 > per_page;
@@ -635,11 +632,10 @@ pub(crate) async fn proposals(
     params(("id" = i64, Path, description = "proposal id")),
     responses((status = 200, body = ProposalDto), (status = 404, body = ErrorBody)))]
 pub(crate) async fn proposal(
-    State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
 ) -> Result<Json<ProposalDto>, ApiError> {
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let row = run(move || jaring_app::review::show_for(&db, &who, id)).await?;
     Ok(Json(proposal_dto(&auth.who, &row)))
@@ -671,7 +667,7 @@ async fn decide(
     d: Decision,
     approve: bool,
 ) -> Result<Json<ProposalDto>, ApiError> {
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let row = run(move || {
         if approve {
@@ -741,12 +737,9 @@ pub(crate) struct ProgrammeDto {
 /// `GET /api/v1/programmes`
 #[utoipa::path(get, path = "/api/v1/programmes", tag = "program",
     responses((status = 200, body = Vec<ProgrammeDto>)))]
-pub(crate) async fn programmes(
-    State(state): State<AppState>,
-    auth: Auth,
-) -> Result<Json<Vec<ProgrammeDto>>, ApiError> {
+pub(crate) async fn programmes(auth: Auth) -> Result<Json<Vec<ProgrammeDto>>, ApiError> {
     auth.who.require_any(Action::ViewProgrammes)?;
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let list = run(move || {
         jaring_app::coverage::programmes(&db)?
             .into_iter()
@@ -793,11 +786,8 @@ pub(crate) struct ImportDto {
 /// `GET /api/v1/imports`
 #[utoipa::path(get, path = "/api/v1/imports", tag = "impor",
     responses((status = 200, body = Vec<ImportDto>)))]
-pub(crate) async fn imports(
-    State(state): State<AppState>,
-    auth: Auth,
-) -> Result<Json<Vec<ImportDto>>, ApiError> {
-    let db = state.db.clone();
+pub(crate) async fn imports(auth: Auth) -> Result<Json<Vec<ImportDto>>, ApiError> {
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let list = run(move || jaring_app::import::recent_for(&db, &who, 50)).await?;
     Ok(Json(
@@ -863,7 +853,7 @@ pub(crate) async fn import(
             q.kind
         )))
     })?;
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let dir = state.errors_dir();
     let name = q.file_name.clone();
@@ -946,11 +936,10 @@ pub(crate) struct AuditQuery {
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, body = Vec<AuditDto>)))]
 pub(crate) async fn audit(
-    State(state): State<AppState>,
     auth: Auth,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<Vec<AuditDto>>, ApiError> {
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let rows =
         run(move || jaring_app::auditlog::entries(&db, &who, q.before, q.limit.unwrap_or(100)))
@@ -989,12 +978,9 @@ pub(crate) struct UserDto {
 /// `GET /api/v1/users`
 #[utoipa::path(get, path = "/api/v1/users", tag = "akun",
     responses((status = 200, body = Vec<UserDto>), (status = 403, body = ErrorBody)))]
-pub(crate) async fn users(
-    State(state): State<AppState>,
-    auth: Auth,
-) -> Result<Json<Vec<UserDto>>, ApiError> {
+pub(crate) async fn users(auth: Auth) -> Result<Json<Vec<UserDto>>, ApiError> {
     auth.who.require_any(Action::ManageUsers)?;
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let list = run(move || jaring_app::accounts::users(&db, &who)).await?;
     Ok(Json(

@@ -166,6 +166,10 @@ pub(crate) struct Auth {
     pub bearer: bool,
     /// The raw session secret (to sign out).
     pub session_secret: Option<String>,
+    /// The database as this request may use it: confined to the user's region by PostgreSQL row-level
+    /// security when the request only reads (GET, HEAD), so a handler that forgets a filter still
+    /// cannot show another village's rows. Writes use the unconfined pool and the app's own checks.
+    pub db: jaring_store::Database,
 }
 
 impl Auth {
@@ -294,7 +298,13 @@ impl FromRequestParts<AppState> for Auth {
                 ));
             }
         }
+        let db = if parts.method.is_safe() {
+            state.db.scoped(who.grant.scope)
+        } else {
+            state.db.clone()
+        };
         Ok(Auth {
+            db,
             who,
             csrf,
             lang,

@@ -67,6 +67,11 @@ pub struct AppState {
 pub(crate) struct Cached<T> {
     slot: std::sync::Mutex<Option<(std::time::Instant, Arc<T>)>>,
     ttl: std::time::Duration,
+    /// Held while loading, so requests that miss together wait for one load instead of each running
+    /// their own (four searches after an approval were loading the 233,000-name index four times).
+    loading: tokio::sync::Mutex<()>,
+    /// Bumped by `clear`: a load that began before a change is not kept as fresh after it.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl<T: Send + Sync + 'static> Cached<T> {
@@ -74,29 +79,43 @@ impl<T: Send + Sync + 'static> Cached<T> {
         Cached {
             slot: std::sync::Mutex::new(None),
             ttl: std::time::Duration::from_secs(seconds),
+            loading: tokio::sync::Mutex::new(()),
+            generation: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
     fn clear(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Ok(mut guard) = self.slot.lock() {
             *guard = None;
         }
+    }
+
+    fn fresh(&self) -> Option<Arc<T>> {
+        let guard = self.slot.lock().ok()?;
+        let (at, v) = guard.as_ref()?;
+        (at.elapsed() < self.ttl).then(|| v.clone())
     }
 
     async fn get(
         &self,
         load: impl FnOnce() -> Result<T, AppError> + Send + 'static,
     ) -> Result<Arc<T>, WebError> {
-        if let Ok(guard) = self.slot.lock() {
-            if let Some((at, v)) = guard.as_ref() {
-                if at.elapsed() < self.ttl {
-                    return Ok(v.clone());
-                }
-            }
+        if let Some(v) = self.fresh() {
+            return Ok(v);
         }
+        let _loading = self.loading.lock().await;
+        // Whoever held the lock before may have just loaded it.
+        if let Some(v) = self.fresh() {
+            return Ok(v);
+        }
+        let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
         let fresh = Arc::new(blocking(load).await?);
         if let Ok(mut guard) = self.slot.lock() {
-            *guard = Some((std::time::Instant::now(), fresh.clone()));
+            if self.generation.load(std::sync::atomic::Ordering::SeqCst) == generation {
+                *guard = Some((std::time::Instant::now(), fresh.clone()));
+            }
         }
         Ok(fresh)
     }
@@ -473,4 +492,55 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn slow_load(loads: &Arc<AtomicUsize>) -> impl FnOnce() -> Result<usize, AppError> + Send {
+        let loads = loads.clone();
+        move || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            Ok(loads.fetch_add(1, Ordering::SeqCst) + 1)
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn requests_missing_together_share_one_load() {
+        let cache = Arc::new(Cached::<usize>::new(60));
+        let loads = Arc::new(AtomicUsize::new(0));
+        let waiting: Vec<_> = (0..8)
+            .map(|_| {
+                let (cache, load) = (cache.clone(), slow_load(&loads));
+                tokio::spawn(async move { *cache.get(load).await.ok().unwrap() })
+            })
+            .collect();
+        for w in waiting {
+            assert_eq!(
+                w.await.unwrap(),
+                1,
+                "every request got the one load's value"
+            );
+        }
+        assert_eq!(loads.load(Ordering::SeqCst), 1);
+        // After a change, the next request loads again.
+        cache.clear();
+        assert_eq!(*cache.get(slow_load(&loads)).await.ok().unwrap(), 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_load_begun_before_a_change_is_not_kept() {
+        let cache = Arc::new(Cached::<usize>::new(60));
+        let loads = Arc::new(AtomicUsize::new(0));
+        let early = {
+            let (cache, load) = (cache.clone(), slow_load(&loads));
+            tokio::spawn(async move { *cache.get(load).await.ok().unwrap() })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        cache.clear();
+        assert_eq!(early.await.unwrap(), 1);
+        assert_eq!(*cache.get(slow_load(&loads)).await.ok().unwrap(), 2);
+    }
 }

@@ -4,8 +4,34 @@
 use jaring_formats::mapping::heading_score;
 use jaring_formats::{ColumnMap, Evidence, ListKind, RowReader, Table};
 
-/// Reads the file at `path` as each of `kinds`; errors are fine, panics are findings.
+/// Replaces libFuzzer's panic hook, which aborts on every panic, even one that jaring catches: a panic
+/// inside the Excel library on a malformed workbook is caught by `Table::open` and reported as an
+/// unreadable file, in production as here. A panic jaring does not catch still unwinds to libfuzzer-sys,
+/// which aborts, so it is still a finding. Each panic site is printed once, to tell them apart.
+fn contain_caught_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let seen = std::sync::Mutex::new(std::collections::HashSet::new());
+        std::panic::set_hook(Box::new(move |info| {
+            let at = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            if seen
+                .lock()
+                .map(|mut s| s.insert(at.clone()))
+                .unwrap_or(true)
+            {
+                eprintln!("panic at {at}: {info} (a finding unless jaring catches it)");
+            }
+        }));
+    });
+}
+
+/// Reads the file at `path` as each of `kinds`; errors are fine, panics jaring does not catch are
+/// findings.
 pub fn read_as(path: &std::path::Path, kinds: &[ListKind]) {
+    contain_caught_panics();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("valid date");
     for &kind in kinds {
         let Ok(table) = Table::open(path, None, &heading_score(kind, None)) else {

@@ -225,7 +225,7 @@ pub(crate) async fn logout(
     auth.check_csrf(&f.csrf)?;
     if let Some(secret) = auth.session_secret.clone() {
         state.auth.forget(&format!("s:{secret}"));
-        let db = state.db.clone();
+        let db = auth.db.clone();
         blocking(move || accounts::end_session(&db, &secret)).await?;
     }
     let mut response = Redirect::to("/masuk").into_response();
@@ -316,7 +316,7 @@ pub(crate) async fn change_password(
         );
         return Ok(password_page(&auth, state.demo, Some((false, m))));
     }
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     match blocking(move || accounts::change_password(&db, &who, &f.old, &f.new)).await {
         Ok(()) => {

@@ -108,7 +108,7 @@ pub(crate) async fn set_rule(
             None => jaring_rules::Clause::new(line.trim(), line.trim()),
         })
         .collect();
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let actor = auth.who.username.clone();
     let c = code.clone();
     let saved = blocking(move || jaring_app::coverage::set_rule(&db, &c, &clauses, &actor)).await;
@@ -136,7 +136,7 @@ pub(crate) async fn audit(
     auth: Auth,
     Query(pq): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let before = pq.sebelum;
     let rows = blocking(move || jaring_app::auditlog::entries(&db, &who, before, 50)).await?;
@@ -175,7 +175,7 @@ async fn users_page(
     message: Option<(bool, String)>,
 ) -> Result<Response, WebError> {
     auth.who.require_any(Action::ManageUsers)?;
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let users = blocking(move || accounts::users(&db, &who)).await?;
     let frame = Frame::of(auth, state.demo);
@@ -279,7 +279,7 @@ pub(crate) async fn add_user(
         )
         .await;
     }
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let actor = auth.who.username.clone();
     let spec = UserSpec {
         username: f.username.clone(),
@@ -300,14 +300,13 @@ pub(crate) async fn add_user(
 
 /// `POST /pengguna/{username}/nonaktif`
 pub(crate) async fn disable_user(
-    State(state): State<AppState>,
     auth: Auth,
     Path(username): Path<String>,
     Form(f): Form<crate::ui::CsrfForm>,
 ) -> Result<Response, WebError> {
     auth.check_csrf(&f.csrf)?;
     auth.who.require_any(Action::ManageUsers)?;
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let actor = auth.who.clone();
     blocking(move || {
         let u = accounts::user(&db, &username)?;

@@ -64,7 +64,7 @@ pub(crate) async fn list(
     auth: Auth,
     Query(lq): Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let status = lq.status.clone().filter(|s| STATUSES.contains(&s.as_str()));
     let page_no = page_number(lq.halaman);
@@ -148,8 +148,8 @@ struct ClaimView {
     benefit: Result<Benefit, String>,
 }
 
-async fn load(state: &AppState, auth: &Auth, id: i64) -> Result<ClaimView, WebError> {
-    let db = state.db.clone();
+async fn load(auth: &Auth, id: i64) -> Result<ClaimView, WebError> {
+    let db = auth.db.clone();
     let who = auth.who.clone();
     blocking(move || {
         let (row, heirs) = claims::get(&db, &who, id)?;
@@ -179,7 +179,7 @@ pub(crate) async fn detail(
     auth: Auth,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let view = load(&state, &auth, id).await?;
+    let view = load(&auth, id).await?;
     Ok(detail_page(&state, &auth, &view, None))
 }
 
@@ -442,7 +442,7 @@ async fn act(
     step: Step,
 ) -> Result<Response, WebError> {
     auth.check_csrf(csrf_of(&form))?;
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let result = blocking(move || {
         let on = match first(&form, "tanggal") {
@@ -472,7 +472,7 @@ async fn act(
         Ok(_) => Ok(Redirect::to(&format!("/klaim/{id}")).into_response()),
         // A missing document, a wrong state, an ineligible claim: the claim again, with the reason.
         Err(WebError(e)) if matches!(crate::status_of(&e).as_u16(), 409 | 422) => {
-            let view = load(&state, &auth, id).await?;
+            let view = load(&auth, id).await?;
             let mut response = detail_page(&state, &auth, &view, Some((false, e.to_string())));
             *response.status_mut() = crate::status_of(&e);
             Ok(response)
@@ -562,11 +562,10 @@ fn open_form(
 }
 
 async fn person_for_claim(
-    state: &AppState,
     auth: &Auth,
     id: i64,
 ) -> Result<jaring_store::residents::PersonSummary, WebError> {
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let person = blocking(move || Ok(jaring_app::residents::person(&db, &who, id)?.person)).await?;
     let village = RegionCode::parse(&person.village_code)
@@ -581,7 +580,7 @@ pub(crate) async fn new_form(
     auth: Auth,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let person = person_for_claim(&state, &auth, id).await?;
+    let person = person_for_claim(&auth, id).await?;
     let l = auth.lang;
     Ok(respond(
         &Frame::of(&auth, state.demo),
@@ -598,8 +597,8 @@ pub(crate) async fn open(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     auth.check_csrf(csrf_of(&form))?;
-    let person = person_for_claim(&state, &auth, id).await?;
-    let db = state.db.clone();
+    let person = person_for_claim(&auth, id).await?;
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let result = blocking(move || {
         let case = first(&form, "kasus")

@@ -115,7 +115,7 @@ async fn render(state: AppState, auth: Auth, code: RegionCode) -> Result<Respons
         Err(WebError(AppError::NoRegency)) => return Ok(empty_database(&auth, state.demo)),
         Err(e) => return Err(e),
     };
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let d = match blocking(move || load(&db, overview, code)).await {
         Ok(d) => d,
         Err(WebError(AppError::NoRegency)) => return Ok(empty_database(&auth, state.demo)),

@@ -74,7 +74,6 @@ pub(crate) struct ExportQuery {
 
 /// `GET /ekspor/{file}`: `pemberhentian.xlsx`, `dtsen.csv`, `laporan.pdf`, …
 pub(crate) async fn download(
-    State(state): State<AppState>,
     auth: Auth,
     Path(file): Path<String>,
     Query(q): Query<ExportQuery>,
@@ -91,7 +90,7 @@ pub(crate) async fn download(
         })?,
         None => jaring_domain::today(),
     };
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let code = code.to_string();
     let ext = ext.to_string();

@@ -95,18 +95,15 @@ fn import_page(
     respond(&frame, l.t("Impor daftar", "Import lists"), body)
 }
 
-async fn recent(
-    state: &AppState,
-    auth: &Auth,
-) -> Result<Vec<jaring_store::imports::ImportRecord>, WebError> {
-    let db = state.db.clone();
+async fn recent(auth: &Auth) -> Result<Vec<jaring_store::imports::ImportRecord>, WebError> {
+    let db = auth.db.clone();
     let who = auth.who.clone();
     blocking(move || import::recent_for(&db, &who, 10)).await
 }
 
 /// `GET /impor`
 pub(crate) async fn form(State(state): State<AppState>, auth: Auth) -> Result<Response, WebError> {
-    let recent = recent(&state, &auth).await?;
+    let recent = recent(&auth).await?;
     Ok(import_page(&state, &auth, None, None, &recent))
 }
 
@@ -157,7 +154,7 @@ pub(crate) async fn upload(
     auth.check_csrf(&csrf)?;
     let l = auth.lang;
     let Some(kind) = kind else {
-        let recent = recent(&state, &auth).await?;
+        let recent = recent(&auth).await?;
         return Ok(import_page(
             &state,
             &auth,
@@ -167,7 +164,7 @@ pub(crate) async fn upload(
         ));
     };
     let Some((name, tmp)) = file else {
-        let recent = recent(&state, &auth).await?;
+        let recent = recent(&auth).await?;
         return Ok(import_page(
             &state,
             &auth,
@@ -176,7 +173,7 @@ pub(crate) async fn upload(
             &recent,
         ));
     };
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let dir = state.errors_dir();
     let result = blocking(move || {
@@ -185,7 +182,7 @@ pub(crate) async fn upload(
         r
     })
     .await;
-    let recent = recent(&state, &auth).await?;
+    let recent = recent(&auth).await?;
     match result {
         Ok(report) => {
             if report.counts.inserted + report.counts.updated > 0 {
@@ -210,7 +207,7 @@ pub(crate) async fn error_file(
     auth: Auth,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let dir = state.errors_dir();
     let path = blocking(move || import::error_file_for(&db, &who, id, &dir)).await?;

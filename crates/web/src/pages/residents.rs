@@ -44,7 +44,7 @@ pub(crate) async fn search(
 ) -> Result<Response, WebError> {
     let query = sq.q.clone().unwrap_or_default();
     let page_no = page_number(sq.halaman);
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let qq = query.clone();
     let index = state.names().await?;
@@ -100,7 +100,7 @@ pub(crate) async fn person(
     auth: Auth,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let v = blocking(move || residents::person(&db, &who, id)).await?;
     let l = auth.lang;
@@ -198,7 +198,7 @@ pub(crate) async fn edit_form(
     auth: Auth,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let v = blocking(move || residents::person(&db, &who, id)).await?;
     let village = RegionCode::parse(&v.person.village_code)
@@ -239,7 +239,7 @@ pub(crate) async fn edit(
         values.insert("occupation".into(), Some(o.trim().to_string()));
     }
     debug_assert!(values.keys().all(|k| EDITABLE.contains(&k.as_str())));
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let reason = f.reason.clone();
     let result = blocking(move || {
@@ -253,7 +253,7 @@ pub(crate) async fn edit(
             Ok(Redirect::to(&format!("/penduduk/{id}")).into_response())
         }
         Err(WebError(AppError::Input(m))) => {
-            let db = state.db.clone();
+            let db = auth.db.clone();
             let who = auth.who.clone();
             let v = blocking(move || residents::person(&db, &who, id)).await?;
             Ok(edit_page(&auth, state.demo, &v, Some(&m)))

@@ -55,7 +55,7 @@ pub(crate) async fn queue(
         offset: (page_no - 1) * PER_PAGE,
         ..Default::default()
     };
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let mut rows = blocking(move || review::list_for(&db, &who, &filter)).await?;
     let more = rows.len() as i64 > PER_PAGE;
@@ -181,7 +181,7 @@ pub(crate) async fn detail(
     auth: Auth,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let row = blocking(move || review::show_for(&db, &who, id)).await?;
     Ok(detail_page(&state, &auth, &row, None))
@@ -275,7 +275,7 @@ async fn decide(
     approve: bool,
 ) -> Result<Response, WebError> {
     auth.check_csrf(&f.csrf)?;
-    let db = state.db.clone();
+    let db = auth.db.clone();
     let who = auth.who.clone();
     let reason = f.reason.clone().unwrap_or_default();
     let result = blocking(move || {
@@ -294,7 +294,7 @@ async fn decide(
         }
         // A conflict or a missing reason: show the proposal again with what went wrong.
         Err(WebError(e)) if matches!(crate::status_of(&e).as_u16(), 409 | 422) => {
-            let db = state.db.clone();
+            let db = auth.db.clone();
             let who = auth.who.clone();
             let row = blocking(move || review::show_for(&db, &who, id)).await?;
             Ok(detail_page(
