@@ -189,28 +189,24 @@ impl Database {
         }
     }
 
-    /// The region connections are confined to, if any.
-    pub fn scope(&self) -> Option<RegionCode> {
-        self.scope
-    }
-
     /// Borrows a connection from the pool.
     pub fn conn(&self) -> Result<Conn> {
         Ok(match &self.pool {
             Pool::Sqlite(p, _) => Conn::Sqlite(p.get()?),
             Pool::Postgres(p, _) => {
-                let mut client = p.get()?;
+                // Wrapped before confining, so that even a failure half-way is reset by `PgConn`'s Drop
+                // when the connection goes back to the pool.
+                let mut conn = PgConn {
+                    client: p.get()?,
+                    scoped: self.scope.is_some(),
+                };
                 if let Some(scope) = self.scope {
-                    // The code is digits and dots (a parsed RegionCode), so it is safe inline; the reset
-                    // when the connection goes back to the pool is in `PgConn`'s Drop.
-                    client.batch_execute(&format!(
+                    // The code is digits and dots (a parsed RegionCode), so it is safe inline.
+                    conn.client.batch_execute(&format!(
                         "SET ROLE jaring_scoped; SELECT set_config('jaring.scope', '{scope}', false)"
                     ))?;
                 }
-                Conn::Postgres(Box::new(PgConn {
-                    client,
-                    scoped: self.scope.is_some(),
-                }))
+                Conn::Postgres(Box::new(conn))
             }
         })
     }
