@@ -249,93 +249,65 @@ fn main() -> Result<()> {
     let recorder = Arc::new(Mutex::new(Recorder::default()));
     let stop = Arc::new(AtomicBool::new(false));
     let mut workers = Vec::new();
-
     for n in 0..args.clients {
-        let (c, s, rec, stop) = (
-            client.clone(),
-            sample.clone(),
-            recorder.clone(),
-            stop.clone(),
-        );
-        let pause = Duration::from_secs_f64(1.0 / args.rate.max(0.01));
-        workers.push(std::thread::spawn(move || {
-            // Seeded per client, so runs are repeatable.
-            let mut rng = ChaCha8Rng::seed_from_u64(n as u64 + 1);
-            while !stop.load(Ordering::Relaxed) {
-                let started = Instant::now();
-                let (kind, outcome) = read_once(&c, &s, &mut rng);
-                let took = started.elapsed();
-                rec.lock()
-                    .map_err(|_| anyhow::anyhow!("recorder poisoned"))?
-                    .record(kind, took, outcome);
-                if let Some(rest) = pause.checked_sub(took) {
-                    std::thread::sleep(rest);
-                }
-            }
-            anyhow::Ok(())
-        }));
+        let (c, s) = (client.clone(), sample.clone());
+        // Seeded per client, so runs are repeatable.
+        let mut rng = ChaCha8Rng::seed_from_u64(n as u64 + 1);
+        workers.push(paced(
+            &stop,
+            &recorder,
+            Duration::from_secs_f64(1.0 / args.rate.max(0.01)),
+            move |_| read_once(&c, &s, &mut rng),
+        ));
     }
-    {
-        let (c, rec, stop) = (client.clone(), recorder.clone(), stop.clone());
-        let every = Duration::from_secs(args.import_every.max(1));
-        workers.push(std::thread::spawn(move || {
-            let mut round = 0;
-            while !stop.load(Ordering::Relaxed) {
-                let started = Instant::now();
-                let body = dtsen_file(round, 300);
-                let outcome = c
-                    .post(
-                        &format!("/api/v1/imports?kind=dtsen&file_name=dtsen-soak-{round}.csv"),
-                        "text/csv",
-                        &body,
-                    )
-                    .and_then(|s| {
-                        (s == 200 || s == 201)
-                            .then_some(())
-                            .ok_or(format!("import answered {s}"))
-                    });
-                rec.lock()
-                    .map_err(|_| anyhow::anyhow!("recorder poisoned"))?
-                    .record("import", started.elapsed(), outcome);
-                round += 1;
-                sleep_unless_stopped(&stop, every.saturating_sub(started.elapsed()));
-            }
-            anyhow::Ok(())
-        }));
-    }
-    {
-        let (c, rec, stop) = (client.clone(), recorder.clone(), stop.clone());
-        let every = Duration::from_secs(args.approve_every.max(1));
-        workers.push(std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                let started = Instant::now();
-                let outcome = c
-                    .get("/api/v1/proposals?status=pending&band=auto&per_page=1")
-                    .and_then(|v| match v["items"][0]["id"].as_i64() {
-                        // Nothing left to approve is not an error of the server.
-                        None => Ok(()),
-                        Some(id) => {
-                            let body = format!("{{\"version\":{}}}", v["items"][0]["version"]);
-                            c.post(
-                                &format!("/api/v1/proposals/{id}/approve"),
-                                "application/json",
-                                body.as_bytes(),
-                            )
-                            .and_then(|s| {
-                                (s == 200 || s == 409)
-                                    .then_some(())
-                                    .ok_or(format!("approve answered {s}"))
-                            })
-                        }
-                    });
-                rec.lock()
-                    .map_err(|_| anyhow::anyhow!("recorder poisoned"))?
-                    .record("approve", started.elapsed(), outcome);
-                sleep_unless_stopped(&stop, every.saturating_sub(started.elapsed()));
-            }
-            anyhow::Ok(())
-        }));
-    }
+    let c = client.clone();
+    workers.push(paced(
+        &stop,
+        &recorder,
+        Duration::from_secs(args.import_every.max(1)),
+        move |round| {
+            let outcome = c
+                .post(
+                    &format!("/api/v1/imports?kind=dtsen&file_name=dtsen-soak-{round}.csv"),
+                    "text/csv",
+                    &dtsen_file(round, 300),
+                )
+                .and_then(|s| {
+                    (s == 200 || s == 201)
+                        .then_some(())
+                        .ok_or(format!("import answered {s}"))
+                });
+            ("import", outcome)
+        },
+    ));
+    let c = client.clone();
+    workers.push(paced(
+        &stop,
+        &recorder,
+        Duration::from_secs(args.approve_every.max(1)),
+        move |_| {
+            let outcome = c
+                .get("/api/v1/proposals?status=pending&band=auto&per_page=1")
+                .and_then(|v| match v["items"][0]["id"].as_i64() {
+                    // Nothing left to approve is not an error of the server.
+                    None => Ok(()),
+                    Some(id) => {
+                        let body = format!("{{\"version\":{}}}", v["items"][0]["version"]);
+                        c.post(
+                            &format!("/api/v1/proposals/{id}/approve"),
+                            "application/json",
+                            body.as_bytes(),
+                        )
+                        .and_then(|s| {
+                            (s == 200 || s == 409)
+                                .then_some(())
+                                .ok_or(format!("approve answered {s}"))
+                        })
+                    }
+                });
+            ("approve", outcome)
+        },
+    ));
 
     let mut out = std::io::BufWriter::new(
         std::fs::File::create(&args.out)
@@ -439,6 +411,32 @@ fn main() -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// One client: runs `job` (given its round number) until the run stops, at most once per `period`,
+/// recording the latency and outcome of each round under the kind the job names.
+fn paced(
+    stop: &Arc<AtomicBool>,
+    recorder: &Arc<Mutex<Recorder>>,
+    period: Duration,
+    mut job: impl FnMut(u64) -> (&'static str, Result<(), String>) + Send + 'static,
+) -> std::thread::JoinHandle<Result<()>> {
+    let (stop, recorder) = (stop.clone(), recorder.clone());
+    std::thread::spawn(move || {
+        let mut round = 0;
+        while !stop.load(Ordering::Relaxed) {
+            let started = Instant::now();
+            let (kind, outcome) = job(round);
+            let took = started.elapsed();
+            recorder
+                .lock()
+                .map_err(|_| anyhow::anyhow!("recorder poisoned"))?
+                .record(kind, took, outcome);
+            round += 1;
+            sleep_unless_stopped(&stop, period.saturating_sub(took));
+        }
+        Ok(())
+    })
 }
 
 /// Sleeps up to `d`, waking early when the run stops.
