@@ -131,15 +131,23 @@ pub fn default_error_file(input: &Path, format: &SourceFormat) -> PathBuf {
 }
 
 /// The digits of a NIK cell when it looks like one (for duplicate detection before validation).
+/// Runs on every row of the first pass, so it neither copies the cell nor builds a string.
 fn nik_key(columns: &ColumnMap, row: &RawRow) -> Option<u64> {
     let text = columns
         .get(Field::Nik)
         .and_then(|i| row.cells.get(i))?
-        .text();
-    let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    (digits.len() == 16 && digits.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| digits.parse().ok())
-        .flatten()
+        .text_ref();
+    let mut key = 0u64;
+    let mut digits = 0;
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        let digit = c.to_digit(10).filter(|_| c.is_ascii_digit())?;
+        digits += 1;
+        if digits > 16 {
+            return None;
+        }
+        key = key * 10 + u64::from(digit);
+    }
+    (digits == 16).then_some(key)
 }
 
 struct Problems {
@@ -271,7 +279,11 @@ pub fn import_file(
     req: &ImportRequest,
     progress: &dyn ImportProgress,
 ) -> Result<ImportReport, AppError> {
-    let sha256 = sha256_file(&req.path)?;
+    // The digest is read on the other core while the first pass reads the file on this one.
+    let hashing = std::thread::spawn({
+        let path = req.path.clone();
+        move || sha256_file(&path)
+    });
     let sheet = req
         .sheet
         .clone()
@@ -299,20 +311,19 @@ pub fn import_file(
     let mut first_line: HashMap<u64, u64> = HashMap::new();
     let mut duplicates: HashMap<u64, Vec<u64>> = HashMap::new();
     let mut regencies: HashMap<RegionCode, u64> = HashMap::new();
-    for row in table.rows()? {
-        let row = row?;
+    table.for_each_row(|row| {
         total += 1;
-        evidence.observe(&columns, &row);
+        evidence.observe(&columns, row);
         if let Some(code) = columns
             .get(Field::VillageCode)
             .and_then(|i| row.cells.get(i))
-            .and_then(|c| RegionCode::parse(&c.text()).ok())
+            .and_then(|c| RegionCode::parse(&c.text_ref()).ok())
             .and_then(|c| c.at_level(jaring_domain::RegionLevel::Regency))
         {
             *regencies.entry(code).or_default() += 1;
         }
         if req.kind == ListKind::Registry {
-            if let Some(key) = nik_key(&columns, &row) {
+            if let Some(key) = nik_key(&columns, row) {
                 match first_line.get(&key) {
                     Some(&first) => duplicates
                         .entry(key)
@@ -324,10 +335,13 @@ pub fn import_file(
                 }
             }
         }
-    }
+    })?;
     drop(first_line);
     progress.total(total);
     let pass1 = started.elapsed();
+    let sha256 = hashing
+        .join()
+        .map_err(|_| AppError::Input("import digest thread panicked".into()))??;
 
     // The regency rows must belong to: the database's, else the one the chosen village or most rows name.
     let regency = crate::overview::regency(db).ok().or_else(|| {
@@ -377,84 +391,93 @@ pub fn import_file(
         actor: req.actor.clone(),
     };
 
-    let (import_id, counts) = db.transaction(|tx| -> Result<(i64, ImportCounts), AppError> {
-        let import_id = imports::begin(tx, &meta)?;
-        progress.writing();
-        let mut writer = if req.kind == ListKind::Registry {
-            Some(RegistryWriter::new(tx)?)
-        } else {
-            None
-        };
-        let mut counts = ImportCounts::default();
-        let mut write_time = std::time::Duration::ZERO;
-        // Reading and checking rows (one core) overlaps with writing the previous batch (the other).
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(2);
-        std::thread::scope(|scope| -> Result<(), AppError> {
-            let reading =
-                scope.spawn(|| read_batches(&table, &reader, &columns, &duplicates, sender));
-            for batch in receiver.iter() {
-                counts.rows_total += batch.rows;
-                counts.rejected += batch.rejected.len() as u64;
-                counts.warnings += batch.warnings.len() as u64;
-                progress.advance(batch.rows);
-                for (row, issues) in batch.rejected {
-                    problems.reject(&row, issues)?;
+    // A first registry load checks its foreign keys once before committing instead of row by row.
+    let check_tables = if req.kind == ListKind::Registry && imports::registry_is_empty(db)? {
+        imports::FIRST_LOAD_CHECKED_TABLES
+    } else {
+        &[]
+    };
+    let (import_id, counts) = db.bulk_transaction(
+        check_tables,
+        |tx| -> Result<(i64, ImportCounts), AppError> {
+            let import_id = imports::begin(tx, &meta)?;
+            progress.writing();
+            let mut writer = if req.kind == ListKind::Registry {
+                Some(RegistryWriter::new(tx)?)
+            } else {
+                None
+            };
+            let mut counts = ImportCounts::default();
+            let mut write_time = std::time::Duration::ZERO;
+            // Reading and checking rows (one core) overlaps with writing the previous batch (the other).
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(2);
+            std::thread::scope(|scope| -> Result<(), AppError> {
+                let reading =
+                    scope.spawn(|| read_batches(&table, &reader, &columns, &duplicates, sender));
+                for batch in receiver.iter() {
+                    counts.rows_total += batch.rows;
+                    counts.rejected += batch.rejected.len() as u64;
+                    counts.warnings += batch.warnings.len() as u64;
+                    progress.advance(batch.rows);
+                    for (row, issues) in batch.rejected {
+                        problems.reject(&row, issues)?;
+                    }
+                    for (line, issues) in batch.warnings {
+                        problems.warn(line, issues);
+                    }
+                    let t = std::time::Instant::now();
+                    if let Some(w) = writer.as_mut() {
+                        counts.add(w.write(tx, &batch.registry)?);
+                    }
+                    counts.add(imports::stage(tx, import_id, &batch.external)?);
+                    write_time += t.elapsed();
                 }
-                for (line, issues) in batch.warnings {
-                    problems.warn(line, issues);
-                }
-                let t = std::time::Instant::now();
-                if let Some(w) = writer.as_mut() {
-                    counts.add(w.write(tx, &batch.registry)?);
-                }
-                counts.add(imports::stage(tx, import_id, &batch.external)?);
-                write_time += t.elapsed();
+                // A failed read (I/O, malformed CSV) aborts the whole import.
+                reading
+                    .join()
+                    .map_err(|_| AppError::Input("import reader thread panicked".into()))?
+            })?;
+            if let Some(w) = writer {
+                w.finish(tx)?;
             }
-            // A failed read (I/O, malformed CSV) aborts the whole import.
-            reading
-                .join()
-                .map_err(|_| AppError::Input("import reader thread panicked".into()))?
-        })?;
-        if let Some(w) = writer {
-            w.finish(tx)?;
-        }
-        imports::finish(tx, import_id, &counts)?;
-        // One audit entry per import (its rows are in the import journal and staged records): who
-        // loaded which file, with its digest and what it did.
-        jaring_store::audit::append(
-            tx,
-            &[jaring_store::audit::AuditEntry {
-                actor: req.actor.clone(),
-                action: "import".into(),
-                entity: "import".into(),
-                entity_id: Some(import_id),
-                village_code: req.village.map(|v| v.to_string()),
-                person_id: None,
-                before: None,
-                after: Some(
-                    serde_json::json!({
-                        "kind": req.kind.as_code(),
-                        "file": meta.file_name,
-                        "sha256": meta.sha256,
-                        "rows": counts.rows_total,
-                        "inserted": counts.inserted,
-                        "updated": counts.updated,
-                        "unchanged": counts.unchanged,
-                        "rejected": counts.rejected,
-                    })
-                    .to_string(),
-                ),
-                reason: None,
-            }],
-        )?;
-        tracing::info!(
-            pass1_ms = pass1.as_millis() as u64,
-            write_ms = write_time.as_millis() as u64,
-            total_ms = started.elapsed().as_millis() as u64,
-            "import phases"
-        );
-        Ok((import_id, counts))
-    })?;
+            imports::finish(tx, import_id, &counts)?;
+            // One audit entry per import (its rows are in the import journal and staged records): who
+            // loaded which file, with its digest and what it did.
+            jaring_store::audit::append(
+                tx,
+                &[jaring_store::audit::AuditEntry {
+                    actor: req.actor.clone(),
+                    action: "import".into(),
+                    entity: "import".into(),
+                    entity_id: Some(import_id),
+                    village_code: req.village.map(|v| v.to_string()),
+                    person_id: None,
+                    before: None,
+                    after: Some(
+                        serde_json::json!({
+                            "kind": req.kind.as_code(),
+                            "file": meta.file_name,
+                            "sha256": meta.sha256,
+                            "rows": counts.rows_total,
+                            "inserted": counts.inserted,
+                            "updated": counts.updated,
+                            "unchanged": counts.unchanged,
+                            "rejected": counts.rejected,
+                        })
+                        .to_string(),
+                    ),
+                    reason: None,
+                }],
+            )?;
+            tracing::info!(
+                pass1_ms = pass1.as_millis() as u64,
+                write_ms = write_time.as_millis() as u64,
+                total_ms = started.elapsed().as_millis() as u64,
+                "import phases"
+            );
+            Ok((import_id, counts))
+        },
+    )?;
     if counts.inserted + counts.updated >= 10_000 {
         // A large load changes the tables' statistics; refresh them now rather than when autovacuum
         // gets round to it (PostgreSQL only; a no-op on SQLite).

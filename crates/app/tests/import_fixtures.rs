@@ -185,6 +185,115 @@ fn f01_a_first_load_leaves_every_index_in_place() {
     }
 }
 
+/// A registry of `filler` persons with NIKs, and one member without a NIK (row 2) who appears again
+/// as the file's last row with another occupation: more rows than one write batch holds, so the two
+/// rows of that member are written in different batches.
+fn registry_with_a_member_without_nik_twice(path: &Path, filler: usize) {
+    let mut csv = String::from(
+        "NIK,No KK,Nama,Jenis Kelamin,Tempat Lahir,Tanggal Lahir,Alamat,Kode Desa,Hubungan dalam Keluarga,Status Perkawinan,Pekerjaan\n",
+    );
+    let member =
+        "5304011505200001,Agustina Luruk,P,Kewar,1990-05-14,Dusun 2,53.04.01.2001,Anak,Belum Kawin";
+    csv.push_str(&format!(",{member},Petani/Pekebun\n"));
+    for i in 0..filler {
+        // 53.04.01 (Lamaknen), born 1990-01-(1 + i / 9000), serial 1–9000: valid and unique; three
+        // to a family card recorded on 2020-01-01.
+        let day = 1 + i / 9000;
+        let serial = i % 9000 + 1;
+        let card = i / 3 % 9000 + 1;
+        let name: String = [i / 676 % 26, i / 26 % 26, i % 26]
+            .iter()
+            .map(|&k| char::from(b'a' + k as u8))
+            .collect();
+        csv.push_str(&format!(
+            "530401{day:02}0190{serial:04},530401010120{card:04},Warga {name},L,Kewar,1990-01-{day:02},Dusun 1,53.04.01.2001,Kepala Keluarga,Kawin,Petani/Pekebun\n"
+        ));
+    }
+    csv.push_str(&format!(",{member},Nelayan\n"));
+    std::fs::write(path, csv).unwrap();
+}
+
+#[test]
+fn f01_b_a_member_without_nik_repeated_across_batches_is_one_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("registry.csv");
+    let filler = 20_500;
+    registry_with_a_member_without_nik_twice(&file, filler);
+    for t in backends() {
+        let db = &t.db;
+        let mut req = request("01_clean_comma.csv", ListKind::Registry, dir.path());
+        req.path = file.clone();
+        let first = import_file(db, &req, &NoProgress).unwrap();
+        assert_eq!(first.counts.rejected, 0, "{:?}", first.rejected);
+        assert_eq!(
+            (first.counts.inserted, first.counts.updated),
+            (filler as u64 + 1, 1),
+            "{}",
+            label(db)
+        );
+        let mut conn = db.conn().unwrap();
+        let without_nik = conn
+            .query(
+                "SELECT occupation FROM persons WHERE nik IS NULL AND name = 'Agustina Luruk'",
+                &[],
+            )
+            .unwrap();
+        assert_eq!(without_nik.len(), 1, "{}", label(db));
+        assert_eq!(
+            without_nik[0].text(0).unwrap(),
+            "Nelayan",
+            "the later row wins"
+        );
+        drop(conn);
+        // Again: found through the database (its indexes are back), row by row.
+        let again = import_file(db, &req, &NoProgress).unwrap();
+        assert_eq!(again.counts.inserted, 0, "{}", label(db));
+        assert_eq!(persons(db), filler as i64 + 1, "{}", label(db));
+    }
+}
+
+#[test]
+fn f01_c_a_first_load_refers_only_to_rows_that_exist() {
+    for t in backends() {
+        let db = &t.db;
+        // A bulk write that leaves a person pointing at a household that does not exist is refused
+        // as a whole, even though SQLite did not check the row when it was inserted.
+        let refused = db.bulk_transaction(
+            imports::FIRST_LOAD_CHECKED_TABLES,
+            |tx| -> jaring_store::Result<()> {
+                jaring_store::regions::seed_regions_in(tx, RegionCode::parse("53.04").unwrap())?;
+                tx.execute(
+                    "INSERT INTO persons (id, nik, household_id, village_code, name, sex, relationship, \
+                     marital_status, worker_category, created_at, updated_at) VALUES \
+                     (1, NULL, 999, '53.04.01.2001', 'Yohanes', 'm', 'head', 'married', 'informal', '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z')",
+                    &[],
+                )?;
+                Ok(())
+            },
+        );
+        match refused {
+            Err(e) if db.backend() == jaring_store::Backend::Sqlite => {
+                assert!(
+                    matches!(e, jaring_store::StoreError::ForeignKey { ref table, .. } if table == "persons"),
+                    "{e}"
+                );
+                assert!(e.to_string().contains("households"), "{e}");
+            }
+            Err(e) => assert!(e.to_string().contains("foreign key"), "{e}"),
+            Ok(()) => panic!("a dangling household was committed on {}", label(db)),
+        }
+        assert_eq!(persons(db), 0, "{}", label(db));
+        // Every pooled connection enforces foreign keys again, with its everyday cache.
+        if db.backend() == jaring_store::Backend::Sqlite {
+            let held: Vec<_> = (0..8).map(|_| db.conn().unwrap()).collect();
+            for mut conn in held {
+                assert_eq!(conn.query_i64("PRAGMA foreign_keys", &[]).unwrap(), 1);
+                assert_eq!(conn.query_i64("PRAGMA cache_size", &[]).unwrap(), -65536);
+            }
+        }
+    }
+}
+
 #[test]
 fn f01_same_file_twice_changes_nothing_and_an_edit_updates_one_row() {
     for t in backends() {

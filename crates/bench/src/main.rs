@@ -8,6 +8,8 @@ use clap::{Parser, ValueEnum};
 use jaring_domain::{Nik, RegionCode, RegionLevel, Regions};
 use jaring_store::Database;
 
+mod sqlite_floor;
+
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -25,10 +27,10 @@ struct Args {
     /// PostgreSQL URL to also measure the load there.
     #[arg(long, env = "JARING_BENCH_POSTGRES_URL")]
     postgres: Option<String>,
-    /// For `write-xlsx`: the CSV to convert.
+    /// For `write-xlsx` and `sqlite-floor`: the CSV to read.
     #[arg(long)]
     from: Option<std::path::PathBuf>,
-    /// For `write-xlsx`: the workbook to write.
+    /// For `write-xlsx`: the workbook to write; for `sqlite-floor`: the database to create.
     #[arg(long)]
     out: Option<std::path::PathBuf>,
     /// For `link-eval`: directory written by `jaring generate`.
@@ -59,6 +61,9 @@ enum What {
     /// 53), loads them with BPJS enrolments for about a quarter, then times the roll-up from a freshly
     /// opened database and from a stored snapshot.
     Coverage,
+    /// The floor SQLite itself sets for a registry load (`--from registry.csv --out new.db`): the rows
+    /// written with plain rusqlite and every shortcut of jaring's first load, none of jaring's work.
+    SqliteFloor,
 }
 
 fn peak_rss_mib() -> f64 {
@@ -89,6 +94,12 @@ fn main() -> Result<()> {
     }
     if args.what == What::Coverage {
         return coverage(&args);
+    }
+    if args.what == What::SqliteFloor {
+        let (Some(from), Some(out)) = (&args.from, &args.out) else {
+            anyhow::bail!("sqlite-floor needs --from registry.csv and --out new.db");
+        };
+        return sqlite_floor::run(from, out);
     }
     let all = args.what == What::All;
     if all || args.what == What::Regions {

@@ -68,6 +68,14 @@ pub enum StoreError {
         /// Its id.
         id: i64,
     },
+    /// Rows a bulk transaction wrote refer to rows that do not exist (checked once before committing).
+    #[error("foreign key check of {table} failed ({first}); nothing was written")]
+    ForeignKey {
+        /// The table checked.
+        table: String,
+        /// The first violation, described.
+        first: String,
+    },
     /// An I/O error while streaming data to the database (PostgreSQL COPY).
     #[error("I/O while writing to the database: {0}")]
     Io(#[from] std::io::Error),

@@ -160,14 +160,40 @@ pub struct RegistryWriter {
     seeded: HashSet<RegionCode>,
     /// Indexes dropped for a first load into empty tables, recreated by `finish` (their SQL).
     deferred_indexes: Vec<String>,
+    /// Persons without a NIK this import inserted, by household, folded name and birth date, when
+    /// `persons_household` is deferred and the database cannot be asked.
+    loaded_without_nik: Option<HashMap<MemberKey, Person>>,
+    categories: Categories,
 }
 
 /// Secondary indexes a first registry load builds once at the end instead of row by row: sorting a
 /// million keys once is several times cheaper than a million B-tree inserts, and SQLite's DDL is
 /// transactional, so a crash mid-import still leaves the database (indexes included) as before. Kept:
-/// unique indexes (they enforce constraints while loading) and `persons_household`, which the load
-/// itself reads to find members without a NIK.
-const DEFERRABLE_INDEXES: &[&str] = &["persons_village", "persons_coverage", "households_village"];
+/// unique indexes (they enforce constraints while loading). `persons_household` serves the load's own
+/// look-ups of members without a NIK; during a first load those are answered from memory instead.
+const DEFERRABLE_INDEXES: &[&str] = &[
+    "persons_coverage",
+    "persons_household",
+    "households_village",
+];
+
+/// Whether the registry holds no person and no household yet: a first load, which
+/// [`RegistryWriter`] writes without its secondary indexes and which may run in a
+/// [`crate::Database::bulk_transaction`] with foreign keys checked once at the end
+/// ([`FIRST_LOAD_CHECKED_TABLES`]). Read before the transaction begins, as that choice must be; the
+/// writer decides again inside it, so a race only costs speed.
+pub fn registry_is_empty(db: &crate::Database) -> Result<bool> {
+    let mut conn = db.conn()?;
+    Ok(conn.query_i64(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM persons) OR EXISTS (SELECT 1 FROM households) \
+         THEN 0 ELSE 1 END",
+        &[],
+    )? == 1)
+}
+
+/// Every table a registry import writes that has foreign keys.
+pub const FIRST_LOAD_CHECKED_TABLES: &[&str] =
+    &["regions", "households", "household_kk", "persons"];
 
 impl RegistryWriter {
     /// Takes the write locks and reads the id counters. Call inside the import's transaction.
@@ -198,7 +224,8 @@ impl RegistryWriter {
             }
         }
         let mut deferred_indexes = Vec::new();
-        if tx.backend() == Backend::Sqlite && next_person == 1 && next_household == 1 {
+        let first_load = tx.backend() == Backend::Sqlite && next_person == 1 && next_household == 1;
+        if first_load {
             for name in DEFERRABLE_INDEXES {
                 let sql = tx
                     .query_opt(
@@ -221,6 +248,8 @@ impl RegistryWriter {
             regency,
             seeded: HashSet::new(),
             deferred_indexes,
+            loaded_without_nik: first_load.then(HashMap::new),
+            categories: Categories::default(),
         })
     }
 
@@ -250,28 +279,44 @@ impl RegistryWriter {
             self.ensure_regions(tx, r.village)?;
         }
         let households = self.households(tx, batch)?;
-        let existing = existing_persons(tx, batch, &households, &self.known_niks)?;
-        let now = tx.now();
-        let mut inserts: Vec<Vec<Value>> = Vec::new();
+        let existing = if self.loaded_without_nik.is_some() {
+            Existing {
+                by_nik: existing_by_nik(tx, batch, &self.known_niks)?,
+                by_household: HashMap::new(),
+            }
+        } else {
+            existing_persons(tx, batch, &households, &self.known_niks)?
+        };
+        let mut new_persons: Vec<Person> = Vec::new();
         for r in batch {
             let household = r
                 .no_kk
-                .and_then(|k| households.get(&k.to_string()).copied());
-            let found = match r.nik {
-                Some(nik) => existing.by_nik.get(&nik.to_string()),
-                None => household.and_then(|h| {
-                    existing
-                        .by_household
-                        .get(&(h.0, jaring_domain::fold(&r.name), r.birth_date))
-                }),
+                .and_then(|k| households.get(&k.as_number()).copied());
+            let without_nik_key = match r.nik {
+                Some(_) => None,
+                None => household.map(|h| (h.0, jaring_domain::fold(&r.name), r.birth_date)),
+            };
+            let found = match (r.nik, &without_nik_key) {
+                (Some(nik), _) => existing.by_nik.get(&nik.to_string()),
+                (None, Some(key)) => self
+                    .loaded_without_nik
+                    .as_ref()
+                    .unwrap_or(&existing.by_household)
+                    .get(key),
+                (None, None) => None,
             };
             match found {
                 Some(old) => {
-                    let merged = merge(old.clone(), r, household);
+                    let merged = merge(old.clone(), r, household, &mut self.categories);
                     if merged == *old {
                         counts.unchanged += 1;
                     } else {
-                        crate::registry::update_person(tx, &merged)?;
+                        let stored = crate::registry::update_person(tx, &merged)?;
+                        if let (Some(loaded), Some(key)) =
+                            (self.loaded_without_nik.as_mut(), without_nik_key)
+                        {
+                            loaded.insert(key, stored);
+                        }
                         counts.updated += 1;
                     }
                 }
@@ -279,22 +324,37 @@ impl RegistryWriter {
                     if let Some(n) = r.nik {
                         self.known_niks.insert(n.as_number());
                     }
-                    let person = new_person(PersonId(self.next_person), r, household);
+                    // Numbered in file order: person ids follow the rows of the first load.
+                    new_persons.push(new_person(
+                        PersonId(self.next_person),
+                        r,
+                        household,
+                        &mut self.categories,
+                    ));
                     self.next_person += 1;
-                    let mut values = person_values(&person);
-                    values.extend([now.clone(), now.clone()]);
-                    inserts.push(values);
                     counts.inserted += 1;
                 }
             }
         }
         // Inserting in NIK order keeps the unique-NIK index's B-tree pages hot.
-        inserts.sort_by(|a, b| match (&a[1], &b[1]) {
-            (Value::Text(x), Value::Text(y)) => x.cmp(y),
-            (Value::Null, Value::Null) => std::cmp::Ordering::Equal,
-            (Value::Null, _) => std::cmp::Ordering::Less,
-            _ => std::cmp::Ordering::Greater,
-        });
+        new_persons.sort_by_key(|p| p.nik);
+        let now = tx.now();
+        let mut inserts = Vec::with_capacity(new_persons.len());
+        for person in new_persons {
+            let mut values = person_values(&person);
+            values.extend([now.clone(), now.clone()]);
+            inserts.push(values);
+            if let (Some(loaded), None, Some(h)) = (
+                self.loaded_without_nik.as_mut(),
+                person.nik,
+                person.household,
+            ) {
+                loaded.insert(
+                    (h.0, jaring_domain::fold(&person.name), person.birth_date),
+                    person,
+                );
+            }
+        }
         let mut columns = PERSON_COLUMNS.to_vec();
         columns.extend(["created_at", "updated_at"]);
         tx.insert_rows("persons", &columns, inserts)?;
@@ -306,7 +366,7 @@ impl RegistryWriter {
         &mut self,
         tx: &mut Conn,
         batch: &[RegistryRecord],
-    ) -> Result<HashMap<String, HouseholdId>> {
+    ) -> Result<HashMap<u64, HouseholdId>> {
         let now = tx.now();
         let mut map = HashMap::new();
         let mut new_households = Vec::new();
@@ -334,7 +394,7 @@ impl RegistryWriter {
                     id
                 }
             };
-            map.insert(kk.to_string(), id);
+            map.insert(kk.as_number(), id);
         }
         tx.insert_rows("households", HOUSEHOLD_COLUMNS, new_households)?;
         tx.insert_rows(
@@ -356,17 +416,20 @@ impl RegistryWriter {
     }
 }
 
+/// How a member without a NIK is recognised: household, folded name, birth date.
+type MemberKey = (i64, String, Option<chrono::NaiveDate>);
+
 struct Existing {
     by_nik: HashMap<String, Person>,
-    by_household: HashMap<(i64, String, Option<chrono::NaiveDate>), Person>,
+    by_household: HashMap<MemberKey, Person>,
 }
 
-fn existing_persons(
+/// Stored persons with the NIKs of the batch, by NIK; only NIKs in `known_niks` are looked up.
+fn existing_by_nik(
     tx: &mut Conn,
     batch: &[RegistryRecord],
-    households: &HashMap<String, HouseholdId>,
     known_niks: &HashSet<u64>,
-) -> Result<Existing> {
+) -> Result<HashMap<String, Person>> {
     let columns = PERSON_COLUMNS.join(", ");
     let niks: Vec<String> = batch
         .iter()
@@ -388,12 +451,25 @@ fn existing_persons(
             }
         }
     }
+    Ok(by_nik)
+}
+
+/// Stored persons of the batch: by NIK, and those without one by household, folded name and birth
+/// date.
+fn existing_persons(
+    tx: &mut Conn,
+    batch: &[RegistryRecord],
+    households: &HashMap<u64, HouseholdId>,
+    known_niks: &HashSet<u64>,
+) -> Result<Existing> {
+    let by_nik = existing_by_nik(tx, batch, known_niks)?;
+    let columns = PERSON_COLUMNS.join(", ");
     let without_nik: Vec<i64> = batch
         .iter()
         .filter(|r| r.nik.is_none())
         .filter_map(|r| {
             r.no_kk
-                .and_then(|k| households.get(&k.to_string()))
+                .and_then(|k| households.get(&k.as_number()))
                 .map(|h| h.0)
         })
         .collect::<HashSet<_>>()
@@ -419,7 +495,31 @@ fn existing_persons(
     })
 }
 
-fn apply(p: &mut Person, r: &RegistryRecord, household: Option<HouseholdId>) {
+/// Worker categories already worked out, by occupation as written and whether the household is in
+/// deciles 1–5 (all [`occupation::worker_category`] looks at). A registry names a few dozen
+/// occupations for a million persons, and folding and searching the text was a tenth of the writer's
+/// time.
+#[derive(Default)]
+struct Categories(HashMap<String, [Option<jaring_domain::WorkerCategory>; 2]>);
+
+impl Categories {
+    fn of(&mut self, occupation: &str, desil: Option<u8>) -> jaring_domain::WorkerCategory {
+        let poor = usize::from(desil.is_some_and(|d| d <= 5));
+        if let Some(Some(c)) = self.0.get(occupation).map(|known| known[poor]) {
+            return c;
+        }
+        let c = occupation::worker_category(occupation, desil);
+        self.0.entry(occupation.to_string()).or_default()[poor] = Some(c);
+        c
+    }
+}
+
+fn apply(
+    p: &mut Person,
+    r: &RegistryRecord,
+    household: Option<HouseholdId>,
+    categories: &mut Categories,
+) {
     p.nik = r.nik.or(p.nik);
     p.household = household.or(p.household);
     p.village = r.village;
@@ -466,18 +566,28 @@ fn apply(p: &mut Person, r: &RegistryRecord, household: Option<HouseholdId>) {
     {
         jaring_domain::WorkerCategory::CivilServant
     } else {
-        occupation::worker_category(&p.occupation, p.desil.map(|d| d.get()))
+        categories.of(&p.occupation, p.desil.map(|d| d.get()))
     };
 }
 
-fn merge(mut p: Person, r: &RegistryRecord, household: Option<HouseholdId>) -> Person {
-    apply(&mut p, r, household);
+fn merge(
+    mut p: Person,
+    r: &RegistryRecord,
+    household: Option<HouseholdId>,
+    categories: &mut Categories,
+) -> Person {
+    apply(&mut p, r, household, categories);
     p
 }
 
-fn new_person(id: PersonId, r: &RegistryRecord, household: Option<HouseholdId>) -> Person {
+fn new_person(
+    id: PersonId,
+    r: &RegistryRecord,
+    household: Option<HouseholdId>,
+    categories: &mut Categories,
+) -> Person {
     let mut p = Person::new(id, r.village, r.name.clone(), r.sex);
-    apply(&mut p, r, household);
+    apply(&mut p, r, household, categories);
     p
 }
 

@@ -65,6 +65,12 @@ const MIGRATIONS: &[Migration] = &[
             include_str!("../migrations/postgres/0008_row_security.sql")
         ),
     },
+    Migration {
+        version: 9,
+        name: "lean_person_indexes",
+        sqlite: include_str!("../migrations/sqlite/0009_lean_person_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0009_lean_person_indexes.sql"),
+    },
 ];
 
 /// Creates the role row-level security confines reading connections to, if missing (PostgreSQL).

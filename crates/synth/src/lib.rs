@@ -19,7 +19,7 @@ use rand_chacha::ChaCha8Rng;
 pub use lists::{ListFile, Lists, TruthRow};
 pub use noise::NoiseRates;
 pub use population::Population;
-pub use write::{write_dir, Manifest};
+pub use write::{write_dir, Manifest, REGISTRY_HEADERS};
 
 /// Why generation failed.
 #[derive(Debug, thiserror::Error)]
