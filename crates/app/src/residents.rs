@@ -248,8 +248,10 @@ pub struct PersonView {
     pub person: PersonSummary,
     /// Current family-card number.
     pub no_kk: Option<String>,
-    /// Household members, head first (the person included).
+    /// Household members inside the principal's region, head first (the person included).
     pub household: Vec<PersonSummary>,
+    /// Members registered in a region outside the principal's: counted, never shown.
+    pub members_elsewhere: usize,
     /// Memberships.
     pub enrolments: Vec<EnrolmentSummary>,
 }
@@ -269,10 +271,17 @@ pub fn person(db: &Database, who: &Principal, id: i64) -> Result<PersonView, App
         None => (None, vec![person.clone()]),
     };
     let enrolments = store::enrolments(&mut conn, id)?;
+    let scope = who.grant.scope;
+    let in_scope = |m: &PersonSummary| {
+        jaring_domain::RegionCode::parse(&m.village_code).is_ok_and(|v| scope.contains(v))
+    };
+    let members_elsewhere = household.iter().filter(|m| !in_scope(m)).count();
+    let household = household.into_iter().filter(in_scope).collect();
     Ok(PersonView {
         person,
         no_kk,
         household,
+        members_elsewhere,
         enrolments,
     })
 }

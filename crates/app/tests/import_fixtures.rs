@@ -168,7 +168,7 @@ fn f01_a_first_load_leaves_every_index_in_place() {
         let before = indexes(&mut db.conn().unwrap());
         assert!(before.iter().any(|i| i == "persons_coverage"), "{before:?}");
         let failed = db.transaction(|tx| -> jaring_store::Result<()> {
-            let _writer = jaring_store::imports::RegistryWriter::new(tx)?;
+            let _writer = jaring_store::imports::RegistryWriter::new(tx, None)?;
             if tx.backend() == jaring_store::Backend::Sqlite {
                 assert!(indexes(tx).len() < before.len(), "the load deferred some");
             }

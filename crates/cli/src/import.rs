@@ -84,12 +84,12 @@ fn print_report(kind: ListKind, file: &std::path::Path, r: &ImportReport) {
         r.header_line
     );
     println!(
-        "  baris {} · baru {} · diperbarui {} · tidak berubah {} · ditolak {} · peringatan {}",
-        c.rows_total, c.inserted, c.updated, c.unchanged, c.rejected, c.warnings
+        "  baris {} · baru {} · diperbarui {} · tidak berubah {} · ditolak {} · peringatan {} · menunggu tinjauan {}",
+        c.rows_total, c.inserted, c.updated, c.unchanged, c.rejected, c.warnings, c.proposed
     );
     println!(
-        "  rows {} · new {} · updated {} · unchanged {} · rejected {} · warnings {}",
-        c.rows_total, c.inserted, c.updated, c.unchanged, c.rejected, c.warnings
+        "  rows {} · new {} · updated {} · unchanged {} · rejected {} · warnings {} · awaiting review {}",
+        c.rows_total, c.inserted, c.updated, c.unchanged, c.rejected, c.warnings, c.proposed
     );
     println!("  impor #{} · sha256 {}", r.import_id, r.sha256);
     if !r.rejected.is_empty() {

@@ -74,6 +74,9 @@ pub fn serve(db: Database, url: &str, args: &ServeArgs) -> Result<()> {
         data_dir,
         max_upload: file.max_upload_mb.unwrap_or(64) * 1024 * 1024,
     };
+    // Built before the runtime starts: its start-up queries use the blocking database clients, and
+    // PostgreSQL's cannot run on an async worker thread (it starts a runtime of its own).
+    let state = jaring_web::AppState::with_config(db.clone(), config);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
@@ -86,7 +89,7 @@ pub fn serve(db: Database, url: &str, args: &ServeArgs) -> Result<()> {
         let _ = writeln!(out, "jaring berjalan di / is running at http://{addr}/  ({})", db.describe());
         let _ = writeln!(out, "Tekan Ctrl-C untuk berhenti / press Ctrl-C to stop.");
         let _ = out.flush();
-        jaring_web::serve(jaring_web::AppState::with_config(db, config), listener).await?;
+        jaring_web::serve(state, listener).await?;
         Ok(())
     })
 }

@@ -328,7 +328,7 @@ fn migrate_reports_the_schema_version() {
         .args(["--database", "x.db", "migrate"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("schema version 9"));
+        .stdout(predicate::str::contains("schema version 10"));
     jaring()
         .args(["--database", "mysql://nope", "migrate"])
         .assert()
@@ -944,4 +944,40 @@ fn claim_and_export_commands_from_death_to_payment() {
         "regency + 12 kecamatan + 81 villages: {out}"
     );
     run(&["audit", "verify"]);
+}
+
+/// `jaring serve` starts and answers on every backend (PostgreSQL's blocking client once aborted the
+/// server at start: "Cannot start a runtime from within a runtime").
+#[test]
+fn serve_starts_on_every_backend() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut databases = vec![("x.db".to_string(), None)];
+    if let Ok(url) = std::env::var("JARING_TEST_POSTGRES_URL") {
+        let schema = format!("jaring_serve_{}", std::process::id());
+        let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        admin
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
+            .unwrap();
+        let sep = if url.contains('?') { '&' } else { '?' };
+        databases.push((
+            format!("{url}{sep}options=-c%20search_path%3D{schema}"),
+            Some((admin, schema)),
+        ));
+    }
+    for (database, pg) in databases {
+        {
+            let server = Server::start(dir.path(), &["--database", &database, "serve"]);
+            let (status, body) = server.get("/healthz");
+            assert_eq!(status, 200, "{database}: {body}");
+            assert_eq!(server.get("/masuk").0, 200, "{database}");
+            assert_eq!(server.get("/api/v1/overview").0, 401, "{database}");
+        }
+        if let Some((mut admin, schema)) = pg {
+            admin
+                .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+                .unwrap();
+        }
+    }
 }

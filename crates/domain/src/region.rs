@@ -193,6 +193,22 @@ impl RegionCode {
         other.at_level(self.level()) == Some(self)
     }
 
+    /// The smallest region containing both codes (`None` across provinces). A decision about two
+    /// villages belongs to whoever's scope covers both, e.g. a move-in between villages.
+    pub fn common_ancestor(self, other: RegionCode) -> Option<RegionCode> {
+        [
+            RegionLevel::Village,
+            RegionLevel::District,
+            RegionLevel::Regency,
+            RegionLevel::Province,
+        ]
+        .into_iter()
+        .find_map(|level| {
+            let a = self.at_level(level)?;
+            (other.at_level(level) == Some(a)).then_some(a)
+        })
+    }
+
     /// Desa, kelurahan or desa adat, for village-level codes.
     pub fn village_kind(self) -> Option<VillageKind> {
         if self.level() != RegionLevel::Village {
@@ -326,5 +342,27 @@ mod tests {
                 prop_assert_eq!(RegionCode::parse(&code.to_string()).unwrap(), code);
             }
         }
+    }
+
+    #[test]
+    fn common_ancestor_is_the_smallest_region_holding_both() {
+        let c = |s: &str| RegionCode::parse(s).unwrap();
+        assert_eq!(
+            c("53.04.01.2001").common_ancestor(c("53.04.01.2002")),
+            Some(c("53.04.01"))
+        );
+        assert_eq!(
+            c("53.04.01.2001").common_ancestor(c("53.04.02.2001")),
+            Some(c("53.04"))
+        );
+        assert_eq!(
+            c("53.04.01.2001").common_ancestor(c("53.04.01.2001")),
+            Some(c("53.04.01.2001"))
+        );
+        assert_eq!(
+            c("53.04.01").common_ancestor(c("53.04.01.2003")),
+            Some(c("53.04.01"))
+        );
+        assert_eq!(c("53.04").common_ancestor(c("52.01")), None);
     }
 }

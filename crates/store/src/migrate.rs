@@ -71,6 +71,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_lean_person_indexes.sql"),
         postgres: include_str!("../migrations/postgres/0009_lean_person_indexes.sql"),
     },
+    Migration {
+        version: 10,
+        name: "import_proposals",
+        sqlite: include_str!("../migrations/sqlite/0010_import_proposals.sql"),
+        postgres: include_str!("../migrations/postgres/0010_import_proposals.sql"),
+    },
 ];
 
 /// Creates the role row-level security confines reading connections to, if missing (PostgreSQL).

@@ -395,6 +395,27 @@ pub fn insert_proposal(tx: &mut Conn, p: &NewProposal, status: &str) -> Result<O
         .transpose()
 }
 
+/// The pending proposal of `kind` about `person_id` with exactly this intent, if one exists: the same
+/// file imported twice proposes nothing new.
+pub fn pending_with_intent(
+    conn: &mut Conn,
+    kind: &str,
+    person_id: Option<i64>,
+    intent: &str,
+) -> Result<Option<i64>> {
+    conn.query_opt(
+        "SELECT id FROM proposals WHERE status = 'pending' AND kind = $1 \
+         AND person_id IS NOT DISTINCT FROM $2 AND intent = $3 ORDER BY id LIMIT 1",
+        &[
+            Value::from(kind),
+            Value::from(person_id),
+            Value::from(intent),
+        ],
+    )?
+    .map(|r| r.i64(0))
+    .transpose()
+}
+
 /// One proposal.
 pub fn get_proposal(conn: &mut Conn, id: i64) -> Result<ProposalRow> {
     conn.query_opt(

@@ -485,6 +485,8 @@ pub(crate) struct PersonDetailDto {
     person: PersonDto,
     no_kk: Option<String>,
     household: Vec<PersonDto>,
+    /// Household members registered outside the caller's region (not shown).
+    members_elsewhere: usize,
     enrolments: Vec<EnrolmentDto>,
 }
 
@@ -504,6 +506,7 @@ pub(crate) async fn person(
         person: person_dto(w, &v.person),
         no_kk: v.no_kk.as_deref().map(|k| w.grant.show_nik(k)),
         household: v.household.iter().map(|p| person_dto(w, p)).collect(),
+        members_elsewhere: v.members_elsewhere,
         enrolments: v
             .enrolments
             .iter()

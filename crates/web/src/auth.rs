@@ -1,9 +1,10 @@
 //! Who is asking: session cookies for browsers, bearer tokens for machine clients, CSRF tokens for
 //! forms, and a limit on failed sign-ins.
 //!
-//! Sessions and tokens are looked up in the database and kept in memory for a few seconds, so a busy
-//! dashboard does not cost a query per request; signing out drops the cached entry at once, while a
-//! disabled account or a changed password takes effect within [`CACHE_SECONDS`].
+//! Sessions and tokens are looked up in the database and kept in memory for at most [`CACHE_SECONDS`],
+//! so a busy dashboard does not cost a query per request. Every write (any method that is not safe)
+//! asks the database again, so a disabled account, a changed password or a revoked token — done here
+//! or by `jaring user` in another process — stops writes at once and reads within a second.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -26,8 +27,8 @@ pub const SESSION_COOKIE: &str = "jaring_session";
 pub(crate) const PRE_COOKIE: &str = "jaring_pre";
 /// Header carrying the CSRF token on cookie-authenticated API writes.
 pub const CSRF_HEADER: &str = "x-csrf-token";
-/// How long a looked-up session or token is trusted without asking the database again.
-pub(crate) const CACHE_SECONDS: u64 = 10;
+/// How long a looked-up session or token is trusted for reads without asking the database again.
+pub(crate) const CACHE_SECONDS: u64 = 1;
 /// Failed sign-ins allowed per user name, and per client address, in [`LOCKOUT`].
 const MAX_FAILURES_PER_USER: u32 = 5;
 const MAX_FAILURES_PER_ADDRESS: u32 = 30;
@@ -242,7 +243,13 @@ impl FromRequestParts<AppState> for Auth {
                 None => return Err(unauthenticated(api, parts)),
             },
         };
-        let found = match state.auth.cached(&cache_key) {
+        // A write never trusts the cache: revocation must stop it at once.
+        let cached = if parts.method.is_safe() {
+            state.auth.cached(&cache_key)
+        } else {
+            None
+        };
+        let found = match cached {
             Some(hit) => Some(hit),
             None => {
                 let db = state.db.clone();

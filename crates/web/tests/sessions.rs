@@ -261,16 +261,19 @@ fn failed_sign_ins_are_limited_and_sign_out_ends_the_session() {
         };
         assert_eq!(me(&token), 200);
         assert_eq!(me("jrg_bukan-token"), 401);
+        // Disabled behind the server's back (as `jaring user disable` in another process does): the
+        // very next write is refused, and reads within a second.
         accounts::set_disabled(&t.db, "test", "yosef", true).unwrap();
-        // The server trusts a looked-up token for a few seconds; a fresh server sees it at once.
-        let fresh = start(t.db.clone());
-        let r = call(
+        let write = call(
             agent()
-                .get(&format!("{fresh}/api/v1/me"))
+                .post(&format!("{url}/api/v1/proposals/999999/reject"))
                 .set("Authorization", &format!("Bearer {token}"))
-                .call(),
+                .set("Content-Type", "application/json")
+                .send_string(r#"{"version": 1, "reason": "uji"}"#),
         );
-        assert_eq!(r.status(), 401);
+        assert_eq!(write.status(), 401);
+        std::thread::sleep(std::time::Duration::from_millis(1_100));
+        assert_eq!(me(&token), 401);
     }
 }
 

@@ -173,6 +173,83 @@ fn enrolments_of(
     )
 }
 
+/// DOMAIN.md §4.4: a household with an ASN/TNI/Polri member leaves subsidised programmes. Cover ends
+/// at the end of the month of the appointment (TMT), as a death ends it at the end of the month of
+/// death, whenever the appointment becomes known: a backdated TMT ends cover in the past, and the
+/// months after it no longer count as covered (coverage, claims) even if premiums were paid for them.
+fn household_exit(
+    conn: &mut Conn,
+    out: &mut Vec<Change>,
+    person_id: i64,
+    person: &FieldValues,
+    since: NaiveDate,
+) -> Result<(), AppError> {
+    let members = match get(person, "household_id").and_then(|h| h.parse().ok()) {
+        Some(h) => store::household_members(conn, h)?,
+        None => vec![person_id],
+    };
+    let end = end_of_month(since);
+    for m in members {
+        for (id, e) in store::rows_by(conn, Entity::Enrolment, "person_id", m)? {
+            let programme = get(&e, "programme_code").unwrap_or_default();
+            let subsidised = store::programme_subsidised(conn, &programme)?.unwrap_or(false);
+            if subsidised && date(&e, "end_date").is_none_or(|d| d > end) {
+                update(out, Entity::Enrolment, id, &e, "end_date", iso(end));
+                update(
+                    out,
+                    Entity::Enrolment,
+                    id,
+                    &e,
+                    "end_reason",
+                    Some("household_civil_servant".into()),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The consequences of a field-level edit that changes a life or a civil-servant status: the same
+/// as the dedicated intents', so no edit, form or import can mark someone dead with their cover still
+/// running, or appoint a civil servant with the household still subsidised.
+fn edit_effects(
+    conn: &mut Conn,
+    out: &mut Vec<Change>,
+    person_id: i64,
+    current: &FieldValues,
+    values: &FieldValues,
+    ctx: &Context,
+) -> Result<(), AppError> {
+    let deceased = LifeStatus::Deceased.as_code();
+    let dies = values
+        .get("life_status")
+        .is_some_and(|v| v.as_deref() == Some(deceased))
+        && get(current, "life_status").as_deref() != Some(deceased);
+    if dies {
+        let death = date(values, "death_date")
+            .or_else(|| date(current, "death_date"))
+            .ok_or_else(|| {
+                AppError::Input(
+                    "tanggal meninggal wajib diisi / a date of death is required".into(),
+                )
+            })?;
+        let mut enrolments = enrolments_of(conn, person_id)?;
+        death_effects(conn, out, person_id, death, &mut enrolments, ctx)?;
+    }
+    if let Some(Some(code)) = values.get("civil_servant_status") {
+        let excludes =
+            |c: &str| CivilServantStatus::from_code(c).is_some_and(|s| s.excludes_household());
+        let was = get(current, "civil_servant_status").is_some_and(|c| excludes(&c));
+        if excludes(code) && !was {
+            let since = date(values, "civil_servant_since")
+                .or_else(|| date(current, "civil_servant_since"))
+                .unwrap_or(ctx.today);
+            household_exit(conn, out, person_id, current, since)?;
+        }
+    }
+    Ok(())
+}
+
 /// The changes `intent` means now.
 pub fn expand(conn: &mut Conn, intent: &Intent, ctx: &Context) -> Result<Vec<Change>, AppError> {
     let mut out = Vec::new();
@@ -220,30 +297,7 @@ pub fn expand(conn: &mut Conn, intent: &Intent, ctx: &Context) -> Result<Vec<Cha
             }
             set_person(&mut out, *person_id, &p, &fields);
             if status.excludes_household() {
-                // DOMAIN.md §4.4: a household with an ASN/TNI/Polri member leaves subsidised programmes.
-                let members = match get(&p, "household_id").and_then(|h| h.parse().ok()) {
-                    Some(h) => store::household_members(conn, h)?,
-                    None => vec![*person_id],
-                };
-                let end = end_of_month(ctx.today);
-                for m in members {
-                    for (id, e) in store::rows_by(conn, Entity::Enrolment, "person_id", m)? {
-                        let programme = get(&e, "programme_code").unwrap_or_default();
-                        let subsidised =
-                            store::programme_subsidised(conn, &programme)?.unwrap_or(false);
-                        if subsidised && date(&e, "end_date").is_none_or(|d| d > end) {
-                            update(&mut out, Entity::Enrolment, id, &e, "end_date", iso(end));
-                            update(
-                                &mut out,
-                                Entity::Enrolment,
-                                id,
-                                &e,
-                                "end_reason",
-                                Some("household_civil_servant".into()),
-                            );
-                        }
-                    }
-                }
+                household_exit(conn, &mut out, *person_id, &p, *since)?;
             }
         }
         Intent::Membership {
@@ -341,8 +395,12 @@ pub fn expand(conn: &mut Conn, intent: &Intent, ctx: &Context) -> Result<Vec<Cha
             let p = store::fields(conn, Entity::Person, *person_id)?;
             // The life status goes first when it is set, so a death date is never stored on a living
             // person (the table's check) and reverting, in reverse order, clears the date first.
+            // A return to life goes last, after its death date is cleared.
             let mut ordered: Vec<(&String, &Option<String>)> = values.iter().collect();
-            ordered.sort_by_key(|(k, _)| *k != "life_status");
+            let revives = values
+                .get("life_status")
+                .is_some_and(|v| v.as_deref() != Some(LifeStatus::Deceased.as_code()));
+            ordered.sort_by_key(|(k, _)| (*k != "life_status") != revives);
             for (field, value) in ordered {
                 update(
                     &mut out,
@@ -353,6 +411,7 @@ pub fn expand(conn: &mut Conn, intent: &Intent, ctx: &Context) -> Result<Vec<Cha
                     value.clone(),
                 );
             }
+            edit_effects(conn, &mut out, *person_id, &p, values, ctx)?;
         }
         Intent::Merge { keep, duplicate } => {
             if keep == duplicate {

@@ -210,60 +210,112 @@ fn propose_with_evidence(
     actor: &str,
     ctx: &Context,
 ) -> Result<i64, AppError> {
+    let draft = Draft {
+        kind,
+        intent,
+        summary: summary.to_string(),
+        evidence,
+        band,
+        actor,
+        village: None,
+    };
     db.transaction(|tx| {
         audit::lock(tx)?;
-        let changes = expand(tx, &intent, ctx)?;
-        if changes.is_empty() {
-            return Err(AppError::Input(
-                "usulan ini tidak mengubah apa pun / this proposal changes nothing".into(),
-            ));
+        match propose_in(tx, &draft, ctx)? {
+            Proposed::New(id) => Ok(id),
+            Proposed::AlreadyPending(id) => Err(AppError::Input(format!(
+                "usulan yang sama sudah menunggu keputusan (#{id}) / the same proposal is already pending (#{id})"
+            ))),
         }
-        let (person_id, reverts_id) = match &intent {
-            Intent::Revert { proposal_id } => {
-                let original = store::get_proposal(tx, *proposal_id)?;
-                (original.person_id, Some(*proposal_id))
-            }
-            other => (other.person_id(), None),
-        };
-        let village = match (person_id, &intent) {
-            (_, Intent::NewPerson { values }) => values.get("village_code").cloned().flatten(),
-            (Some(p), _) => store::fields(tx, Entity::Person, p)?
-                .get("village_code")
-                .cloned()
-                .flatten(),
-            _ => None,
-        };
-        let new = NewProposal {
-            kind: kind.as_code(),
-            band: band.as_code(),
-            village_code: village.clone(),
-            person_id,
-            staged_id: None,
-            reverts_id,
-            summary: summary.to_string(),
-            intent: serde_json::to_string(&intent).unwrap_or_default(),
-            changes: serde_json::to_string(&changes).unwrap_or_default(),
-            evidence: evidence.to_string(),
-            created_by: actor.to_string(),
-        };
-        let id = store::insert_proposal(tx, &new, ProposalStatus::Pending.as_code())?
-            .ok_or_else(|| AppError::Input("proposal not stored".into()))?;
-        audit::append(
-            tx,
-            &[AuditEntry {
-                actor: actor.to_string(),
-                action: "proposal.create".into(),
-                entity: "proposal".into(),
-                entity_id: Some(id),
-                village_code: village,
-                person_id,
-                before: None,
-                after: Some(new.intent),
-                reason: Some(summary.to_string()),
-            }],
-        )?;
-        Ok(id)
     })
+}
+
+/// A proposal about to be made.
+pub(crate) struct Draft<'a> {
+    pub kind: ProposalKind,
+    pub intent: Intent,
+    pub summary: String,
+    pub evidence: serde_json::Value,
+    pub band: Band,
+    pub actor: &'a str,
+    /// The region whose reviewers decide; `None` is the person's village. A move between villages is
+    /// decided by a scope covering both.
+    pub village: Option<String>,
+}
+
+/// What [`propose_in`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Proposed {
+    /// A new pending proposal.
+    New(i64),
+    /// The same intent is already pending for the same person (an import read twice).
+    AlreadyPending(i64),
+}
+
+/// Makes a pending proposal inside the caller's transaction (the audit lock already held): expanded
+/// now, so the reviewer sees every effect, and recorded in the audit log.
+pub(crate) fn propose_in(
+    tx: &mut Conn,
+    d: &Draft<'_>,
+    ctx: &Context,
+) -> Result<Proposed, AppError> {
+    let changes = expand(tx, &d.intent, ctx)?;
+    if changes.is_empty() {
+        return Err(AppError::Input(
+            "usulan ini tidak mengubah apa pun / this proposal changes nothing".into(),
+        ));
+    }
+    let intent_json = serde_json::to_string(&d.intent)
+        .map_err(|e| AppError::Input(format!("cannot record intent: {e}")))?;
+    let (person_id, reverts_id) = match &d.intent {
+        Intent::Revert { proposal_id } => {
+            let original = store::get_proposal(tx, *proposal_id)?;
+            (original.person_id, Some(*proposal_id))
+        }
+        other => (other.person_id(), None),
+    };
+    if let Some(id) = store::pending_with_intent(tx, d.kind.as_code(), person_id, &intent_json)? {
+        return Ok(Proposed::AlreadyPending(id));
+    }
+    let village = match (&d.village, person_id, &d.intent) {
+        (Some(v), _, _) => Some(v.clone()),
+        (None, _, Intent::NewPerson { values }) => values.get("village_code").cloned().flatten(),
+        (None, Some(p), _) => store::fields(tx, Entity::Person, p)?
+            .get("village_code")
+            .cloned()
+            .flatten(),
+        _ => None,
+    };
+    let new = NewProposal {
+        kind: d.kind.as_code(),
+        band: d.band.as_code(),
+        village_code: village.clone(),
+        person_id,
+        staged_id: None,
+        reverts_id,
+        summary: d.summary.clone(),
+        intent: intent_json,
+        changes: serde_json::to_string(&changes).unwrap_or_default(),
+        evidence: d.evidence.to_string(),
+        created_by: d.actor.to_string(),
+    };
+    let id = store::insert_proposal(tx, &new, ProposalStatus::Pending.as_code())?
+        .ok_or_else(|| AppError::Input("proposal not stored".into()))?;
+    audit::append(
+        tx,
+        &[AuditEntry {
+            actor: d.actor.to_string(),
+            action: "proposal.create".into(),
+            entity: "proposal".into(),
+            entity_id: Some(id),
+            village_code: village,
+            person_id,
+            before: None,
+            after: Some(new.intent),
+            reason: Some(d.summary.clone()),
+        }],
+    )?;
+    Ok(Proposed::New(id))
 }
 
 /// Proposes undoing an applied proposal (pending until approved, like any other change).

@@ -35,7 +35,10 @@ fn import_page(
                     (l.t("baru", "new")) " " (number(r.counts.inserted as i64)) " · "
                     (l.t("diubah", "updated")) " " (number(r.counts.updated as i64)) " · "
                     (l.t("tetap", "unchanged")) " " (number(r.counts.unchanged as i64)) " · "
-                    (l.t("ditolak", "rejected")) " " b #ditolak { (number(r.counts.rejected as i64)) } }
+                    (l.t("ditolak", "rejected")) " " b #ditolak { (number(r.counts.rejected as i64)) }
+                    @if r.counts.proposed > 0 {
+                        " · " (l.t("menunggu tinjauan", "awaiting review")) " " (number(r.counts.proposed as i64))
+                    } }
             }
             @if !r.rejected.is_empty() {
                 h3 { (l.both("Baris yang ditolak", "rejected rows")) }

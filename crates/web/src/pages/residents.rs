@@ -159,6 +159,9 @@ pub(crate) async fn person(
                         td.opt { (life_label(&m.life_status)) }
                     }
                 }
+                @if v.members_elsewhere > 0 {
+                    tr { td colspan="3" { (v.members_elsewhere) " " (l.both("anggota di wilayah lain", "member(s) in another region")) } }
+                }
             }
         }
     };

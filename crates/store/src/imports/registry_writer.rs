@@ -1,151 +1,22 @@
-//! Writing an import: the `imports` journal row, registry upserts in batches, and staged external
-//! records. Everything runs inside the caller's one transaction, so a crash leaves nothing behind.
+//! The registry half of an import: households by KK number, persons by NIK, within the importer's
+//! scope. Only harmless facts about a known person are written here; what changes a person's life,
+//! identity, household or village is handed back to become a reviewed proposal.
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::Utc;
 use jaring_domain::{
-    occupation, CivilServantStatus, ExternalRecord, HouseholdId, LifeStatus, Person, PersonId,
-    RegionCode, RegistryRecord,
+    occupation, CivilServantStatus, HouseholdId, LifeStatus, Person, PersonId, RegionCode,
+    RegistryRecord,
 };
-use sha2::{Digest, Sha256};
 
+use super::{placeholders, ImportCounts};
+use crate::audit::AuditEntry;
 use crate::regions::seed_regions_in;
 use crate::registry::{
     household_values, person_from_row, person_values, sync_identity, HOUSEHOLD_COLUMNS,
     PERSON_COLUMNS,
 };
-use crate::{settings, Backend, Conn, Result, StoreError, Value};
-
-/// What an import did, row by row.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ImportCounts {
-    /// Data rows read.
-    pub rows_total: u64,
-    /// New persons or staged records.
-    pub inserted: u64,
-    /// Existing persons changed.
-    pub updated: u64,
-    /// Rows that matched what the database already held.
-    pub unchanged: u64,
-    /// Rows rejected.
-    pub rejected: u64,
-    /// Rows accepted with a warning.
-    pub warnings: u64,
-}
-
-impl ImportCounts {
-    /// Adds another batch's counts.
-    pub fn add(&mut self, o: ImportCounts) {
-        self.rows_total += o.rows_total;
-        self.inserted += o.inserted;
-        self.updated += o.updated;
-        self.unchanged += o.unchanged;
-        self.rejected += o.rejected;
-        self.warnings += o.warnings;
-    }
-}
-
-/// Who imported which file.
-#[derive(Debug, Clone)]
-pub struct ImportMeta {
-    /// List kind code.
-    pub kind: String,
-    /// File name as uploaded.
-    pub file_name: String,
-    /// SHA-256 of the file's bytes (hex).
-    pub sha256: String,
-    /// Format description.
-    pub format: String,
-    /// Who imported it.
-    pub actor: String,
-}
-
-/// Opens the journal row of an import; returns its id.
-pub fn begin(tx: &mut Conn, meta: &ImportMeta) -> Result<i64> {
-    tx.query_i64(
-        "INSERT INTO imports (kind, file_name, sha256, format, actor, started_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        &[
-            Value::from(meta.kind.as_str()),
-            Value::from(meta.file_name.as_str()),
-            Value::from(meta.sha256.as_str()),
-            Value::from(meta.format.as_str()),
-            Value::from(meta.actor.as_str()),
-            Value::Timestamp(Utc::now()),
-        ],
-    )
-}
-
-/// Closes the journal row with the final counts.
-pub fn finish(tx: &mut Conn, import_id: i64, c: &ImportCounts) -> Result<()> {
-    tx.execute(
-        "UPDATE imports SET finished_at = $2, rows_total = $3, inserted = $4, updated = $5, unchanged = $6, \
-         rejected = $7, warnings = $8 WHERE id = $1",
-        &[
-            Value::Int(import_id),
-            Value::Timestamp(Utc::now()),
-            Value::Int(c.rows_total as i64),
-            Value::Int(c.inserted as i64),
-            Value::Int(c.updated as i64),
-            Value::Int(c.unchanged as i64),
-            Value::Int(c.rejected as i64),
-            Value::Int(c.warnings as i64),
-        ],
-    )?;
-    Ok(())
-}
-
-/// A committed import as the journal shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportRecord {
-    /// Id.
-    pub id: i64,
-    /// Kind code.
-    pub kind: String,
-    /// File name.
-    pub file_name: String,
-    /// SHA-256.
-    pub sha256: String,
-    /// Who.
-    pub actor: String,
-    /// Counts.
-    pub counts: ImportCounts,
-}
-
-/// The most recent imports, newest first.
-pub fn recent(conn: &mut Conn, limit: i64) -> Result<Vec<ImportRecord>> {
-    conn.query(
-        "SELECT id, kind, file_name, sha256, actor, rows_total, inserted, updated, unchanged, rejected, warnings \
-         FROM imports ORDER BY id DESC LIMIT $1",
-        &[Value::Int(limit)],
-    )?
-    .iter()
-    .map(|r| {
-        Ok(ImportRecord {
-            id: r.i64(0)?,
-            kind: r.text(1)?,
-            file_name: r.text(2)?,
-            sha256: r.text(3)?,
-            actor: r.text(4)?,
-            counts: ImportCounts {
-                rows_total: r.i64(5)? as u64,
-                inserted: r.i64(6)? as u64,
-                updated: r.i64(7)? as u64,
-                unchanged: r.i64(8)? as u64,
-                rejected: r.i64(9)? as u64,
-                warnings: r.i64(10)? as u64,
-            },
-        })
-    })
-    .collect()
-}
-
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+use crate::{settings, Backend, Conn, Result, Value};
 
 /// Writes registry rows in batches: households by KK number, persons by NIK (or, without a NIK, by
 /// household + name + birth date). Holds the id counters of one import.
@@ -155,7 +26,9 @@ pub struct RegistryWriter {
     /// NIKs stored before or during this import, so only rows that exist are looked up.
     known_niks: HashSet<u64>,
     /// Household of every KK number stored.
-    households: HashMap<u64, HouseholdId>,
+    households: HashMap<u64, (HouseholdId, RegionCode)>,
+    /// Region whose persons and households this import may change (`None`: all).
+    scope: Option<RegionCode>,
     regency: Option<RegionCode>,
     seeded: HashSet<RegionCode>,
     /// Indexes dropped for a first load into empty tables, recreated by `finish` (their SQL).
@@ -197,7 +70,8 @@ pub const FIRST_LOAD_CHECKED_TABLES: &[&str] =
 
 impl RegistryWriter {
     /// Takes the write locks and reads the id counters. Call inside the import's transaction.
-    pub fn new(tx: &mut Conn) -> Result<RegistryWriter> {
+    /// `scope` bounds what the import may change: a NIK or family card of another region is refused.
+    pub fn new(tx: &mut Conn, scope: Option<RegionCode>) -> Result<RegistryWriter> {
         if tx.backend() == Backend::Postgres {
             // One importer at a time; readers are not blocked.
             tx.batch("LOCK TABLE households, household_kk, persons IN SHARE ROW EXCLUSIVE MODE")?;
@@ -218,9 +92,14 @@ impl RegistryWriter {
             }
         }
         let mut households = HashMap::new();
-        for row in tx.query("SELECT no_kk, household_id FROM household_kk", &[])? {
+        for row in tx.query(
+            "SELECT k.no_kk, k.household_id, h.village_code FROM household_kk k \
+             JOIN households h ON h.id = k.household_id",
+            &[],
+        )? {
             if let Ok(k) = row.text(0)?.parse::<u64>() {
-                households.insert(k, HouseholdId(row.i64(1)?));
+                let village = crate::registry::decode_region(&row.text(2)?)?;
+                households.insert(k, (HouseholdId(row.i64(1)?), village));
             }
         }
         let mut deferred_indexes = Vec::new();
@@ -250,6 +129,7 @@ impl RegistryWriter {
             deferred_indexes,
             loaded_without_nik: first_load.then(HashMap::new),
             categories: Categories::default(),
+            scope,
         })
     }
 
@@ -273,22 +153,53 @@ impl RegistryWriter {
     }
 
     /// Writes one batch; NIKs must be unique within the batch (the caller removes in-file duplicates).
-    pub fn write(&mut self, tx: &mut Conn, batch: &[RegistryRecord]) -> Result<ImportCounts> {
-        let mut counts = ImportCounts::default();
+    ///
+    /// New persons and households are inserted, each with an audit entry. A known person's harmless
+    /// fields (birth place, address, relationship, marital status, occupation) change at once, one audit entry per
+    /// field; every other change is handed back as [`Held`] for the caller to turn into a reviewed
+    /// proposal, so a death, an appointment or a move takes the same road whatever its source. Rows
+    /// naming a person or family card outside the writer's scope are handed back as [`Refused`] and
+    /// write nothing.
+    pub fn write(
+        &mut self,
+        tx: &mut Conn,
+        batch: &[RegistryRecord],
+        origin: &WriteOrigin<'_>,
+    ) -> Result<WriteOutcome> {
+        let mut out = WriteOutcome::default();
         for r in batch {
             self.ensure_regions(tx, r.village)?;
         }
-        let households = self.households(tx, batch)?;
+        let by_nik = existing_by_nik(tx, batch, &self.known_niks)?;
+        let mut refused: HashMap<usize, Refusal> = HashMap::new();
+        for (i, r) in batch.iter().enumerate() {
+            if let Some(refusal) = self.refusal(r, r.nik.and_then(|n| by_nik.get(&n.to_string()))) {
+                refused.insert(i, refusal);
+            }
+        }
+        let accepted: Vec<RegistryRecord> = batch
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !refused.contains_key(i))
+            .map(|(_, r)| r.clone())
+            .collect();
+        let households = self.households(tx, &accepted, origin, &mut out.audit)?;
         let existing = if self.loaded_without_nik.is_some() {
             Existing {
-                by_nik: existing_by_nik(tx, batch, &self.known_niks)?,
+                by_nik,
                 by_household: HashMap::new(),
             }
         } else {
-            existing_persons(tx, batch, &households, &self.known_niks)?
+            Existing {
+                by_nik,
+                by_household: existing_without_nik(tx, &accepted, &households)?,
+            }
         };
         let mut new_persons: Vec<Person> = Vec::new();
-        for r in batch {
+        for (i, r) in batch.iter().enumerate() {
+            if refused.contains_key(&i) {
+                continue;
+            }
             let household = r
                 .no_kk
                 .and_then(|k| households.get(&k.as_number()).copied());
@@ -304,20 +215,21 @@ impl RegistryWriter {
                     .unwrap_or(&existing.by_household)
                     .get(key),
                 (None, None) => None,
-            };
+            }
+            .cloned();
             match found {
                 Some(old) => {
-                    let merged = merge(old.clone(), r, household, &mut self.categories);
-                    if merged == *old {
-                        counts.unchanged += 1;
-                    } else {
-                        let stored = crate::registry::update_person(tx, &merged)?;
-                        if let (Some(loaded), Some(key)) =
-                            (self.loaded_without_nik.as_mut(), without_nik_key)
-                        {
-                            loaded.insert(key, stored);
-                        }
-                        counts.updated += 1;
+                    if let Some(refusal) = self.refusal(r, Some(&old)) {
+                        refused.insert(i, refusal);
+                        continue;
+                    }
+                    let line = origin.lines.get(i).copied().unwrap_or_default();
+                    let stored =
+                        self.update_known(tx, &old, r, household, line, origin, &mut out)?;
+                    if let (Some(loaded), Some(key)) =
+                        (self.loaded_without_nik.as_mut(), without_nik_key)
+                    {
+                        loaded.insert(key, stored);
                     }
                 }
                 None => {
@@ -332,7 +244,7 @@ impl RegistryWriter {
                         &mut self.categories,
                     ));
                     self.next_person += 1;
-                    counts.inserted += 1;
+                    out.counts.inserted += 1;
                 }
             }
         }
@@ -341,6 +253,7 @@ impl RegistryWriter {
         let now = tx.now();
         let mut inserts = Vec::with_capacity(new_persons.len());
         for person in new_persons {
+            out.audit.push(insert_entry(&person, origin));
             let mut values = person_values(&person);
             values.extend([now.clone(), now.clone()]);
             inserts.push(values);
@@ -358,7 +271,108 @@ impl RegistryWriter {
         let mut columns = PERSON_COLUMNS.to_vec();
         columns.extend(["created_at", "updated_at"]);
         tx.insert_rows("persons", &columns, inserts)?;
-        Ok(counts)
+        let mut refused: Vec<(usize, Refusal)> = refused.into_iter().collect();
+        refused.sort_by_key(|(i, _)| *i);
+        out.refused = refused;
+        Ok(out)
+    }
+
+    /// Whether the row may not be written: its NIK or family card belongs outside the scope, or it
+    /// marks a known living person deceased without the date a death needs.
+    fn refusal(&self, r: &RegistryRecord, old: Option<&Person>) -> Option<Refusal> {
+        let in_scope = |v: RegionCode| self.scope.is_none_or(|s| s.contains(v));
+        if let Some(old) = old {
+            if !in_scope(old.village) {
+                let household = r
+                    .no_kk
+                    .and_then(|k| self.households.get(&k.as_number()))
+                    .filter(|(_, v)| in_scope(*v))
+                    .map(|(h, _)| *h);
+                return Some(Refusal::PersonOutsideScope {
+                    person: old.id,
+                    from: old.village,
+                    to: r.village,
+                    household,
+                });
+            }
+        }
+        let kk_village = r
+            .no_kk
+            .and_then(|k| self.households.get(&k.as_number()))
+            .map(|(_, v)| *v);
+        if kk_village.is_some_and(|v| !in_scope(v)) {
+            return Some(Refusal::HouseholdOutsideScope);
+        }
+        if let Some(old) = old {
+            let dies = r.life_status == Some(LifeStatus::Deceased)
+                && old.life_status != LifeStatus::Deceased;
+            if dies && r.death_date.is_none() {
+                return Some(Refusal::DeathWithoutDate);
+            }
+        }
+        None
+    }
+
+    /// Applies the harmless part of a row to a known person (audited field by field) and hands the
+    /// rest back for review; returns the person as stored now.
+    #[allow(clippy::too_many_arguments)]
+    fn update_known(
+        &mut self,
+        tx: &mut Conn,
+        old: &Person,
+        r: &RegistryRecord,
+        household: Option<HouseholdId>,
+        line: u64,
+        origin: &WriteOrigin<'_>,
+        out: &mut WriteOutcome,
+    ) -> Result<Person> {
+        let wanted = merge(old.clone(), r, household, &mut self.categories);
+        if wanted == *old {
+            out.counts.unchanged += 1;
+            return Ok(old.clone());
+        }
+        let mut now = old.clone();
+        now.birth_place = wanted.birth_place.clone();
+        now.address = wanted.address.clone();
+        now.relationship = wanted.relationship;
+        now.marital_status = wanted.marital_status;
+        now.occupation = wanted.occupation.clone();
+        now.worker_category = category(&now, &mut self.categories);
+        let applied = field_diff(old, &now);
+        let held = field_diff(&now, &wanted);
+        let stored = if applied.is_empty() {
+            old.clone()
+        } else {
+            out.counts.updated += 1;
+            let reason = format!("import #{} baris/line {line}", origin.import_id);
+            for (field, before, after) in &applied {
+                out.audit.push(AuditEntry {
+                    actor: origin.actor.to_string(),
+                    action: "person.update".into(),
+                    entity: "person".into(),
+                    entity_id: Some(old.id.0),
+                    village_code: Some(old.village.to_string()),
+                    person_id: Some(old.id.0),
+                    before: Some(serde_json::json!({ *field: before }).to_string()),
+                    after: Some(serde_json::json!({ *field: after }).to_string()),
+                    reason: Some(reason.clone()),
+                });
+            }
+            crate::registry::update_person(tx, &now)?
+        };
+        if held.is_empty() {
+            if applied.is_empty() {
+                out.counts.unchanged += 1;
+            }
+        } else {
+            out.held.push(Held {
+                line,
+                person: stored.clone(),
+                wanted,
+                fields: held,
+            });
+        }
+        Ok(stored)
     }
 
     /// Finds or creates the household of every KK number in the batch.
@@ -366,6 +380,8 @@ impl RegistryWriter {
         &mut self,
         tx: &mut Conn,
         batch: &[RegistryRecord],
+        origin: &WriteOrigin<'_>,
+        audit: &mut Vec<AuditEntry>,
     ) -> Result<HashMap<u64, HouseholdId>> {
         let now = tx.now();
         let mut map = HashMap::new();
@@ -374,11 +390,29 @@ impl RegistryWriter {
         for r in batch {
             let Some(kk) = r.no_kk else { continue };
             let id = match self.households.get(&kk.as_number()) {
-                Some(id) => *id,
+                Some((id, _)) => *id,
                 None => {
                     let id = HouseholdId(self.next_household);
                     self.next_household += 1;
-                    self.households.insert(kk.as_number(), id);
+                    self.households.insert(kk.as_number(), (id, r.village));
+                    audit.push(AuditEntry {
+                        actor: origin.actor.to_string(),
+                        action: "household.insert".into(),
+                        entity: "household".into(),
+                        entity_id: Some(id.0),
+                        village_code: Some(r.village.to_string()),
+                        person_id: None,
+                        before: None,
+                        after: Some(
+                            serde_json::json!({
+                                "no_kk": kk.to_string(),
+                                "village_code": r.village.to_string(),
+                                "address": r.address,
+                            })
+                            .to_string(),
+                        ),
+                        reason: Some(format!("import #{}", origin.import_id)),
+                    });
                     new_households.push(household_values(
                         id,
                         r.village,
@@ -454,15 +488,12 @@ fn existing_by_nik(
     Ok(by_nik)
 }
 
-/// Stored persons of the batch: by NIK, and those without one by household, folded name and birth
-/// date.
-fn existing_persons(
+/// Stored persons without a NIK of the batch's households, by household, folded name and birth date.
+fn existing_without_nik(
     tx: &mut Conn,
     batch: &[RegistryRecord],
     households: &HashMap<u64, HouseholdId>,
-    known_niks: &HashSet<u64>,
-) -> Result<Existing> {
-    let by_nik = existing_by_nik(tx, batch, known_niks)?;
+) -> Result<HashMap<MemberKey, Person>> {
     let columns = PERSON_COLUMNS.join(", ");
     let without_nik: Vec<i64> = batch
         .iter()
@@ -489,10 +520,7 @@ fn existing_persons(
             }
         }
     }
-    Ok(Existing {
-        by_nik,
-        by_household,
-    })
+    Ok(by_household)
 }
 
 /// Worker categories already worked out, by occupation as written and whether the household is in
@@ -561,13 +589,16 @@ fn apply(
     if r.desil.is_some() {
         p.desil = r.desil;
     }
-    p.worker_category = if p.civil_servant.excludes_household()
-        && p.civil_servant != CivilServantStatus::Pensioner
-    {
+    p.worker_category = category(p, categories);
+}
+
+/// A person's worker category from their civil-servant status, occupation and decile.
+fn category(p: &Person, categories: &mut Categories) -> jaring_domain::WorkerCategory {
+    if p.civil_servant.excludes_household() && p.civil_servant != CivilServantStatus::Pensioner {
         jaring_domain::WorkerCategory::CivilServant
     } else {
         categories.of(&p.occupation, p.desil.map(|d| d.get()))
-    };
+    }
 }
 
 fn merge(
@@ -591,111 +622,102 @@ fn new_person(
     p
 }
 
-/// Content hash of a staged record: the same row imported again hashes the same.
-pub fn record_hash(r: &ExternalRecord) -> String {
-    let mut h = Sha256::new();
-    let json = serde_json::to_string(r).unwrap_or_default();
-    h.update(json.as_bytes());
-    h.finalize()
+/// Where a batch comes from, for the audit log.
+#[derive(Debug, Clone, Copy)]
+pub struct WriteOrigin<'a> {
+    /// The import's journal id.
+    pub import_id: i64,
+    /// Who imports.
+    pub actor: &'a str,
+    /// The file line of each row of the batch, in the batch's order.
+    pub lines: &'a [u64],
+}
+
+/// Why a row was not written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The NIK belongs to a person of a region outside the importer's scope; `to` is the village the
+    /// row names and `household` the row's family card's household when that lies inside the scope.
+    PersonOutsideScope {
+        /// The person.
+        person: PersonId,
+        /// Where they are registered.
+        from: RegionCode,
+        /// Where the row puts them.
+        to: RegionCode,
+        /// The household the row puts them in, if it exists inside the scope.
+        household: Option<HouseholdId>,
+    },
+    /// The family card belongs to a household outside the importer's scope.
+    HouseholdOutsideScope,
+    /// A known living person is marked deceased without a date of death.
+    DeathWithoutDate,
+}
+
+/// A change to a known person that waits for review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Held {
+    /// File line.
+    pub line: u64,
+    /// The person as stored now.
+    pub person: Person,
+    /// The person as the row would have them.
+    pub wanted: Person,
+    /// Field, stored value, value the row asks for.
+    pub fields: Vec<FieldChange>,
+}
+
+/// One field's change: name, before, after (canonical text, as proposals hold them).
+pub type FieldChange = (&'static str, Option<String>, Option<String>);
+
+/// What one batch did.
+#[derive(Debug, Default)]
+pub struct WriteOutcome {
+    /// Counts of the rows written (refused and held rows are the caller's to count).
+    pub counts: ImportCounts,
+    /// Rows not written, by their index in the batch.
+    pub refused: Vec<(usize, Refusal)>,
+    /// Changes for review.
+    pub held: Vec<Held>,
+    /// Audit entries for what was written, to append in the same transaction.
+    pub audit: Vec<AuditEntry>,
+}
+
+/// The fields in which two versions of a person differ (id and row version aside).
+pub fn field_diff(a: &Person, b: &Person) -> Vec<FieldChange> {
+    let (va, vb) = (person_values(a), person_values(b));
+    PERSON_COLUMNS
         .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
+        .zip(va.iter().zip(vb.iter()))
+        .filter(|(c, _)| **c != "id" && **c != "row_version")
+        .filter_map(|(c, (x, y))| {
+            let (x, y) = (crate::review::canonical(x), crate::review::canonical(y));
+            (x != y).then_some((*c, x, y))
+        })
         .collect()
 }
 
-/// Stages one batch of external records; rows already staged (same kind, same content) are unchanged.
-pub fn stage(
-    tx: &mut Conn,
-    import_id: i64,
-    batch: &[(u64, ExternalRecord)],
-) -> Result<ImportCounts> {
-    let mut counts = ImportCounts::default();
-    if batch.is_empty() {
-        return Ok(counts);
+/// The audit entry of a new person: every field that has a value.
+fn insert_entry(p: &Person, origin: &WriteOrigin<'_>) -> AuditEntry {
+    let values: serde_json::Map<String, serde_json::Value> = PERSON_COLUMNS
+        .iter()
+        .zip(person_values(p).iter())
+        .filter(|(c, _)| **c != "id" && **c != "row_version")
+        .filter_map(|(c, v)| {
+            crate::review::canonical(v)
+                .filter(|s| !s.is_empty())
+                .map(|s| ((*c).to_string(), serde_json::Value::String(s)))
+        })
+        .collect();
+    AuditEntry {
+        actor: origin.actor.to_string(),
+        action: "person.insert".into(),
+        entity: "person".into(),
+        entity_id: Some(p.id.0),
+        village_code: Some(p.village.to_string()),
+        person_id: Some(p.id.0),
+        before: None,
+        after: Some(serde_json::Value::Object(values).to_string()),
+        reason: Some(format!("import #{}", origin.import_id)),
     }
-    let kind = batch[0].1.kind.as_code();
-    let hashes: Vec<String> = batch.iter().map(|(_, r)| record_hash(r)).collect();
-    let mut seen: HashSet<String> = HashSet::new();
-    for chunk in hashes.chunks(5_000) {
-        let sql = format!(
-            "SELECT row_hash FROM staged_records WHERE kind = $1 AND row_hash IN ({})",
-            placeholders(2, chunk.len())
-        );
-        let mut params = vec![Value::from(kind)];
-        params.extend(chunk.iter().map(|h| Value::Text(h.clone())));
-        for row in tx.query(&sql, &params)? {
-            seen.insert(row.text(0)?);
-        }
-    }
-    let mut rows = Vec::new();
-    for ((line, r), hash) in batch.iter().zip(hashes) {
-        if !seen.insert(hash.clone()) {
-            counts.unchanged += 1;
-            continue;
-        }
-        let attributes = serde_json::to_string(&r.attributes)
-            .map_err(|e| StoreError::Decode(format!("attributes: {e}")))?;
-        rows.push(vec![
-            Value::Int(import_id),
-            Value::from(kind),
-            Value::Int(*line as i64),
-            Value::from(r.record_key.clone()),
-            Value::from(r.nik.map(|n| n.to_string())),
-            Value::Text(r.nik_raw.clone()),
-            Value::from(r.nik_issue.clone()),
-            Value::from(r.no_kk.map(|k| k.to_string())),
-            Value::Text(r.name.clone()),
-            Value::from(r.sex.map(|s| s.as_code())),
-            Value::from(r.birth_date),
-            Value::from(r.village.map(|v| v.to_string())),
-            Value::from(r.event_date),
-            Value::Text(attributes),
-            Value::Text(hash),
-        ]);
-        counts.inserted += 1;
-    }
-    tx.insert_rows(
-        "staged_records",
-        &[
-            "import_id",
-            "kind",
-            "source_line",
-            "record_key",
-            "nik",
-            "nik_raw",
-            "nik_issue",
-            "no_kk",
-            "name",
-            "sex",
-            "birth_date",
-            "village_code",
-            "event_date",
-            "attributes",
-            "row_hash",
-        ],
-        rows,
-    )?;
-    Ok(counts)
-}
-
-/// Number of staged records of a kind.
-pub fn staged_count(conn: &mut Conn, kind: &str) -> Result<i64> {
-    conn.query_i64(
-        "SELECT COUNT(*) FROM staged_records WHERE kind = $1",
-        &[Value::from(kind)],
-    )
-}
-
-/// Counts that change whenever an import writes anything: persons, the sum of their row versions,
-/// households and staged records. Equal before and after means nothing was written (crash tests use it).
-pub fn registry_fingerprint(conn: &mut Conn) -> Result<(i64, i64, i64, i64)> {
-    Ok((
-        conn.query_i64("SELECT COUNT(*) FROM persons", &[])?,
-        conn.query_i64(
-            "SELECT CAST(COALESCE(SUM(row_version), 0) AS BIGINT) FROM persons",
-            &[],
-        )?,
-        conn.query_i64("SELECT COUNT(*) FROM households", &[])?,
-        conn.query_i64("SELECT COUNT(*) FROM staged_records", &[])?,
-    ))
 }

@@ -13,11 +13,13 @@ use jaring_formats::{
     mapping::heading_score, ColumnMap, ErrorFileWriter, Evidence, Field, Issue, MappingFile,
     RawRow, RowReader, RowResult, SourceFormat, Table,
 };
-use jaring_store::imports::{self, ImportCounts, ImportMeta, RegistryWriter};
+use jaring_store::imports::{self, ImportCounts, ImportMeta, RegistryWriter, WriteOrigin};
 use jaring_store::Database;
 use sha2::{Digest, Sha256};
 
 use crate::AppError;
+
+mod held;
 
 /// Rows per database batch.
 const BATCH: usize = 20_000;
@@ -208,6 +210,8 @@ impl Problems {
 struct Batch {
     rows: u64,
     registry: Vec<RegistryRecord>,
+    /// The rows `registry` was read from, for the error file of rows the writer refuses.
+    registry_rows: Vec<RawRow>,
     external: Vec<(u64, ExternalRecord)>,
     rejected: Vec<(RawRow, Vec<Issue>)>,
     warnings: Vec<(u64, Vec<Issue>)>,
@@ -257,7 +261,10 @@ fn read_batches(
                         batch.warnings.push((row.line, issues));
                     }
                     match record {
-                        RowResult::Registry(r) => batch.registry.push(*r),
+                        RowResult::Registry(r) => {
+                            batch.registry.push(*r);
+                            batch.registry_rows.push(row);
+                        }
                         RowResult::External(r) => batch.external.push((row.line, *r)),
                     }
                 }
@@ -269,6 +276,47 @@ fn read_batches(
         }
     }
     let _ = sender.send(batch);
+    Ok(())
+}
+
+/// Writes one batch of registry rows: what the writer refuses goes to the error report (and a person
+/// of another region becomes a move-in request), what it holds back becomes proposals, and every
+/// change it made is appended to the audit log.
+fn write_registry(
+    tx: &mut jaring_store::Conn,
+    writer: &mut RegistryWriter,
+    batch: &Batch,
+    source: &held::Source<'_>,
+    ctx: &crate::review::Context,
+    counts: &mut ImportCounts,
+    problems: &mut Problems,
+) -> Result<(), AppError> {
+    let lines: Vec<u64> = batch.registry_rows.iter().map(|r| r.line).collect();
+    let origin = WriteOrigin {
+        import_id: source.import_id,
+        actor: source.actor,
+        lines: &lines,
+    };
+    let outcome = writer.write(tx, &batch.registry, &origin)?;
+    counts.add(outcome.counts);
+    jaring_store::audit::append(tx, &outcome.audit)?;
+    for (i, refusal) in &outcome.refused {
+        let (Some(row), Some(record)) = (batch.registry_rows.get(*i), batch.registry.get(*i))
+        else {
+            continue;
+        };
+        counts.rejected += 1;
+        held::propose_move_in(tx, refusal, row.line, source, ctx)?;
+        let issue = held::refusal_issue(refusal, record.nik.map(|n| n.to_string()));
+        problems.reject(row, vec![issue])?;
+    }
+    for h in &outcome.held {
+        if held::propose_held(tx, h, source, ctx)? {
+            counts.proposed += 1;
+        } else {
+            counts.unchanged += 1;
+        }
+    }
     Ok(())
 }
 
@@ -400,12 +448,22 @@ pub fn import_file(
     let (import_id, counts) = db.bulk_transaction(
         check_tables,
         |tx| -> Result<(i64, ImportCounts), AppError> {
+            // The audit chain's lock first, as every review transaction takes it: a registry import
+            // makes proposals and writes persons, and must queue in the same order.
+            jaring_store::audit::lock(tx)?;
             let import_id = imports::begin(tx, &meta)?;
             progress.writing();
             let mut writer = if req.kind == ListKind::Registry {
-                Some(RegistryWriter::new(tx)?)
+                Some(RegistryWriter::new(tx, req.scope)?)
             } else {
                 None
+            };
+            let review_ctx = crate::review::Context::load(tx, req.today)?;
+            let source = held::Source {
+                import_id,
+                file_name: &meta.file_name,
+                actor: &req.actor,
+                today: req.today,
             };
             let mut counts = ImportCounts::default();
             let mut write_time = std::time::Duration::ZERO;
@@ -414,20 +472,28 @@ pub fn import_file(
             std::thread::scope(|scope| -> Result<(), AppError> {
                 let reading =
                     scope.spawn(|| read_batches(&table, &reader, &columns, &duplicates, sender));
-                for batch in receiver.iter() {
+                for mut batch in receiver.iter() {
                     counts.rows_total += batch.rows;
                     counts.rejected += batch.rejected.len() as u64;
                     counts.warnings += batch.warnings.len() as u64;
                     progress.advance(batch.rows);
-                    for (row, issues) in batch.rejected {
+                    for (row, issues) in std::mem::take(&mut batch.rejected) {
                         problems.reject(&row, issues)?;
                     }
-                    for (line, issues) in batch.warnings {
+                    for (line, issues) in std::mem::take(&mut batch.warnings) {
                         problems.warn(line, issues);
                     }
                     let t = std::time::Instant::now();
                     if let Some(w) = writer.as_mut() {
-                        counts.add(w.write(tx, &batch.registry)?);
+                        write_registry(
+                            tx,
+                            w,
+                            &batch,
+                            &source,
+                            &review_ctx,
+                            &mut counts,
+                            &mut problems,
+                        )?;
                     }
                     counts.add(imports::stage(tx, import_id, &batch.external)?);
                     write_time += t.elapsed();
@@ -462,6 +528,7 @@ pub fn import_file(
                             "inserted": counts.inserted,
                             "updated": counts.updated,
                             "unchanged": counts.unchanged,
+                            "proposed": counts.proposed,
                             "rejected": counts.rejected,
                         })
                         .to_string(),
