@@ -57,8 +57,28 @@ impl Principal {
         self.require(action, self.grant.scope)
     }
 
-    /// A system principal for jobs and the CLI run by whoever holds the database: the whole regency,
-    /// admin rights.
+    /// The principal of the command line, run by whoever holds the database: the whole regency,
+    /// admin rights, and its own audit actor (`cli`, or `cli:<name>` for `--actor name`), so a shell
+    /// decision is never mistaken for a web account's.
+    pub fn cli(regency: RegionCode, actor: &str) -> Principal {
+        let actor = actor.trim();
+        let name = if actor.is_empty() || actor == "cli" {
+            "cli".into()
+        } else {
+            format!("cli:{actor}")
+        };
+        Principal::job(regency, &name)
+    }
+
+    /// A system principal recorded under the job's own name (`demo`, a scheduled run).
+    pub fn job(regency: RegionCode, name: &str) -> Principal {
+        let mut p = Principal::system(regency);
+        p.username = name.to_string();
+        p.full_name = name.to_string();
+        p
+    }
+
+    /// A system principal for jobs (the demo, the monthly cycle): the whole regency, admin rights.
     pub fn system(regency: RegionCode) -> Principal {
         Principal {
             user_id: 0,
@@ -71,6 +91,29 @@ impl Principal {
             must_change_password: false,
         }
     }
+}
+
+/// The command line's principal acting as `actor`: scoped to the regency this database serves, or,
+/// before the first registry import sets it, to the regency of `hint` (the region a command names)
+/// or of the accounts made so far.
+pub fn cli_principal(
+    db: &Database,
+    actor: &str,
+    hint: Option<RegionCode>,
+) -> Result<Principal, AppError> {
+    let regency_of = |c: RegionCode| c.at_level(jaring_domain::RegionLevel::Regency);
+    let regency = match crate::overview::regency(db) {
+        Ok(r) => r,
+        Err(AppError::NoRegency) => match hint.and_then(regency_of) {
+            Some(r) => r,
+            None => store::list_all_users(&mut db.conn()?)?
+                .iter()
+                .find_map(|u| RegionCode::parse(&u.region_code).ok().and_then(regency_of))
+                .ok_or(AppError::NoRegency)?,
+        },
+        Err(e) => return Err(e),
+    };
+    Ok(Principal::cli(regency, actor))
 }
 
 fn now() -> i64 {
@@ -183,8 +226,22 @@ pub struct UserSpec {
     pub must_change_password: bool,
 }
 
-/// Adds an account (by `actor`, recorded in the audit log); the region must exist in this database.
-pub fn add_user(db: &Database, actor: &str, spec: &UserSpec) -> Result<i64, AppError> {
+/// The account `username` if `who` manages accounts in its region; `NotFound` otherwise, so an
+/// account outside one's region is not even confirmed to exist.
+fn managed(tx: &mut Conn, who: &Principal, username: &str) -> Result<UserRow, AppError> {
+    who.require_any(Action::ManageUsers)?;
+    let u = store::find_user(tx, username)?.ok_or(AppError::NotFound)?;
+    match RegionCode::parse(&u.region_code) {
+        Ok(region) if who.grant.covers(region) => Ok(u),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Adds an account as `who` (who must manage accounts in its region; recorded in the audit log);
+/// the region must exist in this database.
+pub fn add_user(db: &Database, who: &Principal, spec: &UserSpec) -> Result<i64, AppError> {
+    who.require(Action::ManageUsers, spec.region)?;
+    let actor = who.username.as_str();
     let name = spec.username.trim();
     if name.is_empty()
         || name.len() > 64
@@ -198,6 +255,11 @@ pub fn add_user(db: &Database, actor: &str, spec: &UserSpec) -> Result<i64, AppE
         )));
     }
     let grant = Grant::new(spec.role, spec.region).map_err(|e| AppError::Input(e.to_string()))?;
+    crate::text::checked(
+        ("nama lengkap", "the full name"),
+        &spec.full_name,
+        crate::text::MAX_FIELD,
+    )?;
     check_password_policy(name, &spec.password)?;
     let hash = hash_password(&spec.password)?;
     db.transaction(|tx| {
@@ -233,13 +295,14 @@ pub fn add_user(db: &Database, actor: &str, spec: &UserSpec) -> Result<i64, AppE
     })
 }
 
-/// The account with this name.
-pub fn user(db: &Database, username: &str) -> Result<UserRow, AppError> {
-    store::find_user(&mut db.conn()?, username)?.ok_or(AppError::NotFound)
+/// The account with this name, if `who` manages it.
+pub fn user(db: &Database, who: &Principal, username: &str) -> Result<UserRow, AppError> {
+    managed(&mut db.conn()?, who, username)
 }
 
 /// Accounts visible to `who` (inside its scope).
 pub fn users(db: &Database, who: &Principal) -> Result<Vec<UserRow>, AppError> {
+    who.require_any(Action::ManageUsers)?;
     Ok(store::list_users(
         &mut db.conn()?,
         &who.grant.scope.to_string(),
@@ -303,15 +366,15 @@ pub fn end_session(db: &Database, secret: &str) -> Result<(), AppError> {
 /// Makes an API token for an account; the token is shown once and only its hash is kept.
 pub fn create_token(
     db: &Database,
-    actor: &str,
+    who: &Principal,
     username: &str,
     label: &str,
 ) -> Result<String, AppError> {
     let token = format!("jrg_{}", random_secret());
     db.transaction(|tx| {
-        let u = store::find_user(tx, username)?.ok_or(AppError::NotFound)?;
+        let u = managed(tx, who, username)?;
         store::insert_token(tx, &secret_hash(&token), u.id, label, now())?;
-        audit_user(tx, actor, "user.token", &u, Some(label.to_string()))?;
+        audit_user(tx, &who.username, "user.token", &u, Some(label.to_string()))?;
         Ok::<(), AppError>(())
     })?;
     Ok(token)
@@ -355,17 +418,18 @@ pub fn change_password(
 /// sign-in when `must_change`.
 pub fn reset_password(
     db: &Database,
-    actor: &str,
+    who: &Principal,
     username: &str,
     new: &str,
     must_change: bool,
 ) -> Result<(), AppError> {
+    managed(&mut db.conn()?, who, username)?;
     check_password_policy(username, new)?;
     let hash = hash_password(new)?;
     db.transaction(|tx| {
-        let u = store::find_user(tx, username)?.ok_or(AppError::NotFound)?;
+        let u = managed(tx, who, username)?;
         store::set_password(tx, u.id, &hash, must_change, now())?;
-        audit_user(tx, actor, "user.password_reset", &u, None)?;
+        audit_user(tx, &who.username, "user.password_reset", &u, None)?;
         Ok(())
     })
 }
@@ -373,17 +437,23 @@ pub fn reset_password(
 /// Disables (or enables again) an account; disabling ends its sessions and revokes its tokens.
 pub fn set_disabled(
     db: &Database,
-    actor: &str,
+    who: &Principal,
     username: &str,
     disabled: bool,
 ) -> Result<(), AppError> {
     db.transaction(|tx| {
-        let u = store::find_user(tx, username)?.ok_or(AppError::NotFound)?;
+        let u = managed(tx, who, username)?;
+        if u.id == who.user_id && disabled {
+            return Err(AppError::Input(
+                "akun sendiri tidak dapat dinonaktifkan / you cannot disable your own account"
+                    .into(),
+            ));
+        }
         store::set_disabled(tx, u.id, disabled, now())?;
         let u = store::get_user(tx, u.id)?.ok_or(AppError::NotFound)?;
         audit_user(
             tx,
-            actor,
+            &who.username,
             if disabled {
                 "user.disable"
             } else {

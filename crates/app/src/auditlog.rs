@@ -40,3 +40,33 @@ pub fn entries(
     }
     Ok(rows)
 }
+
+/// Records that the database was restored from `file` by `who`, with the row counts it holds now:
+/// the first entry after a restore says where the data came from.
+pub fn record_restore(
+    db: &Database,
+    who: &Principal,
+    file: &str,
+    counts: &[(String, i64)],
+) -> Result<(), AppError> {
+    who.require_any(Action::ManageUsers)?;
+    let after: serde_json::Map<String, serde_json::Value> = counts
+        .iter()
+        .map(|(table, n)| (table.clone(), (*n).into()))
+        .collect();
+    db.transaction(|tx| -> Result<(), AppError> {
+        audit::lock(tx)?;
+        audit::append(
+            tx,
+            &[audit::AuditEntry {
+                actor: who.username.clone(),
+                action: "database.restore".into(),
+                entity: "database".into(),
+                after: Some(serde_json::Value::Object(after).to_string()),
+                reason: Some(format!("dari cadangan / from backup {file}")),
+                ..Default::default()
+            }],
+        )?;
+        Ok(())
+    })
+}

@@ -458,7 +458,8 @@ pub fn reject(
 ) -> Result<ClaimRow, AppError> {
     let (row, _) = get(db, who, id)?;
     who.require(Action::ProcessClaims, village_of(&row)?)?;
-    if reason.trim().is_empty() {
+    let reason = crate::text::reason(reason)?;
+    if reason.is_empty() {
         return Err(AppError::Input(
             "alasan penolakan wajib diisi / a reason is required".into(),
         ));

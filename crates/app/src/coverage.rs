@@ -10,7 +10,10 @@ use jaring_rules::{default_rentan_rule, Clause, Decision, Facts, Rule};
 use jaring_store::coverage::{self as store, PersonFacts, ProgrammeRow, SnapshotRow};
 use jaring_store::{Database, Value};
 
+use crate::accounts::Principal;
 use crate::AppError;
+use jaring_domain::access::Action;
+use jaring_store::audit::{self, AuditEntry};
 
 /// One region's coverage.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,13 +202,12 @@ pub fn coverage(
     })
 }
 
-/// Computes and stores the regency's coverage for a month (replacing an earlier snapshot of it).
-pub fn take_snapshot(db: &Database, month: NaiveDate) -> Result<usize, AppError> {
+/// The regency's coverage for a month, computed from the registry, as snapshot rows.
+fn snapshot_rows(db: &Database, month: NaiveDate) -> Result<(String, Vec<SnapshotRow>), AppError> {
     let regency = crate::overview::regency(db)?;
     let month = parse_month(&month_key(month)).unwrap_or(month);
-    let rows = compute(db, regency, month)?;
     let key = month_key(month);
-    let snapshot: Vec<SnapshotRow> = rows
+    let rows = compute(db, regency, month)?
         .iter()
         .map(|r| SnapshotRow {
             month: key.clone(),
@@ -215,8 +217,93 @@ pub fn take_snapshot(db: &Database, month: NaiveDate) -> Result<usize, AppError>
             denominator_source: r.source.clone(),
         })
         .collect();
+    Ok((key, rows))
+}
+
+/// Computes and stores the regency's coverage for a month as `who` (replacing an earlier snapshot of
+/// it); the regency's figure is recorded in the audit log, since reports are read from snapshots.
+pub fn take_snapshot(db: &Database, who: &Principal, month: NaiveDate) -> Result<usize, AppError> {
+    who.require_any(Action::Synchronise)?;
+    let regency = crate::overview::regency(db)?.to_string();
+    let (key, snapshot) = snapshot_rows(db, month)?;
+    let top = snapshot.iter().find(|r| r.region_code == regency);
+    let entry = AuditEntry {
+        actor: who.username.clone(),
+        action: "coverage.snapshot".into(),
+        entity: "coverage".into(),
+        after: Some(
+            serde_json::json!({
+                "month": key,
+                "regions": snapshot.len(),
+                "numerator": top.map(|r| r.numerator),
+                "denominator": top.map(|r| r.denominator),
+            })
+            .to_string(),
+        ),
+        reason: Some(format!("snapshot UCJ {key}")),
+        ..Default::default()
+    };
+    db.transaction(|tx| -> Result<(), AppError> {
+        audit::lock(tx)?;
+        store::save_snapshot(tx, &key, &snapshot)?;
+        audit::append(tx, &[entry])?;
+        Ok(())
+    })?;
+    Ok(snapshot.len())
+}
+
+/// Recomputes the current month's snapshot after a change, so dashboards read it instead of
+/// recomputing it on every visit. It is a cache of figures derived from audited data, refreshed many
+/// times a day, so it is not itself an audit entry; a month is recorded by [`take_snapshot`].
+pub fn refresh_current_snapshot(db: &Database) -> Result<usize, AppError> {
+    let (key, snapshot) = snapshot_rows(db, jaring_domain::today())?;
     db.transaction(|tx| store::save_snapshot(tx, &key, &snapshot))?;
     Ok(snapshot.len())
+}
+
+/// Records an official denominator (BPS Sakernas, a regent's decree) for a region and year as `who`,
+/// with the value it replaces in the audit log: the UCJ rate of every report hangs on it.
+pub fn set_official_denominator(
+    db: &Database,
+    who: &Principal,
+    region: RegionCode,
+    year: i32,
+    value: i64,
+    source: &str,
+) -> Result<(), AppError> {
+    who.require(Action::ManageProgrammes, region)?;
+    let source = source.trim();
+    if value <= 0 || source.is_empty() {
+        return Err(AppError::Input(
+            "penyebut resmi harus positif dan bersumber / an official denominator must be positive \
+             and name its source"
+                .into(),
+        ));
+    }
+    db.transaction(|tx| -> Result<(), AppError> {
+        audit::lock(tx)?;
+        let code = region.to_string();
+        let before = store::official_denominators(tx, year)?
+            .get(&code)
+            .map(|(v, src)| serde_json::json!({"value": v, "source": src}).to_string());
+        store::set_official_denominator(tx, &code, year, value, source)?;
+        audit::append(
+            tx,
+            &[AuditEntry {
+                actor: who.username.clone(),
+                action: "coverage.denominator".into(),
+                entity: "coverage_denominator".into(),
+                village_code: Some(code.clone()),
+                before,
+                after: Some(serde_json::json!({"value": value, "source": source}).to_string()),
+                reason: Some(format!(
+                    "penyebut resmi / official denominator {code} {year}"
+                )),
+                ..Default::default()
+            }],
+        )?;
+        Ok(())
+    })
 }
 
 /// A region's stored monthly rates, oldest first.
@@ -293,19 +380,22 @@ pub fn programmes(db: &Database) -> Result<Vec<ProgrammeRow>, AppError> {
 /// Validates and stores a programme's rule (a typo is an error, nothing is saved) and audits it.
 pub fn set_rule(
     db: &Database,
+    who: &Principal,
     code: &str,
     clauses: &[Clause],
-    actor: &str,
 ) -> Result<(), AppError> {
+    who.require_any(Action::ManageProgrammes)?;
+    let actor = who.username.as_str();
     Rule::new(clauses).map_err(|e| AppError::Input(e.to_string()))?;
     let mut row = programme(db, code)?.row;
     let before = row.rule.clone();
     row.rule = Some(serde_json::to_string(clauses).map_err(|e| AppError::Input(e.to_string()))?);
     db.transaction(|tx| -> Result<(), AppError> {
+        audit::lock(tx)?;
         store::update_programme(tx, &row)?;
-        jaring_store::audit::append(
+        audit::append(
             tx,
-            &[jaring_store::audit::AuditEntry {
+            &[AuditEntry {
                 actor: actor.into(),
                 action: "programme.rule".into(),
                 entity: "programme".into(),

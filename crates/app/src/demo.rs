@@ -80,10 +80,11 @@ fn seed_accounts(
         ("auditor", "Inspektorat", Role::Auditor, regency),
     ];
     let mut out = Vec::new();
+    let who = crate::accounts::Principal::job(regency, "demo");
     for (username, full_name, role, region) in plan {
         crate::accounts::add_user(
             db,
-            "demo",
+            &who,
             &crate::accounts::UserSpec {
                 username: username.into(),
                 full_name: full_name.into(),
@@ -142,48 +143,48 @@ pub fn prepare_demo(db: &Database, config: &Config) -> Result<DemoSummary, AppEr
         (ListKind::Asn, "asn_pppk.csv"),
         (ListKind::Bpjs, "bpjs_membership.csv"),
     ];
+    let who = crate::accounts::Principal::job(config.region, "demo");
     for (kind, file) in kinds {
         let request = ImportRequest {
-            scope: None,
             path: dir.path().join(file),
             file_name: Some(file.to_string()),
             kind,
             mapping: None,
             sheet: None,
             village: None,
-            actor: "demo".into(),
             error_file: Some(dir.path().join(format!("{file}.kesalahan.csv"))),
             today: config.as_of,
         };
-        import_file(db, &request, &NoProgress)?;
+        import_file(db, &who, &request, &NoProgress)?;
     }
     let lists = crate::sync::sync(
         db,
+        &who,
         &kinds.map(|(k, _)| k),
         &std::collections::HashMap::new(),
     )?;
     // Proposals from every list; BPJS memberships in the auto band are recorded straight away (routine
     // bookkeeping), while deaths, appointments and decile changes wait in the review queue to be seen.
     let ctx = crate::review::Context::load(&mut db.conn()?, config.as_of)?;
-    let made = crate::review::generate_proposals(db, &kinds.map(|(k, _)| k), "demo", &ctx)?;
+    let made = crate::review::generate_proposals(db, &who, &kinds.map(|(k, _)| k), &ctx)?;
     let proposals = made.iter().map(|(_, s)| s.total()).sum();
     let memberships = crate::review::approve_all(
         db,
+        &who,
         &jaring_store::review::ProposalFilter {
             band: Some("auto".into()),
             kinds: vec!["membership".into()],
             ..Default::default()
         },
-        "demo",
         &ctx,
     )?
     .applied;
     // The data's month is the first point of the trend; the current month (if later) is snapshotted too,
     // so the dashboard reads it instead of recomputing it on every visit.
-    crate::coverage::take_snapshot(db, config.as_of)?;
+    crate::coverage::take_snapshot(db, &who, config.as_of)?;
     let today = jaring_domain::today();
     if crate::coverage::month_key(today) != crate::coverage::month_key(config.as_of) {
-        crate::coverage::take_snapshot(db, today)?;
+        crate::coverage::take_snapshot(db, &who, today)?;
     }
     let accounts = seed_accounts(db, config.region)?;
     Ok(DemoSummary {

@@ -52,7 +52,9 @@ pub fn write(sheet: &Sheet, path: &Path, format: Format) -> Result<(), AppError>
             let fail = |e: csv::Error| AppError::Input(format!("CSV {}: {e}", path.display()));
             w.write_record(&sheet.headings).map_err(fail)?;
             for r in &sheet.rows {
-                w.write_record(r).map_err(fail)?;
+                let safe = jaring_formats::csv_safe_record(r.iter().map(String::as_str));
+                w.write_record(safe.iter().map(|c| c.as_bytes()))
+                    .map_err(fail)?;
             }
             w.flush().map_err(io)?;
         }
@@ -290,7 +292,7 @@ pub fn dtsen_updates(
 ) -> Result<Sheet, AppError> {
     who.require_any(Action::ViewProposals)?;
     let (first, last) = month_bounds(month);
-    let applied = crate::review::list_for(
+    let applied = crate::review::list(
         db,
         who,
         &jaring_store::review::ProposalFilter {
@@ -353,4 +355,23 @@ pub fn dtsen_updates(
         headings: DTSEN_HEADINGS.iter().map(|h| h.to_string()).collect(),
         rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_exports_write_formula_cells_as_text() {
+        let sheet = Sheet {
+            name: "uji".into(),
+            headings: vec!["NAMA".into(), "SELISIH".into()],
+            rows: vec![vec!["=cmd|' /C calc'!A0".into(), "-35000".into()]],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("uji.csv");
+        write(&sheet, &path, Format::Csv).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("'=cmd|' /C calc'!A0,-35000"), "{text}");
+    }
 }

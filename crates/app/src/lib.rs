@@ -12,6 +12,7 @@ pub mod report;
 pub mod residents;
 pub mod review;
 pub mod sync;
+pub mod text;
 
 pub use demo::{prepare_demo, DemoSummary};
 pub use overview::{overview, Overview};

@@ -334,25 +334,26 @@ pub fn edit(
             "tidak ada yang berubah / nothing changed".into(),
         ));
     }
-    let reason = if reason.trim().is_empty() {
+    let reason = crate::text::reason(reason)?;
+    let reason = if reason.is_empty() {
         "koreksi data oleh operator"
     } else {
         reason.trim()
     };
     let pid = crate::review::propose(
         db,
+        who,
         ProposalKind::Edit,
         Intent::SetFields {
             person_id: id,
             values,
         },
         &format!("koreksi / correction: {reason}"),
-        &who.username,
         ctx,
     )?;
     let applied = who.grant.allows(Action::DecideProposals, village);
     if applied {
-        crate::review::approve(db, pid, None, &who.username, ctx)?;
+        crate::review::approve(db, who, pid, None, ctx)?;
     }
     Ok((pid, applied))
 }

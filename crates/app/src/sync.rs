@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use jaring_domain::ListKind;
 use jaring_linkage::{link, one_to_one_within, Field, LinkRecord, Options, Sex};
+use jaring_store::audit;
 use jaring_store::matches::{self, Identity, MatchCandidate};
 use jaring_store::Database;
 
@@ -86,9 +87,11 @@ pub(crate) fn explanation(model: &jaring_linkage::Model, gamma: &jaring_linkage:
 /// Links the staged records of each kind to the registry and stores the candidates.
 pub fn sync(
     db: &Database,
+    who: &crate::accounts::Principal,
     kinds: &[ListKind],
     thresholds: &HashMap<ListKind, Thresholds>,
 ) -> Result<Vec<SyncSummary>, AppError> {
+    who.require_any(jaring_domain::access::Action::Synchronise)?;
     let registry: Vec<LinkRecord> = {
         let mut conn = db.conn()?;
         matches::registry_identities(&mut conn)?
@@ -205,7 +208,36 @@ pub fn sync(
                 _ => summary.no_match += 1,
             }
         }
-        db.transaction(|tx| matches::replace_candidates(tx, kind.as_code(), &candidates))?;
+        // The bands decide which proposals may be approved in bulk, so the thresholds a run used
+        // are a decision of record.
+        let entry = audit::AuditEntry {
+            actor: who.username.clone(),
+            action: "sync.run".into(),
+            entity: "list".into(),
+            after: Some(
+                serde_json::json!({
+                    "list": kind.as_code(),
+                    "upper": t.upper,
+                    "lower": t.lower,
+                    "records": summary.records,
+                    "auto": summary.auto,
+                    "review": summary.review,
+                    "no_match": summary.no_match,
+                })
+                .to_string(),
+            ),
+            reason: Some(format!(
+                "sinkronisasi / synchronisation of {}",
+                kind.as_code()
+            )),
+            ..Default::default()
+        };
+        db.transaction(|tx| -> Result<(), AppError> {
+            audit::lock(tx)?;
+            matches::replace_candidates(tx, kind.as_code(), &candidates)?;
+            audit::append(tx, std::slice::from_ref(&entry))?;
+            Ok(())
+        })?;
         summary.elapsed = started.elapsed();
         summaries.push(summary);
     }

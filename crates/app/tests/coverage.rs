@@ -263,15 +263,14 @@ fn coverage_gap_and_budget_match_hand_computed_figures() {
         let l = label(db);
         let r = import_file(
             db,
+            &job("test"),
             &ImportRequest {
-                scope: None,
                 path: csv.clone(),
                 file_name: None,
                 kind: ListKind::Registry,
                 mapping: None,
                 sheet: None,
                 village: None,
-                actor: "test".into(),
                 error_file: None,
                 today: d("2026-10-31"),
             },
@@ -356,7 +355,7 @@ fn coverage_gap_and_budget_match_hand_computed_figures() {
 
         // A snapshot keeps October as it was; later enrolments change the live figure only.
         assert_eq!(
-            coverage::take_snapshot(db, october()).unwrap(),
+            coverage::take_snapshot(db, &job("test"), october()).unwrap(),
             report.rows.len()
         );
         enrol(db, "A3", "bpu_apbd_kab", "2026-10-01", "2026-10-01");
@@ -517,9 +516,9 @@ fn coverage_gap_and_budget_match_hand_computed_figures() {
         // Rules are validated before they are saved: a typo changes nothing.
         let err = coverage::set_rule(
             db,
+            &job("admin"),
             "bpu_apbd_kab",
             &[Clause::new("desil", "desl <= 4")],
-            "admin",
         )
         .unwrap_err();
         assert!(err.to_string().contains("unknown variable 'desl'"), "{err}");
@@ -530,12 +529,12 @@ fn coverage_gap_and_budget_match_hand_computed_figures() {
         );
         coverage::set_rule(
             db,
+            &job("admin"),
             "bpu_apbd_kab",
             &[
                 Clause::new("desil ≤ 1", "desil != null && desil <= 1"),
                 Clause::new("belum terlindungi", "!covered"),
             ],
-            "admin",
         )
         .unwrap();
         let gap =
@@ -547,4 +546,9 @@ fn coverage_gap_and_budget_match_hand_computed_figures() {
             "{l}"
         );
     }
+}
+
+/// The regency's system principal acting as `name` (a job, a test's reviewer).
+fn job(name: &str) -> jaring_app::accounts::Principal {
+    jaring_app::accounts::Principal::job(jaring_domain::RegionCode::parse("53.04").unwrap(), name)
 }

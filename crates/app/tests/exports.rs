@@ -159,6 +159,7 @@ fn terminations_and_enrolments_re_read_cell_by_cell() {
         // DTSEN removals: every death approved today is in this month's file, once.
         let deaths_applied = jaring_app::review::list(
             db,
+            &job("test"),
             &ProposalFilter {
                 status: Some("applied".into()),
                 kinds: vec!["mark_deceased".into()],
@@ -236,6 +237,7 @@ fn approve_new(
 ) -> usize {
     let pending = jaring_app::review::list(
         db,
+        &job("test"),
         &ProposalFilter {
             kinds: vec!["membership".into()],
             status: Some("pending".into()),
@@ -245,7 +247,7 @@ fn approve_new(
     .unwrap();
     let mut n = 0;
     for p in pending.iter().filter(|p| !before.contains(&p.id)) {
-        jaring_app::review::approve(db, p.id, None, "uji", ctx).unwrap();
+        jaring_app::review::approve(db, &job("uji"), p.id, None, ctx).unwrap();
         n += 1;
     }
     n
@@ -254,6 +256,7 @@ fn approve_new(
 fn pending_memberships(db: &jaring_store::Database) -> Vec<i64> {
     jaring_app::review::list(
         db,
+        &job("test"),
         &ProposalFilter {
             kinds: vec!["membership".into()],
             status: Some("pending".into()),
@@ -294,6 +297,7 @@ fn reimport(
     for f in files {
         let report = jaring_app::import::import_file(
             db,
+            &job("uji"),
             &jaring_app::import::ImportRequest {
                 path: f.clone(),
                 file_name: None,
@@ -301,8 +305,6 @@ fn reimport(
                 mapping: None,
                 sheet: None,
                 village: None,
-                scope: None,
-                actor: "uji".into(),
                 error_file: Some(f.with_extension("kesalahan.xlsx")),
                 today: as_of,
             },
@@ -313,9 +315,9 @@ fn reimport(
         accepted += report.counts.rows_total - report.counts.rejected;
     }
     let kinds = [jaring_domain::ListKind::Bpjs];
-    jaring_app::sync::sync(db, &kinds, &Default::default()).unwrap();
+    jaring_app::sync::sync(db, &job("sync"), &kinds, &Default::default()).unwrap();
     let ctx = jaring_app::review::Context::load(&mut db.conn().unwrap(), as_of).unwrap();
-    jaring_app::review::generate_proposals(db, &kinds, "uji", &ctx).unwrap();
+    jaring_app::review::generate_proposals(db, &job("uji"), &kinds, &ctx).unwrap();
     (accepted, approve_new(db, &before, &ctx))
 }
 
@@ -416,4 +418,9 @@ fn terminations_round_trip_through_a_bpjs_membership_import() {
         assert_eq!(enrolments(&a.db), stored, "{l}");
         assert_eq!(members(&a.db, after), sent, "{l}");
     }
+}
+
+/// The regency's system principal acting as `name` (a job, a test's reviewer).
+fn job(name: &str) -> jaring_app::accounts::Principal {
+    jaring_app::accounts::Principal::job(jaring_domain::RegionCode::parse("53.04").unwrap(), name)
 }

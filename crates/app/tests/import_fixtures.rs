@@ -23,14 +23,12 @@ fn fixture(name: &str) -> PathBuf {
 
 fn request(name: &str, kind: ListKind, out: &Path) -> ImportRequest {
     ImportRequest {
-        scope: None,
         path: fixture(name),
         file_name: None,
         kind,
         mapping: None,
         sheet: None,
         village: None,
-        actor: "test".into(),
         error_file: Some(out.join(format!("{name}.errors"))),
         today: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
     }
@@ -54,7 +52,7 @@ fn each_backend_with(
     for t in backends() {
         let out = tempfile::tempdir().unwrap();
         let req = adjust(request(name, kind, out.path()));
-        let result = import_file(&t.db, &req, &NoProgress);
+        let result = import_file(&t.db, &job("test"), &req, &NoProgress);
         check(&t.db, result);
     }
 }
@@ -180,7 +178,7 @@ fn f01_a_first_load_leaves_every_index_in_place() {
         assert_eq!(indexes(&mut db.conn().unwrap()), before, "{}", label(db));
         let out = tempfile::tempdir().unwrap();
         let req = request("01_clean_comma.csv", ListKind::Registry, out.path());
-        import_file(db, &req, &NoProgress).unwrap();
+        import_file(db, &job("test"), &req, &NoProgress).unwrap();
         assert_eq!(indexes(&mut db.conn().unwrap()), before, "{}", label(db));
     }
 }
@@ -223,7 +221,7 @@ fn f01_b_a_member_without_nik_repeated_across_batches_is_one_person() {
         let db = &t.db;
         let mut req = request("01_clean_comma.csv", ListKind::Registry, dir.path());
         req.path = file.clone();
-        let first = import_file(db, &req, &NoProgress).unwrap();
+        let first = import_file(db, &job("test"), &req, &NoProgress).unwrap();
         assert_eq!(first.counts.rejected, 0, "{:?}", first.rejected);
         assert_eq!(
             (first.counts.inserted, first.counts.updated),
@@ -246,7 +244,7 @@ fn f01_b_a_member_without_nik_repeated_across_batches_is_one_person() {
         );
         drop(conn);
         // Again: found through the database (its indexes are back), row by row.
-        let again = import_file(db, &req, &NoProgress).unwrap();
+        let again = import_file(db, &job("test"), &req, &NoProgress).unwrap();
         assert_eq!(again.counts.inserted, 0, "{}", label(db));
         assert_eq!(persons(db), filler as i64 + 1, "{}", label(db));
     }
@@ -299,9 +297,9 @@ fn f01_same_file_twice_changes_nothing_and_an_edit_updates_one_row() {
     for t in backends() {
         let out = tempfile::tempdir().unwrap();
         let req = request("01_clean_comma.csv", ListKind::Registry, out.path());
-        import_file(&t.db, &req, &NoProgress).unwrap();
+        import_file(&t.db, &job("test"), &req, &NoProgress).unwrap();
         let before = imports::registry_fingerprint(&mut t.db.conn().unwrap()).unwrap();
-        let again = import_file(&t.db, &req, &NoProgress).unwrap();
+        let again = import_file(&t.db, &job("test"), &req, &NoProgress).unwrap();
         assert_eq!(
             (
                 again.counts.inserted,
@@ -319,6 +317,7 @@ fn f01_same_file_twice_changes_nothing_and_an_edit_updates_one_row() {
         // the same rows in another file (semicolons) are the same rows
         let other = import_file(
             &t.db,
+            &job("test"),
             &request("02_semicolon.csv", ListKind::Registry, out.path()),
             &NoProgress,
         )
@@ -332,7 +331,7 @@ fn f01_same_file_twice_changes_nothing_and_an_edit_updates_one_row() {
         std::fs::write(&edited, text).unwrap();
         let mut req = request("x", ListKind::Registry, out.path());
         req.path = edited;
-        let r = import_file(&t.db, &req, &NoProgress).unwrap();
+        let r = import_file(&t.db, &job("test"), &req, &NoProgress).unwrap();
         assert_eq!(
             (r.counts.updated, r.counts.unchanged),
             (1, 4),
@@ -898,8 +897,8 @@ fn external_list_imported_twice_is_staged_once() {
     for t in backends() {
         let out = tempfile::tempdir().unwrap();
         let req = request("33_dtsen.csv", ListKind::Dtsen, out.path());
-        import_file(&t.db, &req, &NoProgress).unwrap();
-        let again = import_file(&t.db, &req, &NoProgress).unwrap();
+        import_file(&t.db, &job("test"), &req, &NoProgress).unwrap();
+        let again = import_file(&t.db, &job("test"), &req, &NoProgress).unwrap();
         assert_eq!(
             (again.counts.inserted, again.counts.unchanged),
             (0, 2),
@@ -916,6 +915,7 @@ fn error_file_round_trip_fix_and_reimport() {
         let out = tempfile::tempdir().unwrap();
         let r = import_file(
             &t.db,
+            &job("test"),
             &request("09_scientific_nik.csv", ListKind::Registry, out.path()),
             &NoProgress,
         )
@@ -929,7 +929,7 @@ fn error_file_round_trip_fix_and_reimport() {
         std::fs::write(&path, text.replace("5.30401E+15", YOHANES)).unwrap();
         let mut req = request("x", ListKind::Registry, out.path());
         req.path = path;
-        let fixed = import_file(&t.db, &req, &NoProgress).unwrap();
+        let fixed = import_file(&t.db, &job("test"), &req, &NoProgress).unwrap();
         assert_eq!(
             (fixed.counts.inserted, fixed.counts.rejected),
             (1, 0),
@@ -937,5 +937,38 @@ fn error_file_round_trip_fix_and_reimport() {
             label(&t.db)
         );
         assert_eq!(person(&t.db, YOHANES).unwrap().name, "Yohanes Bere");
+    }
+}
+
+/// The regency's system principal acting as `name` (a job, a test's reviewer).
+fn job(name: &str) -> jaring_app::accounts::Principal {
+    jaring_app::accounts::Principal::job(jaring_domain::RegionCode::parse("53.04").unwrap(), name)
+}
+
+/// Issue #18 item 4: a rejected row's cells go back to the operator in the error report as text, never
+/// as a formula their spreadsheet would run; negative numbers stay numbers.
+#[test]
+fn error_reports_neutralise_formula_cells() {
+    for t in backends() {
+        let out = tempfile::tempdir().unwrap();
+        let path = out.path().join("rumus.csv");
+        std::fs::write(
+            &path,
+            "NIK,No KK,Nama,Jenis Kelamin,Tempat Lahir,Tanggal Lahir,Alamat,Kode Desa,Hubungan dalam Keluarga,Status Perkawinan,Pekerjaan\n\
+             123,5304012411140001,\"=HYPERLINK(\"\"http://x\"\",\"\"klik\"\")\",L,@SUM(A1),1978-11-16,-1500,53.04.01.2001,+cmd|' /C calc'!A0,Kawin,Petani\n",
+        )
+        .unwrap();
+        let mut req = request("rumus.csv", ListKind::Registry, out.path());
+        req.path = path;
+        let report = import_file(&t.db, &job("test"), &req, &NoProgress).unwrap();
+        let (file, rows) = report.error_file.expect("an error report");
+        assert_eq!(rows, 1);
+        let text = std::fs::read_to_string(file).unwrap();
+        let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!(&row[2], "'=HYPERLINK(\"http://x\",\"klik\")", "{text}");
+        assert_eq!(&row[4], "'@SUM(A1)", "{text}");
+        assert_eq!(&row[6], "-1500", "{text}");
+        assert_eq!(&row[8], "'+cmd|' /C calc'!A0", "{text}");
     }
 }

@@ -79,12 +79,27 @@ fn import(
         mapping: None,
         sheet: None,
         village: scope.filter(|s| s.level() == jaring_domain::RegionLevel::Village),
-        scope,
-        actor: actor.into(),
         error_file: Some(dir.join(format!("{name}.kesalahan.csv"))),
         today: today(),
     };
-    import_file(db, &req, &NoProgress).unwrap()
+    import_file(db, &principal(scope, actor), &req, &NoProgress).unwrap()
+}
+
+/// An operator of `scope` (a village or a kecamatan), or the regency's administrator for `None`.
+fn principal(scope: Option<RegionCode>, actor: &str) -> Principal {
+    let scope = scope.unwrap_or_else(|| code("53.04"));
+    let role = match scope.level() {
+        jaring_domain::RegionLevel::Village => Role::OperatorDesa,
+        jaring_domain::RegionLevel::District => Role::OperatorKecamatan,
+        _ => Role::AdminKabupaten,
+    };
+    Principal {
+        user_id: 0,
+        username: actor.into(),
+        full_name: actor.into(),
+        grant: Grant::new(role, scope).unwrap(),
+        must_change_password: false,
+    }
 }
 
 fn person(db: &Database, nik: &str) -> jaring_domain::Person {
@@ -112,6 +127,7 @@ fn seed(db: &Database, dir: &Path) -> i64 {
     let maria = person(db, MARIA).id.0;
     let id = review::propose(
         db,
+        &job("admin"),
         ProposalKind::Membership,
         Intent::Membership {
             person_id: maria,
@@ -123,11 +139,10 @@ fn seed(db: &Database, dir: &Path) -> i64 {
             end_reason: None,
         },
         "seed membership",
-        "admin",
         &ctx(),
     )
     .unwrap();
-    review::approve(db, id, None, "admin", &ctx()).unwrap();
+    review::approve(db, &job("admin"), id, None, &ctx()).unwrap();
     maria
 }
 
@@ -148,6 +163,7 @@ fn end_date(db: &Database, person_id: i64) -> Option<NaiveDate> {
 fn pending(db: &Database, kind: &str) -> Vec<jaring_store::review::ProposalRow> {
     review::list(
         db,
+        &job("test"),
         &ProposalFilter {
             status: Some("pending".into()),
             kinds: vec![kind.into()],
@@ -210,9 +226,9 @@ fn another_villages_operator_cannot_take_over_a_resident_through_an_import() {
         assert_eq!(edits[0].village_code.as_deref(), Some("53.04.01"));
         assert_eq!(edits[0].person_id, Some(maria));
         for op in [operator(FULUR), operator(KEWAR)] {
-            let seen = review::list_for(db, &op, &ProposalFilter::default()).unwrap();
+            let seen = review::list(db, &op, &ProposalFilter::default()).unwrap();
             assert!(seen.iter().all(|p| p.id != edits[0].id), "{}", op.username);
-            assert!(review::approve_as(db, &op, edits[0].id, None, &ctx()).is_err());
+            assert!(review::approve(db, &op, edits[0].id, None, &ctx()).is_err());
         }
         // The same file again proposes nothing new.
         let again = std::fs::read_to_string(dir.path().join("fulur.csv")).unwrap();
@@ -220,7 +236,7 @@ fn another_villages_operator_cannot_take_over_a_resident_through_an_import() {
         import(db, dir.path(), "fulur.csv", &again, Some(FULUR), "op-fulur");
         assert_eq!(pending(db, "edit").len(), 1, "{}", label(db));
         // The regency decides it; applied, Maria lives in Fulur, nothing else of the row applied.
-        review::approve_as(db, &admin(), edits[0].id, None, &ctx()).unwrap();
+        review::approve(db, &admin(), edits[0].id, None, &ctx()).unwrap();
         let moved = person(db, MARIA);
         assert_eq!(moved.village, code(FULUR));
         assert_eq!(moved.name, "Maria Luruk");
@@ -264,7 +280,7 @@ fn a_death_in_a_registry_file_takes_the_death_workflow() {
         let again = import(db, dir.path(), "opensid.csv", &row, Some(KEWAR), "op-kewar");
         assert_eq!((again.counts.proposed, again.counts.unchanged), (0, 1));
         assert_eq!(pending(db, "mark_deceased").len(), 1);
-        review::approve_as(db, &operator(KEWAR), deaths[0].id, None, &ctx()).unwrap();
+        review::approve(db, &operator(KEWAR), deaths[0].id, None, &ctx()).unwrap();
         let mut conn = db.conn().unwrap();
         assert_eq!(end_date(db, maria), NaiveDate::from_ymd_opt(2026, 9, 30));
         let claims = conn
@@ -308,7 +324,7 @@ fn every_change_of_an_import_is_in_the_persons_history() {
         );
         assert_eq!((r.counts.updated, r.counts.proposed), (1, 1));
         let edit = &pending(db, "edit")[0];
-        review::approve_as(db, &operator(KEWAR), edit.id, None, &ctx()).unwrap();
+        review::approve(db, &operator(KEWAR), edit.id, None, &ctx()).unwrap();
         let mut conn = db.conn().unwrap();
         let history = audit::list(
             &mut conn,
@@ -356,6 +372,7 @@ fn an_appointment_ends_the_households_cover_from_its_tmt_month() {
         let yohanes = person(db, YOHANES).id.0;
         let id = review::propose(
             db,
+            &job("admin"),
             ProposalKind::CivilServant,
             Intent::CivilServant {
                 person_id: yohanes,
@@ -363,11 +380,10 @@ fn an_appointment_ends_the_households_cover_from_its_tmt_month() {
                 since: NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
             },
             "PPPK",
-            "admin",
             &ctx(),
         )
         .unwrap();
-        review::approve(db, id, None, "admin", &ctx()).unwrap();
+        review::approve(db, &job("admin"), id, None, &ctx()).unwrap();
         let end = end_date(db, maria);
         assert_eq!(end, NaiveDate::from_ymd_opt(2026, 6, 30), "{}", label(db));
     }
@@ -385,17 +401,17 @@ fn an_edit_that_marks_a_death_carries_the_deaths_consequences() {
         ]);
         let id = review::propose(
             db,
+            &job("op-kewar"),
             ProposalKind::Edit,
             Intent::SetFields {
                 person_id: maria,
                 values,
             },
             "edit",
-            "op-kewar",
             &ctx(),
         )
         .unwrap();
-        review::approve(db, id, None, "admin", &ctx()).unwrap();
+        review::approve(db, &job("admin"), id, None, &ctx()).unwrap();
         let end = end_date(db, maria);
         assert_eq!(end, NaiveDate::from_ymd_opt(2026, 8, 31), "{}", label(db));
     }
@@ -425,5 +441,329 @@ fn a_household_shows_only_the_members_inside_the_readers_region() {
         assert!(view.household.iter().all(|m| m.name != "Anak Rantau"));
         let all = jaring_app::residents::person(db, &admin(), maria).unwrap();
         assert_eq!((all.household.len(), all.members_elsewhere), (3, 0));
+    }
+}
+
+/// The regency's system principal acting as `name` (a job, a test's reviewer).
+fn job(name: &str) -> jaring_app::accounts::Principal {
+    jaring_app::accounts::Principal::job(jaring_domain::RegionCode::parse("53.04").unwrap(), name)
+}
+
+fn is_refused<T: std::fmt::Debug>(r: Result<T, jaring_app::AppError>) -> bool {
+    matches!(
+        r,
+        Err(jaring_app::AppError::Denied(_) | jaring_app::AppError::NotFound)
+    )
+}
+
+/// Finding 7: every use case checks its caller in one place. A village operator calling the app
+/// directly (as any adapter would) is refused on another village's residents and proposals, on
+/// regency jobs and on accounts, and nothing changes.
+#[test]
+fn no_use_case_has_an_unchecked_twin() {
+    for t in backends() {
+        let db = &t.db;
+        let l = label(db);
+        let dir = tempfile::tempdir().unwrap();
+        let maria = seed(db, dir.path());
+        jaring_store::regions::seed_regions(db, code("53.04")).unwrap();
+        let fulur = operator(FULUR);
+        let kewar = operator(KEWAR);
+        let occupation = |v: &str| {
+            let mut values = jaring_domain::review::FieldValues::new();
+            values.insert("occupation".into(), Some(v.into()));
+            Intent::SetFields {
+                person_id: maria,
+                values,
+            }
+        };
+        // Proposing a change to another village's resident, or pushing one's own resident out.
+        assert!(is_refused(review::propose(
+            db,
+            &fulur,
+            ProposalKind::Edit,
+            occupation("Nelayan"),
+            "x",
+            &ctx()
+        )));
+        let mut away = jaring_domain::review::FieldValues::new();
+        away.insert("village_code".into(), Some(FULUR.into()));
+        let push = review::propose(
+            db,
+            &kewar,
+            ProposalKind::Edit,
+            Intent::SetFields {
+                person_id: maria,
+                values: away,
+            },
+            "x",
+            &ctx(),
+        );
+        assert!(
+            is_refused(push),
+            "{l}: a move out of the village needs both villages"
+        );
+        // Kewar's own proposal: Fulur can neither see nor decide it, nor sweep it up in bulk.
+        let own = review::propose(
+            db,
+            &kewar,
+            ProposalKind::Edit,
+            occupation("Penenun"),
+            "koreksi",
+            &ctx(),
+        )
+        .unwrap();
+        let before = snapshot(db);
+        assert!(is_refused(review::show(db, &fulur, own)), "{l}");
+        assert!(is_refused(review::approve(db, &fulur, own, None, &ctx())));
+        assert!(is_refused(review::reject(db, &fulur, own, None, "tidak")));
+        assert!(is_refused(review::propose_revert(
+            db,
+            &fulur,
+            own,
+            "x",
+            &ctx()
+        )));
+        assert!(review::list(db, &fulur, &ProposalFilter::default())
+            .unwrap()
+            .iter()
+            .all(|p| p.id != own));
+        let asked_for_kewar = ProposalFilter {
+            region_prefix: Some(KEWAR.into()),
+            ..Default::default()
+        };
+        assert!(review::list(db, &fulur, &asked_for_kewar)
+            .unwrap()
+            .is_empty());
+        assert!(review::counts(db, &fulur, &asked_for_kewar)
+            .unwrap()
+            .is_empty());
+        let bulk = review::approve_all(db, &fulur, &ProposalFilter::default(), &ctx()).unwrap();
+        assert_eq!(bulk.applied, 0, "{l}");
+        assert_eq!(snapshot(db), before, "{l}: nothing changed");
+        // Regency jobs and settings.
+        let none = std::collections::HashMap::new();
+        assert!(is_refused(jaring_app::sync::sync(
+            db,
+            &kewar,
+            &[ListKind::Deaths],
+            &none
+        )));
+        assert!(is_refused(review::generate_proposals(
+            db,
+            &kewar,
+            &[ListKind::Deaths],
+            &ctx()
+        )));
+        assert!(is_refused(review::propose_merges(db, &kewar, 0.99, &ctx())));
+        assert!(is_refused(jaring_app::coverage::take_snapshot(
+            db,
+            &kewar,
+            today()
+        )));
+        assert!(is_refused(review::set_grace_months(db, &kewar, 12)));
+        assert!(is_refused(jaring_app::coverage::set_official_denominator(
+            db,
+            &kewar,
+            code(KEWAR),
+            2026,
+            10,
+            "x"
+        )));
+        assert!(is_refused(jaring_app::coverage::set_rule(
+            db,
+            &kewar,
+            "bpu_apbd_kab",
+            &[]
+        )));
+        // Accounts: only an administrator, and only inside their region.
+        let spec = jaring_app::accounts::UserSpec {
+            username: "sekdes".into(),
+            full_name: "Sekdes".into(),
+            role: Role::OperatorDesa,
+            region: code(KEWAR),
+            password: "kopi-pagi-atambua".into(),
+            must_change_password: true,
+        };
+        assert!(is_refused(jaring_app::accounts::add_user(
+            db, &kewar, &spec
+        )));
+        jaring_app::accounts::add_user(db, &admin(), &spec).unwrap();
+        assert!(is_refused(jaring_app::accounts::set_disabled(
+            db, &kewar, "sekdes", true
+        )));
+        assert!(is_refused(jaring_app::accounts::create_token(
+            db, &kewar, "sekdes", "x"
+        )));
+        assert!(is_refused(jaring_app::accounts::reset_password(
+            db,
+            &kewar,
+            "sekdes",
+            "teh-sore-di-atambua",
+            false
+        )));
+        assert!(is_refused(jaring_app::accounts::users(db, &kewar)));
+        let other_regency = Principal {
+            grant: Grant::new(Role::AdminKabupaten, code("53.01")).unwrap(),
+            ..admin()
+        };
+        assert!(is_refused(jaring_app::accounts::set_disabled(
+            db,
+            &other_regency,
+            "sekdes",
+            true
+        )));
+        // An auditor imports nothing.
+        let auditor = Principal {
+            grant: Grant::new(Role::Auditor, code("53.04")).unwrap(),
+            ..admin()
+        };
+        let path = dir.path().join("auditor.csv");
+        std::fs::write(&path, HEADER).unwrap();
+        let req = ImportRequest {
+            path,
+            file_name: None,
+            kind: ListKind::Registry,
+            mapping: None,
+            sheet: None,
+            village: None,
+            error_file: None,
+            today: today(),
+        };
+        assert!(is_refused(import_file(db, &auditor, &req, &NoProgress)));
+        assert_eq!(snapshot(db), before, "{l}: nothing changed");
+    }
+}
+
+/// The command line is a principal of its own: its decisions are never recorded under a web
+/// account's name.
+#[test]
+fn the_command_line_acts_under_its_own_name() {
+    let regency = code("53.04");
+    assert_eq!(Principal::cli(regency, "maria").username, "cli:maria");
+    assert_eq!(Principal::cli(regency, "cli").username, "cli");
+    assert_eq!(Principal::cli(regency, " ").username, "cli");
+    assert_eq!(Principal::cli(regency, "maria").grant.scope, regency);
+}
+
+/// Finding 4 for settings: each decision that changes what a report or a claim says is one audit
+/// entry with what it replaced.
+#[test]
+fn settings_and_jobs_are_audited_with_what_they_replaced() {
+    for t in backends() {
+        let db = &t.db;
+        let l = label(db);
+        let dir = tempfile::tempdir().unwrap();
+        seed(db, dir.path());
+        let by_admin = |action: &str| -> Vec<(Option<String>, Option<String>)> {
+            audit::list(
+                &mut db.conn().unwrap(),
+                &AuditFilter {
+                    actor: Some("admin".into()),
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.entry.action == action)
+            .map(|r| (r.entry.before, r.entry.after))
+            .collect()
+        };
+        // One entry: what it held before (or nothing), what it holds now.
+        let replaced = |e: &(Option<String>, Option<String>), before: Option<&str>, after: &str| {
+            match before {
+                Some(b) => assert!(e.0.as_deref().unwrap_or_default().contains(b), "{l}: {e:?}"),
+                None => assert_eq!(e.0, None, "{l}"),
+            }
+            assert!(
+                e.1.as_deref().unwrap_or_default().contains(after),
+                "{l}: {e:?}"
+            );
+        };
+        review::set_grace_months(db, &admin(), 2).unwrap();
+        let grace = by_admin("setting.update");
+        assert_eq!(grace.len(), 1, "{l}");
+        replaced(&grace[0], Some(":3"), ":2");
+        for value in [1000, 1200] {
+            jaring_app::coverage::set_official_denominator(
+                db,
+                &admin(),
+                code("53.04"),
+                2026,
+                value,
+                "BPS Sakernas 2024",
+            )
+            .unwrap();
+        }
+        let denominators = by_admin("coverage.denominator");
+        assert_eq!(denominators.len(), 2, "{l}");
+        // Newest first: 1200 replaced 1000, which replaced nothing.
+        replaced(&denominators[0], Some("1000"), "1200");
+        replaced(&denominators[1], None, "1000");
+        jaring_app::coverage::take_snapshot(db, &admin(), today()).unwrap();
+        assert_eq!(by_admin("coverage.snapshot").len(), 1, "{l}");
+        let clauses = [jaring_rules::Clause::new(
+            "usia kerja / working age",
+            "age >= 15",
+        )];
+        jaring_app::coverage::set_rule(db, &admin(), "bpu_apbd_kab", &clauses).unwrap();
+        let rule = by_admin("programme.rule");
+        assert_eq!(rule.len(), 1, "{l}");
+        assert!(rule[0].1.as_deref().unwrap().contains("age >= 15"), "{l}");
+        assert!(audit::verify(&mut db.conn().unwrap())
+            .unwrap()
+            .breaks
+            .is_empty());
+    }
+}
+
+/// Issue #18 item 6, found by schemathesis against PostgreSQL: a reason holding a NUL (which
+/// PostgreSQL cannot store) or 10 MB of text is refused with a reason on both backends, and the
+/// proposal stays pending.
+#[test]
+fn a_reason_too_long_or_with_control_characters_is_refused_and_nothing_changes() {
+    for t in backends() {
+        let db = &t.db;
+        let l = label(db);
+        let dir = tempfile::tempdir().unwrap();
+        let maria = seed(db, dir.path());
+        let mut values = jaring_domain::review::FieldValues::new();
+        values.insert("occupation".into(), Some("Penenun".into()));
+        let id = review::propose(
+            db,
+            &admin(),
+            ProposalKind::Edit,
+            Intent::SetFields {
+                person_id: maria,
+                values,
+            },
+            "koreksi",
+            &ctx(),
+        )
+        .unwrap();
+        for bad in ["salah\u{0}orang".to_string(), "x".repeat(10 * 1024 * 1024)] {
+            let e = review::reject(db, &admin(), id, None, &bad).unwrap_err();
+            assert!(matches!(e, jaring_app::AppError::Input(_)), "{l}: {e}");
+        }
+        let mut nul_name = jaring_domain::review::FieldValues::new();
+        nul_name.insert("name".into(), Some("Maria\u{0}".into()));
+        assert!(review::propose(
+            db,
+            &admin(),
+            ProposalKind::Edit,
+            Intent::SetFields {
+                person_id: maria,
+                values: nul_name,
+            },
+            "x",
+            &ctx(),
+        )
+        .is_err());
+        assert_eq!(
+            review::show(db, &admin(), id).unwrap().status,
+            "pending",
+            "{l}"
+        );
     }
 }

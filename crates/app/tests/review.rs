@@ -47,18 +47,16 @@ fn belu(persons: usize, seed: u64) -> tempfile::TempDir {
 
 fn import(db: &Database, dir: &Path, file: &str, kind: ListKind) {
     let req = ImportRequest {
-        scope: None,
         path: dir.join(file),
         file_name: None,
         kind,
         mapping: None,
         sheet: None,
         village: None,
-        actor: "test".into(),
         error_file: None,
         today: today(),
     };
-    let r = import_file(db, &req, &NoProgress).unwrap();
+    let r = import_file(db, &job("test"), &req, &NoProgress).unwrap();
     assert_eq!(r.counts.rejected, 0, "{file}");
 }
 
@@ -125,6 +123,7 @@ fn ids(db: &Database, sql: &str) -> BTreeSet<i64> {
 fn review_with_truth(db: &Database, truth: &Truth) -> (usize, usize) {
     let pending = review::list(
         db,
+        &job("test"),
         &ProposalFilter {
             status: Some("pending".into()),
             band: Some("review".into()),
@@ -150,14 +149,14 @@ fn review_with_truth(db: &Database, truth: &Truth) -> (usize, usize) {
         );
         let right = truth.rows.get(&key).and_then(|t| t.0);
         if right.is_some() && right == p.person_id {
-            review::approve(db, p.id, Some(p.row_version), "reviewer", &ctx()).unwrap();
+            review::approve(db, &job("reviewer"), p.id, Some(p.row_version), &ctx()).unwrap();
             approved += 1;
         } else {
             review::reject(
                 db,
+                &job("reviewer"),
                 p.id,
                 Some(p.row_version),
-                "reviewer",
                 "bukan orang yang sama",
             )
             .unwrap();
@@ -168,10 +167,16 @@ fn review_with_truth(db: &Database, truth: &Truth) -> (usize, usize) {
                 intent["person_id"] = right.into();
                 let intent = serde_json::from_value(intent).unwrap();
                 let kind = ProposalKind::from_code(&p.kind).unwrap();
-                let id =
-                    review::propose(db, kind, intent, "dikoreksi peninjau", "reviewer", &ctx())
-                        .unwrap();
-                review::approve(db, id, None, "reviewer", &ctx()).unwrap();
+                let id = review::propose(
+                    db,
+                    &job("reviewer"),
+                    kind,
+                    intent,
+                    "dikoreksi peninjau",
+                    &ctx(),
+                )
+                .unwrap();
+                review::approve(db, &job("reviewer"), id, None, &ctx()).unwrap();
             }
         }
     }
@@ -254,17 +259,17 @@ fn approved_proposals_make_the_registry_agree_with_the_ground_truth() {
                 )
             })
             .collect();
-        sync(db, &kinds, &strict).unwrap();
+        sync(db, &job("sync"), &kinds, &strict).unwrap();
         let deceased_before = ids(db, "SELECT id FROM persons WHERE life_status = 'deceased'");
         let excluding = "SELECT DISTINCT household_id FROM persons WHERE household_id IS NOT NULL \
                          AND civil_servant_status IN ('pns', 'pppk', 'tni', 'polri')";
         let excluded_before = ids(db, excluding);
 
-        let made = review::generate_proposals(db, &kinds, "sync", &ctx()).unwrap();
+        let made = review::generate_proposals(db, &job("sync"), &kinds, &ctx()).unwrap();
         let total: usize = made.iter().map(|(_, s)| s.total()).sum();
         assert!(total > 0, "{l}");
         // Idempotent: generating again proposes nothing new.
-        let again = review::generate_proposals(db, &kinds, "sync", &ctx()).unwrap();
+        let again = review::generate_proposals(db, &job("sync"), &kinds, &ctx()).unwrap();
         assert_eq!(
             again.iter().map(|(_, s)| s.total()).sum::<usize>(),
             0,
@@ -274,11 +279,11 @@ fn approved_proposals_make_the_registry_agree_with_the_ground_truth() {
         // 1. Bulk approval of the auto band: only true deaths, only true appointments.
         let bulk = review::approve_all(
             db,
+            &job("admin"),
             &ProposalFilter {
                 band: Some("auto".into()),
                 ..Default::default()
             },
-            "admin",
             &ctx(),
         )
         .unwrap();
@@ -317,6 +322,7 @@ fn approved_proposals_make_the_registry_agree_with_the_ground_truth() {
             if let Some(person_id) = truth.rows.get(&key).and_then(|t| t.0) {
                 let id = review::propose(
                     db,
+                    &job("reviewer"),
                     ProposalKind::MarkDeceased,
                     Intent::MarkDeceased {
                         person_id,
@@ -324,11 +330,10 @@ fn approved_proposals_make_the_registry_agree_with_the_ground_truth() {
                         deed_number: None,
                     },
                     "dicari manual",
-                    "reviewer",
                     &ctx(),
                 )
                 .unwrap();
-                review::approve(db, id, None, "reviewer", &ctx()).unwrap();
+                review::approve(db, &job("reviewer"), id, None, &ctx()).unwrap();
                 by_hand += 1;
             }
         }
@@ -421,6 +426,7 @@ fn approved_proposals_make_the_registry_agree_with_the_ground_truth() {
         // 3. Revert a death with a claim: the person is alive again, cover and claim as before.
         let proposal = review::list(
             db,
+            &job("test"),
             &ProposalFilter {
                 status: Some("applied".into()),
                 kinds: vec!["mark_deceased".into()],
@@ -433,8 +439,9 @@ fn approved_proposals_make_the_registry_agree_with_the_ground_truth() {
         .unwrap();
         let person = proposal.person_id.unwrap();
         let revert =
-            review::propose_revert(db, proposal.id, "admin", "akta salah orang", &ctx()).unwrap();
-        review::approve(db, revert, None, "kepala_dinas", &ctx()).unwrap();
+            review::propose_revert(db, &job("admin"), proposal.id, "akta salah orang", &ctx())
+                .unwrap();
+        review::approve(db, &job("kepala_dinas"), revert, None, &ctx()).unwrap();
         let mut conn = db.conn().unwrap();
         let row = conn
             .query_opt(
@@ -463,9 +470,12 @@ fn approved_proposals_make_the_registry_agree_with_the_ground_truth() {
             0,
             "{l}"
         );
-        assert_eq!(review::show(db, proposal.id).unwrap().status, "reverted");
+        assert_eq!(
+            review::show(db, &job("test"), proposal.id).unwrap().status,
+            "reverted"
+        );
         // A reverted proposal cannot be reverted twice.
-        assert!(review::propose_revert(db, proposal.id, "admin", "lagi", &ctx()).is_err());
+        assert!(review::propose_revert(db, &job("admin"), proposal.id, "lagi", &ctx()).is_err());
 
         // Every change is in the audit log, per person, and the chain is intact.
         let history = audit::list(
@@ -504,20 +514,20 @@ fn two_reviewers_at_once_apply_each_proposal_exactly_once() {
         for (kind, file) in lists {
             import(db, dir.path(), file, kind);
         }
-        sync(db, &kinds, &HashMap::new()).unwrap();
-        review::generate_proposals(db, &kinds, "sync", &ctx()).unwrap();
+        sync(db, &job("sync"), &kinds, &HashMap::new()).unwrap();
+        review::generate_proposals(db, &job("sync"), &kinds, &ctx()).unwrap();
         let auto = ProposalFilter {
             band: Some("auto".into()),
             status: Some("pending".into()),
             ..Default::default()
         };
-        let pending = review::list(db, &auto).unwrap().len();
+        let pending = review::list(db, &job("test"), &auto).unwrap().len();
         assert!(pending > 50, "{l}: {pending}");
 
         // Two bulk approvals of the same band at the same time.
         let (a, b) = std::thread::scope(|s| {
-            let one = s.spawn(|| review::approve_all(db, &auto, "admin_a", &ctx()).unwrap());
-            let two = s.spawn(|| review::approve_all(db, &auto, "admin_b", &ctx()).unwrap());
+            let one = s.spawn(|| review::approve_all(db, &job("admin_a"), &auto, &ctx()).unwrap());
+            let two = s.spawn(|| review::approve_all(db, &job("admin_b"), &auto, &ctx()).unwrap());
             (one.join().unwrap(), two.join().unwrap())
         });
         assert!(
@@ -559,29 +569,31 @@ fn two_reviewers_at_once_apply_each_proposal_exactly_once() {
         drop(conn);
 
         // Two reviewers approving one proposal: exactly one succeeds, the other is told who did.
-        let person = review::list(db, &ProposalFilter::default()).unwrap()[0]
+        let person = review::list(db, &job("test"), &ProposalFilter::default()).unwrap()[0]
             .person_id
             .unwrap();
         let edit = |field: &str, value: &str| {
             review::propose(
                 db,
+                &job("operator"),
                 ProposalKind::Edit,
                 Intent::SetFields {
                     person_id: person,
                     values: [(field.to_string(), Some(value.to_string()))].into(),
                 },
                 "ubah",
-                "operator",
                 &ctx(),
             )
             .unwrap()
         };
         let one = edit("address", "Jalan Baru 1");
-        let version = review::show(db, one).unwrap().row_version;
+        let version = review::show(db, &job("test"), one).unwrap().row_version;
         let results: Vec<_> = std::thread::scope(|s| {
             let hs: Vec<_> = ["rev_a", "rev_b"]
                 .into_iter()
-                .map(|who| s.spawn(move || review::approve(db, one, Some(version), who, &ctx())))
+                .map(|who| {
+                    s.spawn(move || review::approve(db, &job(who), one, Some(version), &ctx()))
+                })
                 .collect();
             hs.into_iter().map(|h| h.join().unwrap()).collect()
         });
@@ -597,8 +609,8 @@ fn two_reviewers_at_once_apply_each_proposal_exactly_once() {
         let x = edit("occupation", "Nelayan");
         let y = edit("birth_place", "Atapupu");
         std::thread::scope(|s| {
-            let h1 = s.spawn(|| review::approve(db, x, None, "rev_a", &ctx()).unwrap());
-            let h2 = s.spawn(|| review::approve(db, y, None, "rev_b", &ctx()).unwrap());
+            let h1 = s.spawn(|| review::approve(db, &job("rev_a"), x, None, &ctx()).unwrap());
+            let h2 = s.spawn(|| review::approve(db, &job("rev_b"), y, None, &ctx()).unwrap());
             h1.join().unwrap();
             h2.join().unwrap();
         });
@@ -635,52 +647,60 @@ fn a_stale_proposal_is_refused_and_left_pending() {
         let edit = |value: &str| {
             review::propose(
                 db,
+                &job("operator"),
                 ProposalKind::Edit,
                 Intent::SetFields {
                     person_id: 1,
                     values: [("name".to_string(), Some(value.to_string()))].into(),
                 },
                 "nama",
-                "operator",
                 &ctx(),
             )
             .unwrap()
         };
         let first = edit("Maria Goreti Bere");
         let second = edit("Maria Bere Mau");
-        review::approve(db, first, None, "rev", &ctx()).unwrap();
+        review::approve(db, &job("rev"), first, None, &ctx()).unwrap();
         // The second was expanded against the old name, but approval re-expands against the data
         // now: it applies on top of the first, and reverting the first is then refused as stale.
-        review::approve(db, second, None, "rev", &ctx()).unwrap();
-        let revert = review::propose_revert(db, first, "rev", "salah ketik", &ctx()).unwrap();
-        let err = review::approve(db, revert, None, "rev", &ctx())
+        review::approve(db, &job("rev"), second, None, &ctx()).unwrap();
+        let revert = review::propose_revert(db, &job("rev"), first, "salah ketik", &ctx()).unwrap();
+        let err = review::approve(db, &job("rev"), revert, None, &ctx())
             .unwrap_err()
             .to_string();
         assert!(err.contains("changed since"), "{l}: {err}");
-        assert_eq!(review::show(db, revert).unwrap().status, "pending", "{l}");
-        assert_eq!(review::show(db, first).unwrap().status, "applied", "{l}");
+        assert_eq!(
+            review::show(db, &job("test"), revert).unwrap().status,
+            "pending",
+            "{l}"
+        );
+        assert_eq!(
+            review::show(db, &job("test"), first).unwrap().status,
+            "applied",
+            "{l}"
+        );
         // Invalid edits are refused before anything is stored.
         let bad = review::propose(
             db,
+            &job("operator"),
             ProposalKind::Edit,
             Intent::SetFields {
                 person_id: 1,
                 values: [("nik".to_string(), Some("5.30412E+15".to_string()))].into(),
             },
             "nik",
-            "operator",
             &ctx(),
         );
         assert!(bad.is_err(), "{l}");
         let sneaky = review::propose(
             db,
+            &job("operator"),
             ProposalKind::Edit,
             Intent::SetFields {
                 person_id: 1,
                 values: [("row_version = 0, name".to_string(), Some("x".to_string()))].into(),
             },
             "x",
-            "operator",
             &ctx(),
         );
         assert!(
@@ -719,25 +739,26 @@ fn a_resident_registered_twice_is_proposed_for_merging_and_merge_keeps_history()
         values.remove("merged_into");
         let id = review::propose(
             db,
+            &job("operator"),
             ProposalKind::NewPerson,
             Intent::NewPerson { values },
             "daftar ulang",
-            "operator",
             &ctx(),
         )
         .unwrap();
-        review::approve(db, id, None, "operator", &ctx()).unwrap();
-        let duplicate = review::show(db, id).unwrap();
+        review::approve(db, &job("operator"), id, None, &ctx()).unwrap();
+        let duplicate = review::show(db, &job("test"), id).unwrap();
         let changes: Vec<jaring_domain::review::Change> =
             serde_json::from_str(&duplicate.changes).unwrap();
         let dup_id = changes[0].target().1.unwrap();
 
-        let found = review::propose_merges(db, 0.99, "dedupe", &ctx()).unwrap();
+        let found = review::propose_merges(db, &job("dedupe"), 0.99, &ctx()).unwrap();
         assert!(found.proposed >= 1, "{l}: {found:?}");
         // Namesakes in one family are not proposed: at most a handful of pairs in 3,000 residents.
         assert!(found.proposed <= 5, "{l}: {found:?}");
         let merges = review::list(
             db,
+            &job("test"),
             &ProposalFilter {
                 kinds: vec!["merge".into()],
                 ..Default::default()
@@ -751,14 +772,14 @@ fn a_resident_registered_twice_is_proposed_for_merging_and_merge_keeps_history()
         assert_eq!(ours.band, "review", "{l}");
         // Running again proposes nothing new.
         assert_eq!(
-            review::propose_merges(db, 0.99, "dedupe", &ctx())
+            review::propose_merges(db, &job("dedupe"), 0.99, &ctx())
                 .unwrap()
                 .proposed,
             0,
             "{l}"
         );
 
-        review::approve(db, ours.id, None, "admin", &ctx()).unwrap();
+        review::approve(db, &job("admin"), ours.id, None, &ctx()).unwrap();
         let mut conn = db.conn().unwrap();
         let merged_into = conn
             .query_opt(
@@ -775,8 +796,9 @@ fn a_resident_registered_twice_is_proposed_for_merging_and_merge_keeps_history()
         assert!(identities.iter().all(|i| i.id != dup_id), "{l}");
         drop(conn);
         let revert =
-            review::propose_revert(db, ours.id, "admin", "bukan orang yang sama", &ctx()).unwrap();
-        review::approve(db, revert, None, "admin", &ctx()).unwrap();
+            review::propose_revert(db, &job("admin"), ours.id, "bukan orang yang sama", &ctx())
+                .unwrap();
+        review::approve(db, &job("admin"), revert, None, &ctx()).unwrap();
         let merged_into = db
             .conn()
             .unwrap()
@@ -822,6 +844,7 @@ fn a_new_person_on_two_lists_is_proposed_once() {
         let count = || {
             review::list(
                 db,
+                &job("test"),
                 &ProposalFilter {
                     kinds: vec!["new_person".into()],
                     status: Some("pending".into()),
@@ -838,9 +861,14 @@ fn a_new_person_on_two_lists_is_proposed_once() {
             ("bpjs-baru.csv", ListKind::Bpjs),
         ] {
             import(db, dir.path(), file, kind);
-            sync(db, &[kind], &HashMap::new()).unwrap();
-            review::generate_proposals(db, &[kind], "sync", &ctx()).unwrap();
+            sync(db, &job("sync"), &[kind], &HashMap::new()).unwrap();
+            review::generate_proposals(db, &job("sync"), &[kind], &ctx()).unwrap();
             assert_eq!(count(), 1, "{} after {file}", label(db));
         }
     }
+}
+
+/// The regency's system principal acting as `name` (a job, a test's reviewer).
+fn job(name: &str) -> jaring_app::accounts::Principal {
+    jaring_app::accounts::Principal::job(jaring_domain::RegionCode::parse("53.04").unwrap(), name)
 }

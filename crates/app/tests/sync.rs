@@ -17,18 +17,16 @@ use jaring_store::Database;
 
 fn import(db: &Database, dir: &Path, file: &str, kind: ListKind) {
     let req = ImportRequest {
-        scope: None,
         path: dir.join(file),
         file_name: None,
         kind,
         mapping: None,
         sheet: None,
         village: None,
-        actor: "test".into(),
         error_file: Some(dir.join(format!("{file}.errors"))),
         today: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
     };
-    let r = import_file(db, &req, &NoProgress).unwrap();
+    let r = import_file(db, &job("test"), &req, &NoProgress).unwrap();
     assert_eq!(r.counts.rejected, 0, "{file}: {:?}", r.rejected.first());
 }
 
@@ -68,7 +66,7 @@ fn sync_bands_agree_with_the_ground_truth() {
             import(db, dir.path(), file, kind);
         }
         let kinds: Vec<ListKind> = lists.iter().map(|l| l.0).collect();
-        let summaries = sync(db, &kinds, &HashMap::new()).unwrap();
+        let summaries = sync(db, &job("sync"), &kinds, &HashMap::new()).unwrap();
         for (s, (kind, _, list)) in summaries.iter().zip(lists) {
             let mut conn = db.conn().unwrap();
             let (auto, review, none) = band_counts(&mut conn, list).unwrap();
@@ -122,7 +120,7 @@ fn sync_bands_agree_with_the_ground_truth() {
             .iter()
             .map(|(_, _, l)| band_counts(&mut db.conn().unwrap(), l).unwrap())
             .collect();
-        sync(db, &[ListKind::Deaths], &HashMap::new()).unwrap();
+        sync(db, &job("sync"), &[ListKind::Deaths], &HashMap::new()).unwrap();
         let after: Vec<_> = lists
             .iter()
             .map(|(_, _, l)| band_counts(&mut db.conn().unwrap(), l).unwrap())
@@ -136,7 +134,7 @@ fn sync_bands_agree_with_the_ground_truth() {
                 lower: 0.5,
             },
         )]);
-        let s = &sync(db, &[ListKind::Deaths], &strict).unwrap()[0];
+        let s = &sync(db, &job("sync"), &[ListKind::Deaths], &strict).unwrap()[0];
         let (a0, r0, n0) = before[0];
         assert!(
             s.auto as i64 <= a0
@@ -176,7 +174,7 @@ fn same_nik_with_another_name_and_birth_date_goes_to_review() {
         import(db, dir.path(), "registry.csv", ListKind::Registry);
         import(db, dir.path(), "deaths.csv", ListKind::Deaths);
         import(db, dir.path(), "odd_death.csv", ListKind::Deaths);
-        let s = &sync(db, &[ListKind::Deaths], &HashMap::new()).unwrap()[0];
+        let s = &sync(db, &job("sync"), &[ListKind::Deaths], &HashMap::new()).unwrap()[0];
         assert!(s.nik_conflicts >= 1, "{}: {s:?}", label(db));
         let review = candidates_in_band(&mut db.conn().unwrap(), "deaths", "review").unwrap();
         assert!(
@@ -189,4 +187,9 @@ fn same_nik_with_another_name_and_birth_date_goes_to_review() {
             .iter()
             .all(|e| e.record_key.as_deref() != Some("1") || e.person_id != Some(person.id.0)));
     }
+}
+
+/// The regency's system principal acting as `name` (a job, a test's reviewer).
+fn job(name: &str) -> jaring_app::accounts::Principal {
+    jaring_app::accounts::Principal::job(jaring_domain::RegionCode::parse("53.04").unwrap(), name)
 }

@@ -426,7 +426,7 @@ fn coverage_on(db: &Database, url: &str, args: &Args, g: &jaring_synth::Generate
         cold.as_secs_f64()
     );
     let t = Instant::now();
-    let n = jaring_app::coverage::take_snapshot(&cold_db, as_of)?;
+    let n = jaring_app::coverage::take_snapshot(&cold_db, &job("test"), as_of)?;
     println!(
         "coverage ({}): snapshot of {n} regions stored in {:.2} s",
         db.describe(),
@@ -489,4 +489,9 @@ fn coverage(args: &Args) -> Result<()> {
         result?;
     }
     Ok(())
+}
+
+/// The regency's system principal acting as `name` (a job, a test's reviewer).
+fn job(name: &str) -> jaring_app::accounts::Principal {
+    jaring_app::accounts::Principal::job(jaring_domain::RegionCode::parse("53.04").unwrap(), name)
 }

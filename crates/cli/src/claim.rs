@@ -106,10 +106,7 @@ pub enum ClaimCommand {
 }
 
 fn system(db: &Database, actor: &str) -> Result<Principal> {
-    let regency = jaring_app::overview::regency(db)?;
-    let mut p = Principal::system(regency);
-    p.username = actor.to_string();
-    Ok(p)
+    Ok(jaring_app::accounts::cli_principal(db, actor, None)?)
 }
 
 fn print_claim(db: &Database, who: &Principal, id: i64) -> Result<()> {

@@ -44,6 +44,13 @@ pub struct CoverageArgs {
     /// (e.g. `128187:"BPS Sakernas 2024"`).
     #[arg(long)]
     official: Option<String>,
+    /// Who records a denominator or a snapshot (audit log).
+    #[arg(long, env = "USER", default_value = "cli")]
+    actor: String,
+}
+
+fn who(db: &Database, actor: &str) -> Result<jaring_app::accounts::Principal> {
+    Ok(jaring_app::accounts::cli_principal(db, actor, None)?)
 }
 
 pub fn coverage_cmd(db: &Database, a: CoverageArgs) -> Result<()> {
@@ -61,12 +68,13 @@ pub fn coverage_cmd(db: &Database, a: CoverageArgs) -> Result<()> {
             Some(r) => r,
             None => jaring_app::overview::regency(db)?,
         };
-        jaring_store::coverage::set_official_denominator(
-            &mut db.conn()?,
-            &code.to_string(),
+        coverage::set_official_denominator(
+            db,
+            &who(db, &a.actor)?,
+            code,
             chrono::Datelike::year(&at),
             value,
-            source.trim(),
+            source,
         )?;
         println!(
             "Penyebut resmi disimpan / official denominator stored: {code} {} = {value} ({})",
@@ -75,7 +83,7 @@ pub fn coverage_cmd(db: &Database, a: CoverageArgs) -> Result<()> {
         );
     }
     if a.snapshot {
-        let n = coverage::take_snapshot(db, at)?;
+        let n = coverage::take_snapshot(db, &who(db, &a.actor)?, at)?;
         println!(
             "Snapshot {} disimpan / stored: {n} wilayah/regions",
             coverage::month_key(at)
@@ -187,7 +195,7 @@ pub fn gap_cmd(db: &Database, a: GapArgs) -> Result<()> {
                 "Kode Desa",
             ])?;
             for (i, g) in list.iter().enumerate() {
-                w.write_record([
+                let row = [
                     (i + 1).to_string(),
                     g.person.id.to_string(),
                     g.person.nik.clone().unwrap_or_default(),
@@ -197,7 +205,9 @@ pub fn gap_cmd(db: &Database, a: GapArgs) -> Result<()> {
                     g.person.desil.map(|d| d.to_string()).unwrap_or_default(),
                     g.person.occupation.clone(),
                     g.person.village_code.clone(),
-                ])?;
+                ];
+                let safe = jaring_formats::csv_safe_record(row.iter().map(String::as_str));
+                w.write_record(safe.iter().map(|c| c.as_bytes()))?;
             }
             w.flush()?;
             println!(
@@ -319,6 +329,9 @@ pub enum ProgrammeCommand {
     Grace {
         /// New value (0–12).
         months: Option<u32>,
+        /// Who changes it (audit log).
+        #[arg(long, env = "USER", default_value = "cli")]
+        actor: String,
     },
     /// Show a programme's eligibility rule.
     Rule {
@@ -341,12 +354,11 @@ struct RuleFile {
 
 pub fn programme_cmd(db: &Database, cmd: ProgrammeCommand) -> Result<()> {
     match cmd {
-        ProgrammeCommand::Grace { months } => {
-            let mut conn = db.conn()?;
+        ProgrammeCommand::Grace { months, actor } => {
             if let Some(m) = months {
-                jaring_app::review::set_grace_months(&mut conn, m)?;
+                jaring_app::review::set_grace_months(db, &who(db, &actor)?, m)?;
             }
-            let current = jaring_app::review::grace_months(&mut conn)?;
+            let current = jaring_app::review::grace_months(&mut db.conn()?)?;
             println!("Masa tenggang / grace period: {current} bulan/months");
             Ok(())
         }
@@ -381,7 +393,7 @@ pub fn programme_cmd(db: &Database, cmd: ProgrammeCommand) -> Result<()> {
                         path.display()
                     )
                 })?;
-                coverage::set_rule(db, &code, &file.clause, &actor)?;
+                coverage::set_rule(db, &who(db, &actor)?, &code, &file.clause)?;
                 println!(
                     "Aturan disimpan / rule saved ({} klausa/clauses)",
                     file.clause.len()

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use anyhow::Result;
 use chrono::NaiveDate;
 use clap::Subcommand;
-use jaring_app::accounts::Principal;
 use jaring_app::export::{self, Format};
 use jaring_store::Database;
 
@@ -82,7 +81,7 @@ fn month(m: Option<String>) -> Result<NaiveDate> {
 
 /// Runs a `jaring export` command for the whole regency.
 pub fn run(db: &Database, command: ExportCommand) -> Result<()> {
-    let who = Principal::system(jaring_app::overview::regency(db)?);
+    let who = jaring_app::accounts::cli_principal(db, "cli", None)?;
     let (sheet, out) = match command {
         ExportCommand::Report { month: m, out } => {
             let pdf = jaring_app::report::coverage_pdf(db, &who, month(m)?)?;

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use jaring_app::import::{import_file, ImportProgress, ImportReport, ImportRequest};
+use jaring_app::accounts;
+use jaring_app::import::{file_regency, import_file, ImportProgress, ImportReport, ImportRequest};
 use jaring_domain::{ListKind, RegionCode};
 use jaring_formats::MappingFile;
 use jaring_store::Database;
@@ -44,14 +45,12 @@ pub fn run(
         .map(|v| RegionCode::parse(&v).map_err(|e| anyhow!("--village: {e}")))
         .transpose()?;
     let request = ImportRequest {
-        scope: None,
         path: file.clone(),
         file_name: None,
         kind,
         mapping,
         sheet,
         village,
-        actor,
         error_file: errors,
         today: jaring_domain::today(),
     };
@@ -60,7 +59,13 @@ pub fn run(
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let progress = Bar(bar);
-    let report = import_file(db, &request, &progress).with_context(|| {
+    let who = match accounts::cli_principal(db, &actor, village) {
+        Err(jaring_app::AppError::NoRegency) => {
+            accounts::cli_principal(db, &actor, file_regency(&request)?)?
+        }
+        other => other?,
+    };
+    let report = import_file(db, &who, &request, &progress).with_context(|| {
         format!(
             "impor gagal, tidak ada yang diubah / import failed, nothing was changed: {}",
             file.display()

@@ -233,7 +233,8 @@ fn write(
             row.push(c.level.unwrap_or("missing").to_string());
             row.push(format!("{:.2}", c.weight));
         }
-        w.write_record(&row)?;
+        let safe = jaring_formats::csv_safe_record(row.iter().map(String::as_str));
+        w.write_record(safe.iter().map(|c| c.as_bytes()))?;
     }
     w.flush()?;
     Ok(())

@@ -118,6 +118,9 @@ enum Command {
         /// Band thresholds per list: `deaths=0.995:0.5,dtsen=0.99:0.6` (upper:lower probability).
         #[arg(long)]
         thresholds: Option<String>,
+        /// Who runs it (recorded in the audit log with the thresholds used).
+        #[arg(long, env = "USER", default_value = "cli")]
+        actor: String,
     },
     /// The review queue: proposals made from synchronised lists and operators' edits.
     Review {
@@ -284,9 +287,13 @@ fn main() -> Result<()> {
             min_probability,
             term_frequency,
         ),
-        Command::Sync { kind, thresholds } => {
+        Command::Sync {
+            kind,
+            thresholds,
+            actor,
+        } => {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
-            sync(&db, &kind, thresholds.as_deref())
+            sync(&db, &kind, thresholds.as_deref(), &actor)
         }
         Command::Review { command, actor } => {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
@@ -344,20 +351,18 @@ fn main() -> Result<()> {
             let (db, summary) =
                 jaring_store::backup::restore(&file, &jaring_store::DatabaseOptions::new(url))
                     .with_context(|| format!("restore of {} into {url} failed", file.display()))?;
-            db.transaction(|tx| -> Result<()> {
-                jaring_store::audit::lock(tx)?;
-                jaring_store::audit::append(
-                    tx,
-                    &[jaring_store::audit::AuditEntry {
-                        actor: actor.clone(),
-                        action: "database.restore".into(),
-                        entity: "database".into(),
-                        reason: Some(format!("dari cadangan / from backup {}", file.display())),
-                        ..Default::default()
-                    }],
-                )?;
-                Ok(())
-            })?;
+            // A backup of a database that serves no regency and has no accounts holds nothing to
+            // attribute; every other restore is recorded.
+            match jaring_app::accounts::cli_principal(&db, &actor, None) {
+                Ok(who) => jaring_app::auditlog::record_restore(
+                    &db,
+                    &who,
+                    &file.display().to_string(),
+                    &summary.counts,
+                )?,
+                Err(jaring_app::AppError::NoRegency) => {}
+                Err(e) => return Err(e.into()),
+            }
             println!(
                 "Dipulihkan / restored into {}: {} entri audit utuh / audit entries verified",
                 db.describe(),
@@ -492,7 +497,7 @@ fn generate(persons: usize, seed: u64, out: &Path, region: &str, as_of: NaiveDat
     Ok(())
 }
 
-fn sync(db: &Database, kinds: &[String], thresholds: Option<&str>) -> Result<()> {
+fn sync(db: &Database, kinds: &[String], thresholds: Option<&str>, actor: &str) -> Result<()> {
     use jaring_app::sync::Thresholds;
     use jaring_domain::ListKind;
     let kinds: Vec<ListKind> = if kinds.is_empty() {
@@ -541,7 +546,8 @@ fn sync(db: &Database, kinds: &[String], thresholds: Option<&str>) -> Result<()>
         }
         map.insert(kind, t);
     }
-    let summaries = jaring_app::sync::sync(db, &kinds, &map)?;
+    let who = jaring_app::accounts::cli_principal(db, actor, None)?;
+    let summaries = jaring_app::sync::sync(db, &who, &kinds, &map)?;
     println!(
         "daftar/list       catatan   otomatis/auto   tinjau/review   tidak cocok/no match   waktu"
     );
@@ -561,7 +567,7 @@ fn sync(db: &Database, kinds: &[String], thresholds: Option<&str>) -> Result<()>
             }
         );
     }
-    review::generate(db, "sync")?;
+    review::generate(db, &who)?;
     println!("Tinjau dengan / review with: jaring review list");
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 use anyhow::{bail, Result};
 use clap::Subcommand;
+use jaring_app::accounts::{self, Principal};
 use jaring_app::review::{self, Context};
 use jaring_domain::ListKind;
 use jaring_store::audit;
@@ -129,14 +130,14 @@ fn region_prefix(region: Option<String>) -> Result<Option<String>> {
 }
 
 /// Proposes from the latest synchronisation of every list that has candidates, and prints the counts.
-pub fn generate(db: &Database, actor: &str) -> Result<()> {
+pub fn generate(db: &Database, who: &Principal) -> Result<()> {
     let lists = [
         ListKind::Deaths,
         ListKind::Asn,
         ListKind::Bpjs,
         ListKind::Dtsen,
     ];
-    let made = review::generate_proposals(db, &lists, actor, &context(db)?)?;
+    let made = review::generate_proposals(db, who, &lists, &context(db)?)?;
     println!("Usulan baru / new proposals:");
     for (list, s) in made {
         let parts: Vec<String> = s
@@ -158,11 +159,13 @@ pub fn generate(db: &Database, actor: &str) -> Result<()> {
     Ok(())
 }
 
+/// Runs a `jaring review` command as the command line's principal acting for `actor`.
 pub fn run(db: &Database, cmd: ReviewCommand, actor: &str) -> Result<()> {
+    let who = &accounts::cli_principal(db, actor, None)?;
     match cmd {
-        ReviewCommand::Generate => generate(db, actor),
+        ReviewCommand::Generate => generate(db, who),
         ReviewCommand::Dedupe { min_probability } => {
-            let s = review::propose_merges(db, min_probability, actor, &context(db)?)?;
+            let s = review::propose_merges(db, who, min_probability, &context(db)?)?;
             println!(
                 "{} pasangan dibandingkan / pairs compared · {} kemungkinan data ganda / likely duplicates · {} usulan baru / new proposals (jaring review list --kind merge)",
                 s.candidate_pairs, s.found, s.proposed
@@ -188,6 +191,7 @@ pub fn run(db: &Database, cmd: ReviewCommand, actor: &str) -> Result<()> {
             println!("jenis/kind         pita/band  status       jumlah/count");
             for (k, b, s, n) in review::counts(
                 db,
+                who,
                 &ProposalFilter {
                     limit: 0,
                     ..filter.clone()
@@ -197,7 +201,7 @@ pub fn run(db: &Database, cmd: ReviewCommand, actor: &str) -> Result<()> {
                 total += n;
             }
             println!();
-            for p in review::list(db, &filter)? {
+            for p in review::list(db, who, &filter)? {
                 println!(
                     "#{:<7} {:<14} {:<7} {:<8} {:<14} orang/person {:<8} {}",
                     p.id,
@@ -217,7 +221,7 @@ pub fn run(db: &Database, cmd: ReviewCommand, actor: &str) -> Result<()> {
             Ok(())
         }
         ReviewCommand::Show { id } => {
-            let p = review::show(db, id)?;
+            let p = review::show(db, who, id)?;
             println!(
                 "Usulan / proposal #{} ({}, versi/version {})",
                 p.id, p.kind, p.row_version
@@ -256,13 +260,13 @@ pub fn run(db: &Database, cmd: ReviewCommand, actor: &str) -> Result<()> {
             if all_auto {
                 let r = review::approve_all(
                     db,
+                    who,
                     &ProposalFilter {
                         band: Some("auto".into()),
                         kinds: kind,
                         region_prefix: region_prefix(region)?,
                         ..Default::default()
                     },
-                    actor,
                     &ctx,
                 )?;
                 println!(
@@ -280,7 +284,7 @@ pub fn run(db: &Database, cmd: ReviewCommand, actor: &str) -> Result<()> {
                 bail!("sebutkan nomor usulan atau --all-auto / give proposal ids or --all-auto");
             }
             for id in ids {
-                let p = review::approve(db, id, version, actor, &ctx)?;
+                let p = review::approve(db, who, id, version, &ctx)?;
                 println!("#{id} diterapkan / applied: {}", p.summary);
             }
             Ok(())
@@ -307,13 +311,13 @@ pub fn run(db: &Database, cmd: ReviewCommand, actor: &str) -> Result<()> {
             };
             let id = review::propose(
                 db,
+                who,
                 jaring_domain::review::ProposalKind::Edit,
                 jaring_domain::review::Intent::SetFields {
                     person_id: person,
                     values,
                 },
                 &format!("{kind}: {reason}"),
-                actor,
                 &context(db)?,
             )?;
             println!("Usulan / proposal #{id} menunggu persetujuan / awaits approval (jaring review show {id})");
@@ -324,7 +328,7 @@ pub fn run(db: &Database, cmd: ReviewCommand, actor: &str) -> Result<()> {
             reason,
             version,
         } => {
-            review::reject(db, id, version, actor, &reason)?;
+            review::reject(db, who, id, version, &reason)?;
             println!("#{id} ditolak / rejected");
             Ok(())
         }
@@ -334,11 +338,11 @@ pub fn run(db: &Database, cmd: ReviewCommand, actor: &str) -> Result<()> {
             pending,
         } => {
             let ctx = context(db)?;
-            let revert = review::propose_revert(db, id, actor, &reason, &ctx)?;
+            let revert = review::propose_revert(db, who, id, &reason, &ctx)?;
             if pending {
                 println!("Usulan pembatalan / revert proposal #{revert} menunggu persetujuan / awaits approval");
             } else {
-                review::approve(db, revert, None, actor, &ctx)?;
+                review::approve(db, who, revert, None, &ctx)?;
                 println!("#{id} dibatalkan oleh / reverted by #{revert}");
             }
             Ok(())

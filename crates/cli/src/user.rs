@@ -80,6 +80,7 @@ fn read_password(prompt: &str) -> Result<String> {
 
 /// Runs a `jaring user` command as `actor`.
 pub fn run(db: &Database, command: UserCommand, actor: &str) -> Result<()> {
+    let who = |hint: Option<RegionCode>| accounts::cli_principal(db, actor, hint);
     match command {
         UserCommand::Add {
             username,
@@ -108,7 +109,7 @@ pub fn run(db: &Database, command: UserCommand, actor: &str) -> Result<()> {
             };
             let id = accounts::add_user(
                 db,
-                actor,
+                &who(Some(region))?,
                 &UserSpec {
                     username: username.clone(),
                     full_name,
@@ -125,19 +126,19 @@ pub fn run(db: &Database, command: UserCommand, actor: &str) -> Result<()> {
         }
         UserCommand::Passwd { username, keep } => {
             let password = read_password("Kata sandi baru / new password: ")?;
-            accounts::reset_password(db, actor, &username, &password, !keep)?;
+            accounts::reset_password(db, &who(None)?, &username, &password, !keep)?;
             println!("Kata sandi diganti / password changed: {username}");
         }
         UserCommand::Disable { username } => {
-            accounts::set_disabled(db, actor, &username, true)?;
+            accounts::set_disabled(db, &who(None)?, &username, true)?;
             println!("Akun dinonaktifkan / account disabled: {username}");
         }
         UserCommand::Enable { username } => {
-            accounts::set_disabled(db, actor, &username, false)?;
+            accounts::set_disabled(db, &who(None)?, &username, false)?;
             println!("Akun diaktifkan / account enabled: {username}");
         }
         UserCommand::List => {
-            let rows = jaring_store::accounts::list_all_users(&mut db.conn()?)?;
+            let rows = accounts::users(db, &who(None)?)?;
             for u in rows {
                 println!(
                     "{:<16} {:<20} {:<14} {}{}",
@@ -154,7 +155,7 @@ pub fn run(db: &Database, command: UserCommand, actor: &str) -> Result<()> {
             }
         }
         UserCommand::Token { username, label } => {
-            let token = accounts::create_token(db, actor, &username, &label)?;
+            let token = accounts::create_token(db, &who(None)?, &username, &label)?;
             println!("{token}");
             eprintln!("Simpan token ini; tidak akan ditampilkan lagi. / Keep this token; it is not shown again.");
         }

@@ -469,7 +469,7 @@ fn review_commands_apply_and_revert_and_audit_verify_catches_tampering() {
     // Approving again is refused with who did it.
     let (code, _, err) = run(&["review", "approve", &first.to_string()]);
     assert_eq!(code, Some(1));
-    assert!(err.contains("already applied (by admin)"), "{err}");
+    assert!(err.contains("already applied (by cli:admin)"), "{err}");
     let (code, out, _) = run(&[
         "review",
         "revert",
@@ -515,7 +515,7 @@ fn review_commands_apply_and_revert_and_audit_verify_catches_tampering() {
     let (code, out, _) = run(&["audit", "verify"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("intact"), "{out}");
-    let (_, log, _) = run(&["audit", "log", "--actor", "admin", "--limit", "5"]);
+    let (_, log, _) = run(&["audit", "log", "--actor", "cli:admin", "--limit", "5"]);
     assert_eq!(log.lines().count(), 5, "{log}");
 
     // Someone edits one entry directly in the database: verify names it and fails.
@@ -980,4 +980,81 @@ fn serve_starts_on_every_backend() {
                 .unwrap();
         }
     }
+}
+
+/// Issue #17, must show: on a fresh database, a registry import followed by one that renames, moves
+/// and marks dead a resident; the changes wait for review, and once approved `audit log --person`
+/// shows each with before, after and the command line's actor; the chain verifies.
+#[test]
+fn a_persons_history_shows_every_change_of_an_import_with_its_actor() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = jaring()
+            .current_dir(dir.path())
+            .args(["--database", "riwayat.db"])
+            .args(args)
+            .env("USER", "sekdes")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), text)
+    };
+    let header = "NIK,No KK,Nama,Jenis Kelamin,Tempat Lahir,Tanggal Lahir,Alamat,Kode Desa,Hubungan dalam Keluarga,Status Perkawinan,Pekerjaan,Status Hidup,Tanggal Meninggal\n";
+    std::fs::write(
+        dir.path().join("awal.csv"),
+        format!("{header}5304015205900001,5304010101200001,Maria Luruk,P,Kewar,1990-05-12,Dusun 1,53.04.01.2001,Istri,Kawin,Petani/Pekebun,Hidup,\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("ubah.csv"),
+        format!("{header}5304015205900001,5304010101200001,Maria Luruk Bere,P,Kewar,1990-05-12,Dusun 2,53.04.01.2002,Istri,Kawin,Petani/Pekebun,Hidup,\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("mati.csv"),
+        format!("{header}5304015205900001,5304010101200001,Maria Luruk Bere,P,Kewar,1990-05-12,Dusun 2,53.04.01.2002,Istri,Kawin,Petani/Pekebun,Meninggal,2026-11-03\n"),
+    )
+    .unwrap();
+    let (code, out) = run(&["import", "--kind", "registry", "awal.csv"]);
+    assert_eq!(code, Some(0), "{out}");
+    let approve_pending = |what: &str| {
+        let (_, list) = run(&["review", "list"]);
+        let ids: Vec<String> = list
+            .lines()
+            .filter(|l| l.starts_with('#'))
+            .filter_map(|l| l[1..].split_whitespace().next().map(str::to_string))
+            .collect();
+        assert!(!ids.is_empty(), "{what}: a proposal waits: {list}");
+        for id in ids {
+            let (code, out) = run(&["review", "approve", &id]);
+            assert_eq!(code, Some(0), "{what}: {out}");
+        }
+    };
+    let (code, out) = run(&["import", "--kind", "registry", "ubah.csv"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("menunggu tinjauan"), "{out}");
+    approve_pending("rename and move");
+    let (code, out) = run(&["import", "--kind", "registry", "mati.csv"]);
+    assert_eq!(code, Some(0), "{out}");
+    approve_pending("death");
+    let (code, history) = run(&["audit", "log", "--person", "1", "--limit", "100"]);
+    assert_eq!(code, Some(0), "{history}");
+    for (before, after) in [
+        ("Maria Luruk\"", "Maria Luruk Bere"),
+        ("53.04.01.2001", "53.04.01.2002"),
+        ("alive", "deceased"),
+    ] {
+        assert!(
+            history
+                .lines()
+                .any(|l| l.contains(before) && l.contains(after) && l.contains("cli:sekdes")),
+            "{before} → {after} by cli:sekdes: {history}"
+        );
+    }
+    let (code, out) = run(&["audit", "verify"]);
+    assert_eq!(code, Some(0), "{out}");
 }

@@ -56,6 +56,9 @@ pub enum Action {
     ViewAudit,
     /// User accounts.
     ManageUsers,
+    /// Regency-wide jobs: synchronising lists, making proposals from them, looking for duplicates,
+    /// storing the month's coverage snapshot.
+    Synchronise,
 }
 
 impl Role {
@@ -69,7 +72,7 @@ impl Role {
             EditResidents | ImportRegistry | DecideProposals => {
                 matches!(self, OperatorDesa | AdminKabupaten)
             }
-            ImportLists | ManageProgrammes | ManageUsers => self == AdminKabupaten,
+            ImportLists | ManageProgrammes | ManageUsers | Synchronise => self == AdminKabupaten,
             ImportMembership | ProcessClaims => matches!(self, AdminKabupaten | PetugasBpjs),
             ReportClaims => matches!(self, OperatorDesa | AdminKabupaten),
         }

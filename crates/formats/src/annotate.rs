@@ -90,7 +90,13 @@ impl ErrorFileWriter {
         cells.resize(width.max(cells.len()), String::new());
         cells.push(reasons.to_string());
         match &mut self.sink {
-            Sink::Csv(w) => w.write_record(&cells).map_err(|e| err(&self.path, e))?,
+            Sink::Csv(w) => w
+                .write_record(
+                    crate::csv_safe_record(cells.iter().map(String::as_str))
+                        .iter()
+                        .map(|c| c.as_bytes()),
+                )
+                .map_err(|e| err(&self.path, e))?,
             Sink::Excel { workbook, next_row } => {
                 let sheet = workbook
                     .worksheet_from_index(0)

@@ -4,6 +4,7 @@
 //! annotated error file an operator fixes and re-imports.
 
 mod annotate;
+mod csv_safe;
 pub mod fields;
 pub mod mapping;
 pub mod people;
@@ -14,6 +15,7 @@ pub mod values;
 use std::path::Path;
 
 pub use annotate::ErrorFileWriter;
+pub use csv_safe::{csv_safe, csv_safe_record};
 pub use fields::{Field, KindFields};
 pub use jaring_domain::{ExternalRecord, ListKind, RegistryRecord};
 pub use mapping::{ColumnMap, MappingFile};

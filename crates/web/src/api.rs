@@ -619,7 +619,7 @@ pub(crate) async fn proposals(
     };
     let db = auth.db.clone();
     let who = auth.who.clone();
-    let mut rows = run(move || jaring_app::review::list_for(&db, &who, &filter)).await?;
+    let mut rows = run(move || jaring_app::review::list(&db, &who, &filter)).await?;
     let more = rows.len() as i64 > per_page;
     rows.truncate(per_page as usize);
     Ok(Json(ProposalPage {
@@ -640,7 +640,7 @@ pub(crate) async fn proposal(
 ) -> Result<Json<ProposalDto>, ApiError> {
     let db = auth.db.clone();
     let who = auth.who.clone();
-    let row = run(move || jaring_app::review::show_for(&db, &who, id)).await?;
+    let row = run(move || jaring_app::review::show(&db, &who, id)).await?;
     Ok(Json(proposal_dto(&auth.who, &row)))
 }
 
@@ -675,15 +675,9 @@ async fn decide(
     let row = run(move || {
         if approve {
             let ctx = jaring_app::review::Context::load(&mut db.conn()?, jaring_domain::today())?;
-            jaring_app::review::approve_as(&db, &who, id, d.version, &ctx)
+            jaring_app::review::approve(&db, &who, id, d.version, &ctx)
         } else {
-            jaring_app::review::reject_as(
-                &db,
-                &who,
-                id,
-                d.version,
-                d.reason.as_deref().unwrap_or(""),
-            )
+            jaring_app::review::reject(&db, &who, id, d.version, d.reason.as_deref().unwrap_or(""))
         }
     })
     .await?;

@@ -6,6 +6,7 @@
 
 mod api;
 mod auth;
+mod headers;
 mod metrics;
 mod pages;
 mod ui;
@@ -180,7 +181,7 @@ impl AppState {
             tokio::time::sleep(std::time::Duration::from_millis(300)).await;
             let db = self.db.clone();
             let done = tokio::task::spawn_blocking(move || {
-                jaring_app::coverage::take_snapshot(&db, jaring_domain::today())
+                jaring_app::coverage::refresh_current_snapshot(&db)
             })
             .await;
             match done {
@@ -438,6 +439,7 @@ pub fn router(state: AppState) -> Router {
     router
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_upload))
+        .layer(axum::middleware::from_fn(headers::secure))
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
 }

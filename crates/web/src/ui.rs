@@ -46,7 +46,7 @@ impl Lang {
     }
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b;background:#f6f7f5}\
+pub(crate) const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b;background:#f6f7f5}\
 header{background:#0b5d3b;color:#fff;padding:.6rem 1rem}header a{color:#fff;text-decoration:none}\
 h1{font-size:1.2rem;margin:0}main{padding:1rem;max-width:60rem;margin:auto}\
 nav{display:flex;flex-wrap:wrap;gap:.2rem .8rem;font-size:.92rem;margin-top:.35rem}nav a{color:#d9f2e6}\
@@ -59,7 +59,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\
 .card b{display:block;font-size:1.4rem}.demo{background:#fff4d6;padding:.5rem 1rem;font-size:.9rem}\
 .ok{background:#e5f5ea;border:1px solid #9fd3ae;padding:.6rem;border-radius:.3rem}\
 .err{background:#fde8e8;border:1px solid #f0a3a3;padding:.6rem;border-radius:.3rem}\
-input,select,textarea,button{font:inherit;padding:.45rem;max-width:100%;box-sizing:border-box}\
+input,select,textarea,button{font:inherit;padding:.45rem;max-width:100%;box-sizing:border-box}.wide{width:100%}\
 label{display:block;margin:.5rem 0 .2rem}.row{display:flex;gap:.5rem;flex-wrap:wrap;align-items:end}\
 button{background:#0b5d3b;color:#fff;border:0;border-radius:.3rem;padding:.5rem .9rem}\
 button.no{background:#9b2c2c}.pager{margin:.8rem 0;display:flex;gap:1rem}\

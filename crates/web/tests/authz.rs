@@ -137,7 +137,12 @@ struct Fixture {
 
 /// The principal of an account, as a signed-in session would carry it.
 fn principal(db: &Database, username: &str) -> Principal {
-    let u = accounts::user(db, username).unwrap();
+    let u = accounts::user(
+        db,
+        &Principal::system(RegionCode::parse("53.04").unwrap()),
+        username,
+    )
+    .unwrap();
     Principal {
         user_id: u.id,
         username: u.username.clone(),
@@ -159,6 +164,20 @@ fn session_for(db: &Database, username: &str) -> String {
 
 const BAD_REGISTRY: &str = "NIK,No KK,Nama,Jenis Kelamin,Tempat Lahir,Tanggal Lahir,Alamat,Kode Desa,Hubungan dalam Keluarga,Status Perkawinan,Pekerjaan\n\
 123,5304012411140001,Orang Salah,L,Kewar,1978-11-16,Dusun 1,VILLAGE,Kepala Keluarga,Kawin,Petani/Pekebun\n";
+
+/// The content type of [`multipart`]'s bodies.
+const MULTIPART: &str = "multipart/form-data; boundary=----jaringtest";
+
+/// The import form's body: its CSRF token, the kind of list and one CSV file.
+fn multipart(csrf: &str, kind: &str, body: &str) -> String {
+    let boundary = "----jaringtest";
+    format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.csv\"\r\nContent-Type: text/csv\r\n\r\n{body}\r\n\
+         --{boundary}--\r\n"
+    )
+}
 
 fn bpjs_file() -> String {
     std::fs::read_to_string(
@@ -225,6 +244,7 @@ impl Fixture {
         let pending = |prefix: RegionCode| {
             jaring_app::review::list(
                 &db,
+                &job("test"),
                 &ProposalFilter {
                     status: Some("pending".into()),
                     region_prefix: Some(prefix.to_string()),
@@ -247,12 +267,12 @@ impl Fixture {
             pending_own.push(
                 jaring_app::review::propose(
                     &db,
+                    &job("test"),
                     jaring_domain::review::ProposalKind::Edit,
                     jaring_domain::review::Intent::SetFields {
                         person_id: own_person,
                         values,
                     },
-                    "test",
                     "test",
                     &ctx,
                 )
@@ -264,12 +284,12 @@ impl Fixture {
             values.insert("occupation".into(), Some("Nelayan".into()));
             jaring_app::review::propose(
                 &db,
+                &job("test"),
                 jaring_domain::review::ProposalKind::Edit,
                 jaring_domain::review::Intent::SetFields {
                     person_id: other_person,
                     values,
                 },
-                "test",
                 "test",
                 &ctx,
             )
@@ -278,7 +298,10 @@ impl Fixture {
         drop(conn);
         accounts::add_user(
             &db,
-            "test",
+            &jaring_app::accounts::Principal::cli(
+                jaring_domain::RegionCode::parse("53.04").unwrap(),
+                "test",
+            ),
             &UserSpec {
                 username: "desa2".into(),
                 full_name: "Operator desa lain".into(),
@@ -393,7 +416,10 @@ impl Fixture {
                 let name = format!("korban{}", self.counter.get());
                 accounts::add_user(
                     &self.db,
-                    "test",
+                    &jaring_app::accounts::Principal::cli(
+                        jaring_domain::RegionCode::parse("53.04").unwrap(),
+                        "test",
+                    ),
                     &UserSpec {
                         username: name.clone(),
                         full_name: name.clone(),
@@ -487,19 +513,9 @@ impl Fixture {
                         BAD_REGISTRY.replace("VILLAGE", &self.village.to_string()),
                     ),
                 };
-                let boundary = "----jaringtest";
-                let multipart = format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
-                     --{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n\
-                     --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.csv\"\r\nContent-Type: text/csv\r\n\r\n{body}\r\n\
-                     --{boundary}--\r\n"
-                );
                 status_of(
-                    req.set(
-                        "Content-Type",
-                        &format!("multipart/form-data; boundary={boundary}"),
-                    )
-                    .send_string(&multipart),
+                    req.set("Content-Type", MULTIPART)
+                        .send_string(&multipart(&csrf, kind, &body)),
                 )
             }
             "/api/v1/imports" => {
@@ -704,4 +720,169 @@ fn nik_is_masked_for_the_auditor_in_pages_and_api() {
             }
         }
     }
+}
+
+/// The other village's persons, households, family cards, memberships and claims, row for row.
+fn other_village_rows(db: &Database, village: RegionCode) -> Vec<String> {
+    let mut conn = db.conn().unwrap();
+    let v = village.to_string();
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT * FROM persons WHERE village_code = $1 ORDER BY id",
+        "SELECT * FROM households WHERE village_code = $1 ORDER BY id",
+        "SELECT k.* FROM household_kk k JOIN households h ON h.id = k.household_id \
+         WHERE h.village_code = $1 ORDER BY k.household_id, k.no_kk",
+        "SELECT e.* FROM enrolments e JOIN persons p ON p.id = e.person_id \
+         WHERE p.village_code = $1 ORDER BY e.id",
+        "SELECT c.* FROM claims c JOIN persons p ON p.id = c.person_id \
+         WHERE p.village_code = $1 ORDER BY c.id",
+    ] {
+        for row in conn.query(sql, &[v.clone().into()]).unwrap() {
+            out.push(format!("{:?}", row.0));
+        }
+    }
+    out
+}
+
+/// `fixture`'s header and first row, with the NIK column set to `nik`.
+fn list_naming(fixture: &str, nik: &str) -> String {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/import")
+            .join(fixture),
+    )
+    .unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let column = header.split(',').position(|h| h == "NIK").unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(lines.next().unwrap().as_bytes());
+    let mut row: Vec<String> = reader
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    row[column] = nik.to_string();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header.split(',')).unwrap();
+    w.write_record(&row).unwrap();
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+/// Issue #17, must show: a village operator tries every write route and every import kind, over
+/// the web form and the API, on another village's resident, household and family card. Nothing of
+/// that village changes, row for row, and no answer names the resident.
+#[test]
+fn a_village_operator_changes_nothing_of_another_village_over_http() {
+    for t in backends::backends() {
+        let l = backends::label(&t.db);
+        let data = tempfile::tempdir().unwrap();
+        let fx = Fixture::new(t.db.clone(), data.path());
+        let (nik, kk, name) = {
+            let row = fx
+                .db
+                .conn()
+                .unwrap()
+                .query_opt(
+                    "SELECT p.nik, k.no_kk, p.name FROM persons p \
+                     JOIN household_kk k ON k.household_id = p.household_id \
+                     WHERE p.id = $1 AND p.nik IS NOT NULL",
+                    &[fx.other_person.into()],
+                )
+                .unwrap()
+                .expect("the other village's resident has a NIK and a family card");
+            (
+                row.text(0).unwrap(),
+                row.text(1).unwrap(),
+                row.text(2).unwrap(),
+            )
+        };
+        let before = other_village_rows(&fx.db, fx.other_village);
+        assert!(!before.is_empty(), "{l}");
+        let mut answers = Vec::new();
+        for route in jaring_web::route_table() {
+            if route.public || route.method != Method::POST || !regional(route.path) {
+                continue;
+            }
+            let path = fx.path(&route.method, route.path, "desa", Role::OperatorDesa, false);
+            let (status, body) =
+                fx.send(&route.method, &path, route.path, "desa", Role::OperatorDesa);
+            assert!(status == 403 || status == 404, "{l}: POST {path}: {status}");
+            answers.push((format!("POST {path}"), body));
+        }
+        // Every import kind, naming the other village's resident (and, for the registry, claiming
+        // them for the operator's village, renamed and dead, plus a newcomer on their family card).
+        let registry = format!(
+            "NIK,No KK,Nama,Jenis Kelamin,Tempat Lahir,Tanggal Lahir,Alamat,Kode Desa,Hubungan dalam Keluarga,Status Perkawinan,Pekerjaan,Status Hidup,Tanggal Meninggal\n\
+             {nik},{kk},Nama Palsu,L,Kewar,1980-01-01,Dusun 9,{v},Kepala Keluarga,Kawin,Petani/Pekebun,Meninggal,2026-10-01\n\
+             5304016007950003,{kk},Anak Baru,P,Kewar,1995-07-20,Dusun 9,{v},Anak,Belum Kawin,Pelajar,Hidup,\n",
+            v = fx.village
+        );
+        let files = [
+            ("registry", registry),
+            ("deaths", list_naming("32_deaths.csv", &nik)),
+            ("dtsen", list_naming("33_dtsen.csv", &nik)),
+            ("bpjs", list_naming("34_bpjs.csv", &nik)),
+            ("asn", list_naming("35_asn.csv", &nik)),
+        ];
+        let secret = session_for(&fx.db, "desa");
+        let (_, csrf) = accounts::session(&fx.db, &secret).unwrap().unwrap();
+        let cookie = format!("jaring_session={secret}");
+        for (kind, body) in &files {
+            let api = agent()
+                .post(&format!(
+                    "{}/api/v1/imports?kind={kind}&file_name=f.csv",
+                    fx.url
+                ))
+                .set("Cookie", &cookie)
+                .set("X-CSRF-Token", &csrf)
+                .send_string(body);
+            answers.push((format!("API import {kind}"), status_of(api).1));
+            let web = agent()
+                .post(&format!("{}/impor", fx.url))
+                .set("Cookie", &cookie)
+                .set("Content-Type", MULTIPART)
+                .send_string(&multipart(&csrf, kind, body));
+            answers.push((format!("web import {kind}"), status_of(web).1));
+        }
+        // And the operator's reads of what those imports left behind.
+        for path in ["/impor", "/api/v1/imports", "/tinjau", "/api/v1/proposals"] {
+            let r = agent()
+                .get(&format!("{}{path}", fx.url))
+                .set("Cookie", &cookie)
+                .call();
+            answers.push((format!("GET {path}"), status_of(r).1));
+        }
+        assert_eq!(
+            other_village_rows(&fx.db, fx.other_village),
+            before,
+            "{l}: the other village changed"
+        );
+        // An import's report may echo what the importer sent (the NIK, the family card); never
+        // whose they are or where that person lives.
+        let village = fx.other_village.to_string();
+        for (what, body) in &answers {
+            let sent_by_them = what.contains("import");
+            let mut secrets = vec![&name, &village];
+            if !sent_by_them {
+                secrets.extend([&nik, &kk]);
+            }
+            for secret in secrets {
+                assert!(
+                    !body.contains(secret.as_str()),
+                    "{l}: {what} reveals {secret}: {}",
+                    body.chars().take(300).collect::<String>()
+                );
+            }
+        }
+    }
+}
+
+/// The regency's system principal acting as `name` (a job, a test's reviewer).
+fn job(name: &str) -> jaring_app::accounts::Principal {
+    jaring_app::accounts::Principal::job(jaring_domain::RegionCode::parse("53.04").unwrap(), name)
 }

@@ -56,6 +56,11 @@ fn set_cookie(r: &ureq::Response, name: &str) -> Option<(String, String)> {
 
 /// Signs in through the form; returns the response to the POST.
 fn sign_in(url: &str, username: &str, password: &str) -> ureq::Response {
+    sign_in_to(url, username, password, "/penduduk")
+}
+
+/// Signs in through the form asking to continue to `next`.
+fn sign_in_to(url: &str, username: &str, password: &str, next: &str) -> ureq::Response {
     let form = call(agent().get(&format!("{url}/masuk")).call());
     let (pre, _) = set_cookie(&form, "jaring_pre").expect("the form sets its CSRF cookie");
     call(
@@ -66,7 +71,7 @@ fn sign_in(url: &str, username: &str, password: &str) -> ureq::Response {
                 ("csrf", &pre),
                 ("username", username),
                 ("password", password),
-                ("lanjut", "/penduduk"),
+                ("lanjut", next),
             ]),
     )
 }
@@ -78,7 +83,10 @@ fn seeded() -> Vec<backends::TestDb> {
         for (name, must_change) in [("maria", true), ("yosef", false)] {
             accounts::add_user(
                 &t.db,
-                "test",
+                &jaring_app::accounts::Principal::cli(
+                    jaring_domain::RegionCode::parse("53.04").unwrap(),
+                    "test",
+                ),
                 &UserSpec {
                     username: name.into(),
                     full_name: name.into(),
@@ -249,7 +257,16 @@ fn failed_sign_ins_are_limited_and_sign_out_ends_the_session() {
         assert_eq!(r.status(), 401);
 
         // Bearer tokens work until the account is disabled.
-        let token = accounts::create_token(&t.db, "test", "yosef", "uji").unwrap();
+        let token = accounts::create_token(
+            &t.db,
+            &jaring_app::accounts::Principal::cli(
+                jaring_domain::RegionCode::parse("53.04").unwrap(),
+                "test",
+            ),
+            "yosef",
+            "uji",
+        )
+        .unwrap();
         let me = |token: &str| {
             call(
                 agent()
@@ -263,7 +280,16 @@ fn failed_sign_ins_are_limited_and_sign_out_ends_the_session() {
         assert_eq!(me("jrg_bukan-token"), 401);
         // Disabled behind the server's back (as `jaring user disable` in another process does): the
         // very next write is refused, and reads within a second.
-        accounts::set_disabled(&t.db, "test", "yosef", true).unwrap();
+        accounts::set_disabled(
+            &t.db,
+            &jaring_app::accounts::Principal::cli(
+                jaring_domain::RegionCode::parse("53.04").unwrap(),
+                "test",
+            ),
+            "yosef",
+            true,
+        )
+        .unwrap();
         let write = call(
             agent()
                 .post(&format!("{url}/api/v1/proposals/999999/reject"))
@@ -300,4 +326,42 @@ fn the_openapi_document_lists_every_api_route() {
         assert!(op["responses"].get("200").is_some(), "{}", route.path);
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+/// Issue #18 item 3: every answer carries the security headers, and after signing in only a path
+/// of this site is followed.
+#[test]
+fn security_headers_and_only_same_site_redirects_after_sign_in() {
+    for t in seeded() {
+        let url = start(t.db.clone());
+        for path in ["/masuk", "/api/v1/me", "/tidak-ada", "/healthz"] {
+            let r = call(agent().get(&format!("{url}{path}")).call());
+            let csp = r.header("content-security-policy").unwrap_or_default();
+            assert!(
+                csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+                "{path}: {csp}"
+            );
+            assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+            assert_eq!(
+                r.header("x-content-type-options"),
+                Some("nosniff"),
+                "{path}"
+            );
+            assert_eq!(r.header("x-frame-options"), Some("DENY"), "{path}");
+            assert_eq!(r.header("referrer-policy"), Some("same-origin"), "{path}");
+            assert_eq!(r.header("cache-control"), Some("no-store"), "{path}");
+        }
+        for (next, want) in [
+            ("/penduduk?q=maria", "/penduduk?q=maria"),
+            ("/\t/evil.example", "/"),
+            ("//evil.example", "/"),
+            ("/\\evil.example", "/"),
+            ("https://evil.example/", "/"),
+            ("/a\r\nSet-Cookie: x=1", "/"),
+        ] {
+            let r = sign_in_to(&url, "yosef", "kopi-pagi-atambua", next);
+            assert_eq!(r.status(), 303, "{next:?}");
+            assert_eq!(r.header("location"), Some(want), "{next:?}");
+        }
+    }
 }

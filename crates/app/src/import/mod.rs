@@ -41,11 +41,6 @@ pub struct ImportRequest {
     pub sheet: Option<String>,
     /// Village of every row, for registry files without a village column (one village's export).
     pub village: Option<RegionCode>,
-    /// Region the importing user may change (a village operator's village): registry rows of other
-    /// villages are rejected row by row. `None` is the whole regency.
-    pub scope: Option<RegionCode>,
-    /// Who imports.
-    pub actor: String,
     /// Where to write rejected rows; `None` writes `<input>.kesalahan.<ext>` beside the input.
     pub error_file: Option<PathBuf>,
     /// "Today", bounding dates.
@@ -320,18 +315,8 @@ fn write_registry(
     Ok(())
 }
 
-/// Imports one file. Returns an error (and changes nothing) when the file cannot be read at all or the
-/// database fails; bad rows do not fail the import, they are reported.
-pub fn import_file(
-    db: &Database,
-    req: &ImportRequest,
-    progress: &dyn ImportProgress,
-) -> Result<ImportReport, AppError> {
-    // The digest is read on the other core while the first pass reads the file on this one.
-    let hashing = std::thread::spawn({
-        let path = req.path.clone();
-        move || sha256_file(&path)
-    });
+/// The request's file opened on its sheet, with its columns resolved for the kind.
+fn open_table(req: &ImportRequest) -> Result<(Table, ColumnMap), AppError> {
     let sheet = req
         .sheet
         .clone()
@@ -342,6 +327,58 @@ pub fn import_file(
         &heading_score(req.kind, req.mapping.as_ref()),
     )?;
     let columns = ColumnMap::resolve(req.kind, table.headers(), req.mapping.as_ref())?;
+    Ok((table, columns))
+}
+
+/// The regency most rows of a file name (by their village codes), for a first import into a
+/// database that serves no regency yet.
+pub fn file_regency(req: &ImportRequest) -> Result<Option<RegionCode>, AppError> {
+    if let Some(v) = req.village {
+        return Ok(v.at_level(jaring_domain::RegionLevel::Regency));
+    }
+    let (table, columns) = open_table(req)?;
+    let Some(col) = columns.get(Field::VillageCode) else {
+        return Ok(None);
+    };
+    let mut regencies: HashMap<RegionCode, u64> = HashMap::new();
+    table.for_each_row(|row| {
+        if let Some(code) = row
+            .cells
+            .get(col)
+            .and_then(|c| RegionCode::parse(&c.text_ref()).ok())
+            .and_then(|c| c.at_level(jaring_domain::RegionLevel::Regency))
+        {
+            *regencies.entry(code).or_default() += 1;
+        }
+    })?;
+    Ok(regencies
+        .into_iter()
+        .max_by_key(|(code, n)| (*n, std::cmp::Reverse(*code)))
+        .map(|(c, _)| c))
+}
+
+/// Imports one file. Returns an error (and changes nothing) when the file cannot be read at all or the
+/// database fails; bad rows do not fail the import, they are reported.
+pub fn import_file(
+    db: &Database,
+    who: &crate::accounts::Principal,
+    req: &ImportRequest,
+    progress: &dyn ImportProgress,
+) -> Result<ImportReport, AppError> {
+    who.require_any(action_for(req.kind))?;
+    if let Some(v) = req.village {
+        who.require(action_for(req.kind), v)?;
+    }
+    // Registry rows outside a village or district operator's region are refused row by row.
+    let scope =
+        (who.grant.scope.level() > jaring_domain::RegionLevel::Regency).then_some(who.grant.scope);
+    let actor = who.username.clone();
+    // The digest is read on the other core while the first pass reads the file on this one.
+    let hashing = std::thread::spawn({
+        let path = req.path.clone();
+        move || sha256_file(&path)
+    });
+    let (table, columns) = open_table(req)?;
     if req.kind == ListKind::Registry
         && columns.get(Field::VillageCode).is_none()
         && columns.get(Field::VillageName).is_none()
@@ -409,10 +446,7 @@ pub fn import_file(
         &evidence,
         req.today,
         req.village,
-        match req.scope {
-            Some(s) if s.level() > jaring_domain::RegionLevel::Regency => Some(s),
-            _ => regency,
-        },
+        scope.or(regency),
     );
     let mut problems = Problems {
         sheet: table.format().sheet().map(str::to_string),
@@ -436,7 +470,7 @@ pub fn import_file(
         }),
         sha256: sha256.clone(),
         format: table.format().describe(),
-        actor: req.actor.clone(),
+        actor: actor.clone(),
     };
 
     // A first registry load checks its foreign keys once before committing instead of row by row.
@@ -454,7 +488,7 @@ pub fn import_file(
             let import_id = imports::begin(tx, &meta)?;
             progress.writing();
             let mut writer = if req.kind == ListKind::Registry {
-                Some(RegistryWriter::new(tx, req.scope)?)
+                Some(RegistryWriter::new(tx, scope)?)
             } else {
                 None
             };
@@ -462,7 +496,7 @@ pub fn import_file(
             let source = held::Source {
                 import_id,
                 file_name: &meta.file_name,
-                actor: &req.actor,
+                actor: &actor,
                 today: req.today,
             };
             let mut counts = ImportCounts::default();
@@ -512,7 +546,7 @@ pub fn import_file(
             jaring_store::audit::append(
                 tx,
                 &[jaring_store::audit::AuditEntry {
-                    actor: req.actor.clone(),
+                    actor: actor.clone(),
                     action: "import".into(),
                     entity: "import".into(),
                     entity_id: Some(import_id),
@@ -592,7 +626,6 @@ pub fn import_as(
     file_name: &str,
     errors_dir: &Path,
 ) -> Result<ImportReport, AppError> {
-    who.require_any(action_for(kind))?;
     std::fs::create_dir_all(errors_dir)
         .map_err(|e| AppError::Io(errors_dir.display().to_string(), e))?;
     let lower = file_name.to_lowercase();
@@ -613,12 +646,10 @@ pub fn import_as(
         mapping: None,
         sheet: None,
         village: (scope.level() == jaring_domain::RegionLevel::Village).then_some(scope),
-        scope: Some(scope),
-        actor: who.username.clone(),
         error_file: Some(pending),
         today: jaring_domain::today(),
     };
-    let mut report = import_file(db, &request, &NoProgress)?;
+    let mut report = import_file(db, who, &request, &NoProgress)?;
     if let Some((written, rows)) = report.error_file.take() {
         let ext = written
             .extension()

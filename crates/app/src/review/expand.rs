@@ -32,15 +32,37 @@ pub fn grace_months(conn: &mut Conn) -> Result<u32, AppError> {
     Ok(u32::try_from(grace).unwrap_or(3))
 }
 
-/// Stores the grace period.
-pub fn set_grace_months(conn: &mut Conn, months: u32) -> Result<(), AppError> {
+/// Stores the grace period as `who`, with the value it replaces in the audit log: it decides which
+/// deaths still fall within cover.
+pub fn set_grace_months(
+    db: &jaring_store::Database,
+    who: &crate::accounts::Principal,
+    months: u32,
+) -> Result<(), AppError> {
+    who.require_any(jaring_domain::access::Action::ManageProgrammes)?;
     if months > 12 {
         return Err(AppError::Input(
             "masa tenggang 0–12 bulan / grace period 0–12 months".into(),
         ));
     }
-    jaring_store::settings::set(conn, SETTING_GRACE_MONTHS, &months.to_string())?;
-    Ok(())
+    db.transaction(|tx| -> Result<(), AppError> {
+        jaring_store::audit::lock(tx)?;
+        let before = grace_months(tx)?;
+        jaring_store::settings::set(tx, SETTING_GRACE_MONTHS, &months.to_string())?;
+        jaring_store::audit::append(
+            tx,
+            &[jaring_store::audit::AuditEntry {
+                actor: who.username.clone(),
+                action: "setting.update".into(),
+                entity: "setting".into(),
+                before: Some(serde_json::json!({ SETTING_GRACE_MONTHS: before }).to_string()),
+                after: Some(serde_json::json!({ SETTING_GRACE_MONTHS: months }).to_string()),
+                reason: Some("masa tenggang / grace period".into()),
+                ..Default::default()
+            }],
+        )?;
+        Ok(())
+    })
 }
 
 impl Context {
@@ -493,6 +515,7 @@ fn check_person_values(values: &FieldValues) -> Result<(), AppError> {
             )));
         }
         let Some(v) = value else { continue };
+        crate::text::checked((field, field), v, crate::text::MAX_FIELD)?;
         let ok = match field.as_str() {
             "nik" => parse_nik(v).is_ok(),
             "birth_date" | "death_date" | "civil_servant_since" => v.parse::<NaiveDate>().is_ok(),

@@ -318,10 +318,12 @@ fn evidence(list: ListKind, c: &CandidateSource, person: Option<&FieldValues>) -
 /// auto-band proposals (bulk-approvable); everything else is for a person to review.
 pub fn generate_proposals(
     db: &Database,
+    who: &crate::accounts::Principal,
     lists: &[ListKind],
-    actor: &str,
     ctx: &Context,
 ) -> Result<Vec<(ListKind, GenerateSummary)>, AppError> {
+    who.require_any(jaring_domain::access::Action::Synchronise)?;
+    let actor = who.username.as_str();
     let persons = store::all_person_fields(&mut db.conn()?)?;
     let mut known_niks: std::collections::HashSet<String> =
         persons.values().filter_map(|p| get(p, "nik")).collect();

@@ -10,7 +10,9 @@ use jaring_store::review::ProposalFilter;
 use jaring_store::Database;
 
 use super::expand::Context;
+use crate::accounts::Principal;
 use crate::AppError;
+use jaring_domain::access::Action;
 
 /// What a duplicate search found.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -28,10 +30,11 @@ pub struct MergeSummary {
 /// are common), so such pairs are never proposed. The older record (lower id) is kept.
 pub fn propose_merges(
     db: &Database,
+    who: &Principal,
     min_probability: f64,
-    actor: &str,
     ctx: &Context,
 ) -> Result<MergeSummary, AppError> {
+    who.require_any(Action::Synchronise)?;
     let identities = matches::registry_identities(&mut db.conn()?)?;
     let registry: Vec<LinkRecord> = identities.iter().map(crate::sync::link_record).collect();
     let linkage = dedupe(
@@ -59,6 +62,7 @@ pub fn propose_merges(
         let (keep, duplicate) = (x.min(y), x.max(y));
         let existing = super::list(
             db,
+            who,
             &ProposalFilter {
                 kinds: vec![ProposalKind::Merge.as_code().into()],
                 person_id: Some(duplicate),
@@ -72,15 +76,14 @@ pub fn propose_merges(
             continue;
         }
         let why = crate::sync::explanation(&linkage.model, &p.gamma);
-        super::propose_with_evidence(
-            db,
-            ProposalKind::Merge,
-            Intent::Merge { keep, duplicate },
-            &format!(
+        let draft = super::Draft {
+            kind: ProposalKind::Merge,
+            intent: Intent::Merge { keep, duplicate },
+            summary: format!(
                 "Data ganda: #{duplicate} sama dengan #{keep} (p = {:.3}) / duplicate of #{keep}",
                 p.probability
             ),
-            serde_json::json!({
+            evidence: serde_json::json!({
                 "source": "registry_dedupe",
                 "probability": p.probability,
                 "weight": p.weight,
@@ -88,10 +91,11 @@ pub fn propose_merges(
                 "keep": {"id": keep, "name": if keep == x { &a.name } else { &b.name }},
                 "duplicate": {"id": duplicate, "name": if duplicate == x { &a.name } else { &b.name }},
             }),
-            Band::Review,
-            actor,
-            ctx,
-        )?;
+            band: Band::Review,
+            actor: &who.username,
+            village: None,
+        };
+        super::propose_draft(db, who, &draft, ctx)?;
         summary.proposed += 1;
     }
     Ok(summary)

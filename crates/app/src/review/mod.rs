@@ -15,7 +15,10 @@ pub use expand::{expand, grace_months, set_grace_months, Context, SETTING_GRACE_
 pub use generate::{generate_proposals, programme_for, GenerateSummary};
 pub use merge::{propose_merges, MergeSummary};
 
+use crate::accounts::Principal;
 use crate::AppError;
+use jaring_domain::access::Action;
+use jaring_domain::{RegionCode, RegionLevel};
 
 /// Bulk decisions are applied in this order, so that effects that depend on each other come out the
 /// same whatever order the proposals were made in: memberships before the deaths that end them.
@@ -104,14 +107,96 @@ fn parse_intent(row: &ProposalRow) -> Result<Intent, AppError> {
     })
 }
 
-/// Approves and applies one proposal inside the caller's transaction (the audit lock already held).
+/// The villages a change touches: where its person lives now (both persons of a merge), and where
+/// it would move them. Whoever proposes or decides it must hold the right in every one, so a village
+/// operator can neither pull a resident in nor push one out.
+fn touched_villages(tx: &mut Conn, intent: &Intent) -> Result<Vec<RegionCode>, AppError> {
+    let mut villages: Vec<Option<String>> = Vec::new();
+    let village_of = |tx: &mut Conn, p: i64| -> Result<Option<String>, AppError> {
+        Ok(store::fields(tx, Entity::Person, p)?
+            .get("village_code")
+            .cloned()
+            .flatten())
+    };
+    match intent {
+        Intent::NewPerson { values } => {
+            villages.push(values.get("village_code").cloned().flatten())
+        }
+        Intent::Merge { keep, duplicate } => {
+            villages.push(village_of(tx, *keep)?);
+            villages.push(village_of(tx, *duplicate)?);
+        }
+        Intent::SetFields { person_id, values } => {
+            villages.push(village_of(tx, *person_id)?);
+            if let Some(to) = values.get("village_code") {
+                villages.push(to.clone());
+            }
+        }
+        Intent::Revert { proposal_id } => {
+            let original = store::get_proposal(tx, *proposal_id)?;
+            villages.push(original.village_code.clone());
+            let mut inner = touched_villages(tx, &parse_intent(&original)?)?;
+            villages.extend(inner.drain(..).map(|v| Some(v.to_string())));
+        }
+        other => {
+            if let Some(p) = other.person_id() {
+                villages.push(village_of(tx, p)?);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for v in villages.into_iter().flatten() {
+        let code = RegionCode::parse(&v).map_err(|e| AppError::Input(e.to_string()))?;
+        if !out.contains(&code) {
+            out.push(code);
+        }
+    }
+    Ok(out)
+}
+
+/// Fails unless `who` may take `action` in every touched village; a change that names no village
+/// belongs to the regency.
+fn require_everywhere(
+    who: &Principal,
+    action: Action,
+    villages: &[RegionCode],
+) -> Result<(), AppError> {
+    if villages.is_empty() {
+        if who.grant.scope.level() != RegionLevel::Regency {
+            return Err(AppError::NotFound);
+        }
+        return who.require_any(action);
+    }
+    villages.iter().try_for_each(|v| who.require(action, *v))
+}
+
+/// The proposal `id` if `who` may decide it: `NotFound` outside their region (nothing about it is
+/// revealed), `Denied` for a role that does not decide or a change reaching outside their region.
+fn decidable(tx: &mut Conn, who: &Principal, id: i64) -> Result<ProposalRow, AppError> {
+    let row = match store::get_proposal(tx, id) {
+        Err(StoreError::NotFound { .. }) => return Err(AppError::NotFound),
+        other => other?,
+    };
+    if !in_scope(who, &row) {
+        return Err(AppError::NotFound);
+    }
+    require_decide(who, &row)?;
+    let villages = touched_villages(tx, &parse_intent(&row)?)?;
+    require_everywhere(who, Action::DecideProposals, &villages)?;
+    Ok(row)
+}
+
+/// Approves and applies one proposal as `who` inside the caller's transaction (the audit lock
+/// already held); the check and the write see the same data.
 fn approve_in(
     tx: &mut Conn,
+    who: &Principal,
     id: i64,
     expected_version: Option<i64>,
-    actor: &str,
     ctx: &Context,
 ) -> Result<ProposalRow, AppError> {
+    decidable(tx, who, id)?;
+    let actor = who.username.as_str();
     let row = store::decide(
         tx,
         id,
@@ -133,95 +218,92 @@ fn approve_in(
     Ok(store::get_proposal(tx, id)?)
 }
 
-/// Approves one proposal and applies it, atomically. `expected_version` is the version the reviewer
-/// saw; if someone acted on the proposal since, nothing happens and the error says who did what.
+/// Approves one proposal as `who` and applies it, atomically. `expected_version` is the version the
+/// reviewer saw; if someone acted on the proposal since, nothing happens and the error says who did
+/// what.
 pub fn approve(
     db: &Database,
+    who: &Principal,
     id: i64,
     expected_version: Option<i64>,
-    actor: &str,
     ctx: &Context,
 ) -> Result<ProposalRow, AppError> {
     db.transaction(|tx| {
         audit::lock(tx)?;
-        approve_in(tx, id, expected_version, actor, ctx)
+        approve_in(tx, who, id, expected_version, ctx)
     })
 }
 
-/// Rejects one proposal; a reason is required (it goes to the audit log and back to the operator).
+/// Rejects one proposal as `who`; a reason is required (it goes to the audit log and back to the
+/// operator).
 pub fn reject(
     db: &Database,
+    who: &Principal,
     id: i64,
     expected_version: Option<i64>,
-    actor: &str,
     reason: &str,
 ) -> Result<ProposalRow, AppError> {
-    if reason.trim().is_empty() {
+    let reason = crate::text::reason(reason)?;
+    if reason.is_empty() {
         return Err(AppError::Input(
             "alasan penolakan wajib diisi / a reason is required to reject".into(),
         ));
     }
     db.transaction(|tx| {
         audit::lock(tx)?;
+        decidable(tx, who, id)?;
         let row = store::decide(
             tx,
             id,
             expected_version,
             ProposalStatus::Rejected.as_code(),
-            actor,
+            &who.username,
             Some(reason.trim()),
         )?;
-        audit::append(tx, &audit_entries(&row, &[], actor, "reject"))?;
+        audit::append(tx, &audit_entries(&row, &[], &who.username, "reject"))?;
         Ok(row)
     })
 }
 
-/// Makes a pending proposal by hand (an operator's edit, a merge, a revert).
+/// Makes a pending proposal by hand as `who` (an operator's edit, a merge, a revert): they must be
+/// allowed to edit residents in every village the change touches.
 pub fn propose(
     db: &Database,
+    who: &Principal,
     kind: ProposalKind,
     intent: Intent,
     summary: &str,
-    actor: &str,
     ctx: &Context,
 ) -> Result<i64, AppError> {
-    let evidence = serde_json::json!({"source": "operator", "actor": actor});
-    propose_with_evidence(
-        db,
-        kind,
-        intent,
+    let summary = crate::text::checked(
+        ("ringkasan", "the summary"),
         summary,
-        evidence,
-        Band::Manual,
-        actor,
-        ctx,
-    )
-}
-
-/// Makes a pending proposal with the given evidence.
-#[allow(clippy::too_many_arguments)]
-fn propose_with_evidence(
-    db: &Database,
-    kind: ProposalKind,
-    intent: Intent,
-    summary: &str,
-    evidence: serde_json::Value,
-    band: Band,
-    actor: &str,
-    ctx: &Context,
-) -> Result<i64, AppError> {
+        2 * crate::text::MAX_REASON,
+    )?;
     let draft = Draft {
         kind,
         intent,
         summary: summary.to_string(),
-        evidence,
-        band,
-        actor,
+        evidence: serde_json::json!({"source": "operator", "actor": who.username}),
+        band: Band::Manual,
+        actor: &who.username,
         village: None,
     };
+    propose_draft(db, who, &draft, ctx)
+}
+
+/// Makes the pending proposal `draft` as `who`, checked like [`propose`].
+fn propose_draft(
+    db: &Database,
+    who: &Principal,
+    draft: &Draft<'_>,
+    ctx: &Context,
+) -> Result<i64, AppError> {
     db.transaction(|tx| {
         audit::lock(tx)?;
-        match propose_in(tx, &draft, ctx)? {
+        let villages = touched_villages(tx, &draft.intent)?;
+        require_everywhere(who, Action::EditResidents, &villages)?;
+        match propose_in(tx, draft, ctx)? {
             Proposed::New(id) => Ok(id),
             Proposed::AlreadyPending(id) => Err(AppError::Input(format!(
                 "usulan yang sama sudah menunggu keputusan (#{id}) / the same proposal is already pending (#{id})"
@@ -321,22 +403,24 @@ pub(crate) fn propose_in(
 /// Proposes undoing an applied proposal (pending until approved, like any other change).
 pub fn propose_revert(
     db: &Database,
+    who: &Principal,
     id: i64,
-    actor: &str,
     reason: &str,
     ctx: &Context,
 ) -> Result<i64, AppError> {
-    if reason.trim().is_empty() {
+    let reason = crate::text::reason(reason)?;
+    if reason.is_empty() {
         return Err(AppError::Input(
             "alasan pembatalan wajib diisi / a reason is required to revert".into(),
         ));
     }
+    show(db, who, id)?;
     propose(
         db,
+        who,
         ProposalKind::Revert,
         Intent::Revert { proposal_id: id },
         &format!("Batalkan usulan #{id}: {reason} / revert proposal #{id}"),
-        actor,
         ctx,
     )
 }
@@ -357,12 +441,15 @@ pub struct BulkResult {
 /// transactions hold at most `CHUNK` proposals so other reviewers are never blocked for long.
 pub fn approve_all(
     db: &Database,
+    who: &Principal,
     filter: &ProposalFilter,
-    actor: &str,
     ctx: &Context,
 ) -> Result<BulkResult, AppError> {
     const CHUNK: usize = 250;
-    let mut pending = filter.clone();
+    who.require_any(Action::DecideProposals)?;
+    let Some(mut pending) = scoped_filter(who, filter) else {
+        return Ok(BulkResult::default());
+    };
     pending.status = Some(ProposalStatus::Pending.as_code().into());
     pending.limit = 0;
     let mut result = BulkResult::default();
@@ -378,7 +465,7 @@ pub fn approve_all(
                 audit::lock(tx)?;
                 for &id in chunk {
                     tx.batch("SAVEPOINT approve_one")?;
-                    match approve_in(tx, id, None, actor, ctx) {
+                    match approve_in(tx, who, id, None, ctx) {
                         Ok(_) => {
                             tx.batch("RELEASE SAVEPOINT approve_one")?;
                             result.applied += 1;
@@ -390,6 +477,10 @@ pub fn approve_all(
                                 AppError::Store(StoreError::Decided { .. }) => {
                                     result.already_decided += 1
                                 }
+                                AppError::Denied(_) | AppError::NotFound => result.failed.push((
+                                    id,
+                                    "di luar wewenang Anda / outside your authority".into(),
+                                )),
                                 other => result.failed.push((id, other.to_string())),
                             }
                         }
@@ -402,60 +493,65 @@ pub fn approve_all(
     Ok(result)
 }
 
-/// Proposals matching a filter.
-pub fn list(db: &Database, filter: &ProposalFilter) -> Result<Vec<ProposalRow>, AppError> {
-    Ok(store::list_proposals(&mut db.conn()?, filter)?)
+/// `filter` narrowed to the principal's region; `None` when it asks only for regions outside it.
+fn scoped_filter(who: &Principal, filter: &ProposalFilter) -> Option<ProposalFilter> {
+    let mut f = filter.clone();
+    if who.grant.scope.level() == RegionLevel::Regency {
+        return Some(f);
+    }
+    let scope = who.grant.scope.to_string();
+    match &filter.region_prefix {
+        Some(asked) if asked.starts_with(&scope) => {}
+        Some(asked) if !scope.starts_with(asked.as_str()) => return None,
+        _ => f.region_prefix = Some(scope),
+    }
+    Some(f)
 }
 
-/// One proposal.
-pub fn show(db: &Database, id: i64) -> Result<ProposalRow, AppError> {
-    Ok(store::get_proposal(&mut db.conn()?, id)?)
+/// Proposals matching `filter` inside the principal's region.
+pub fn list(
+    db: &Database,
+    who: &Principal,
+    filter: &ProposalFilter,
+) -> Result<Vec<ProposalRow>, AppError> {
+    who.require_any(Action::ViewProposals)?;
+    match scoped_filter(who, filter) {
+        Some(f) => Ok(store::list_proposals(&mut db.conn()?, &f)?),
+        None => Ok(Vec::new()),
+    }
 }
 
-/// Counts per kind, band and status.
+/// Counts per kind, band and status inside the principal's region.
 pub fn counts(
     db: &Database,
+    who: &Principal,
     filter: &ProposalFilter,
 ) -> Result<Vec<(String, String, String, i64)>, AppError> {
-    Ok(store::proposal_counts(&mut db.conn()?, filter)?)
+    who.require_any(Action::ViewProposals)?;
+    match scoped_filter(who, filter) {
+        Some(f) => Ok(store::proposal_counts(&mut db.conn()?, &f)?),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Whether a proposal lies inside the principal's region. Proposals without a village (a list row
 /// that names none) belong to the regency, so only regency-wide roles see them.
-fn in_scope(who: &crate::accounts::Principal, row: &ProposalRow) -> bool {
+fn in_scope(who: &Principal, row: &ProposalRow) -> bool {
     match row
         .village_code
         .as_deref()
-        .and_then(|v| jaring_domain::RegionCode::parse(v).ok())
+        .and_then(|v| RegionCode::parse(v).ok())
     {
         Some(v) => who.grant.covers(v),
-        None => who.grant.scope.level() == jaring_domain::RegionLevel::Regency,
+        None => who.grant.scope.level() == RegionLevel::Regency,
     }
-}
-
-/// Proposals matching `filter` inside the principal's region.
-pub fn list_for(
-    db: &Database,
-    who: &crate::accounts::Principal,
-    filter: &ProposalFilter,
-) -> Result<Vec<ProposalRow>, AppError> {
-    who.require_any(jaring_domain::access::Action::ViewProposals)?;
-    let mut f = filter.clone();
-    if who.grant.scope.level() != jaring_domain::RegionLevel::Regency {
-        f.region_prefix = Some(who.grant.scope.to_string());
-    }
-    list(db, &f)
 }
 
 /// One proposal, or `NotFound` outside the principal's region.
-pub fn show_for(
-    db: &Database,
-    who: &crate::accounts::Principal,
-    id: i64,
-) -> Result<ProposalRow, AppError> {
-    who.require_any(jaring_domain::access::Action::ViewProposals)?;
-    let row = match show(db, id) {
-        Err(AppError::Store(StoreError::NotFound { .. })) => return Err(AppError::NotFound),
+pub fn show(db: &Database, who: &Principal, id: i64) -> Result<ProposalRow, AppError> {
+    who.require_any(Action::ViewProposals)?;
+    let row = match store::get_proposal(&mut db.conn()?, id) {
+        Err(StoreError::NotFound { .. }) => return Err(AppError::NotFound),
         other => other?,
     };
     if in_scope(who, &row) {
@@ -465,11 +561,8 @@ pub fn show_for(
     }
 }
 
-fn require_decide(who: &crate::accounts::Principal, row: &ProposalRow) -> Result<(), AppError> {
-    let allowed = who
-        .grant
-        .role
-        .may(jaring_domain::access::Action::DecideProposals);
+fn require_decide(who: &Principal, row: &ProposalRow) -> Result<(), AppError> {
+    let allowed = who.grant.role.may(Action::DecideProposals);
     if allowed {
         Ok(())
     } else {
@@ -479,30 +572,4 @@ fn require_decide(who: &crate::accounts::Principal, row: &ProposalRow) -> Result
             row.id
         )))
     }
-}
-
-/// Approves a proposal as `who` (their region and role checked first).
-pub fn approve_as(
-    db: &Database,
-    who: &crate::accounts::Principal,
-    id: i64,
-    expected_version: Option<i64>,
-    ctx: &Context,
-) -> Result<ProposalRow, AppError> {
-    let row = show_for(db, who, id)?;
-    require_decide(who, &row)?;
-    approve(db, id, expected_version, &who.username, ctx)
-}
-
-/// Rejects a proposal as `who` (their region and role checked first).
-pub fn reject_as(
-    db: &Database,
-    who: &crate::accounts::Principal,
-    id: i64,
-    expected_version: Option<i64>,
-    reason: &str,
-) -> Result<ProposalRow, AppError> {
-    let row = show_for(db, who, id)?;
-    require_decide(who, &row)?;
-    reject(db, id, expected_version, &who.username, reason)
 }

@@ -20,9 +20,19 @@ pub(crate) struct LoginQuery {
 }
 
 /// Only paths on this site are followed after sign-in (no open redirect).
+/// Where to go after signing in: a path of this site, or the home page. Browsers drop tabs and
+/// newlines inside a URL and read `\\` as `/`, so `/\t/evil` or `/\\evil` would leave the site; only
+/// printable ASCII without a backslash, starting with one `/`, is taken.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.len() <= 2048
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            n.to_string()
+        }
         _ => "/".into(),
     }
 }
@@ -330,5 +340,30 @@ pub(crate) async fn change_password(
             Ok(password_page(&auth, state.demo, Some((false, &m))))
         }
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_a_path_of_this_site_is_followed_after_sign_in() {
+        for ok in ["/", "/penduduk?q=maria", "/tinjau/12"] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "/\n/evil",
+            "/a\r\nSet-Cookie: x=1",
+            "https://evil.example",
+            "evil",
+            "/ spasi",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }

@@ -71,7 +71,7 @@ fn programmes_page(
                     form method="post" action={ "/program/" (row.code) "/aturan" } {
                         (csrf_field(&frame))
                         label for={ "rule-" (row.code) } { (l.both("Ubah aturan: satu syarat per baris, nama: ekspresi", "edit the rule: one clause per line, name: expression")) }
-                        textarea id={ "rule-" (row.code) } name="rule" rows="4" style="width:100%" {
+                        textarea id={ "rule-" (row.code) } name="rule" rows="4" class="wide" {
                             @for c in clauses { (c.name) ": " (c.expr) "\n" }
                         }
                         button type="submit" { (l.t("Simpan aturan", "Save rule")) }
@@ -109,9 +109,9 @@ pub(crate) async fn set_rule(
         })
         .collect();
     let db = auth.db.clone();
-    let actor = auth.who.username.clone();
+    let who = auth.who.clone();
     let c = code.clone();
-    let saved = blocking(move || jaring_app::coverage::set_rule(&db, &c, &clauses, &actor)).await;
+    let saved = blocking(move || jaring_app::coverage::set_rule(&db, &who, &c, &clauses)).await;
     let message = match saved {
         Ok(()) => (
             true,
@@ -264,23 +264,8 @@ pub(crate) async fn add_user(
         )
         .await;
     };
-    if !auth.who.grant.covers(region) {
-        return users_page(
-            &state,
-            &auth,
-            Some((
-                false,
-                l.t(
-                    "Wilayah di luar wewenang Anda.",
-                    "Region outside your scope.",
-                )
-                .into(),
-            )),
-        )
-        .await;
-    }
     let db = auth.db.clone();
-    let actor = auth.who.username.clone();
+    let actor = auth.who.clone();
     let spec = UserSpec {
         username: f.username.clone(),
         full_name: f.full_name.clone(),
@@ -291,6 +276,21 @@ pub(crate) async fn add_user(
     };
     match blocking(move || accounts::add_user(&db, &actor, &spec)).await {
         Ok(_) => Ok(Redirect::to("/pengguna").into_response()),
+        Err(WebError(AppError::Denied(_))) => {
+            users_page(
+                &state,
+                &auth,
+                Some((
+                    false,
+                    l.t(
+                        "Wilayah di luar wewenang Anda.",
+                        "Region outside your scope.",
+                    )
+                    .into(),
+                )),
+            )
+            .await
+        }
         Err(WebError(e @ (AppError::Input(_) | AppError::UnknownRegion(_)))) => {
             users_page(&state, &auth, Some((false, e.to_string()))).await
         }
@@ -308,15 +308,6 @@ pub(crate) async fn disable_user(
     auth.who.require_any(Action::ManageUsers)?;
     let db = auth.db.clone();
     let actor = auth.who.clone();
-    blocking(move || {
-        let u = accounts::user(&db, &username)?;
-        let region =
-            RegionCode::parse(&u.region_code).map_err(|e| AppError::Input(e.to_string()))?;
-        if !actor.grant.covers(region) {
-            return Err(AppError::NotFound);
-        }
-        accounts::set_disabled(&db, &actor.username, &username, true)
-    })
-    .await?;
+    blocking(move || accounts::set_disabled(&db, &actor, &username, true)).await?;
     Ok(Redirect::to("/pengguna").into_response())
 }

@@ -57,7 +57,7 @@ pub(crate) async fn queue(
     };
     let db = auth.db.clone();
     let who = auth.who.clone();
-    let mut rows = blocking(move || review::list_for(&db, &who, &filter)).await?;
+    let mut rows = blocking(move || review::list(&db, &who, &filter)).await?;
     let more = rows.len() as i64 > PER_PAGE;
     rows.truncate(PER_PAGE as usize);
     let l = auth.lang;
@@ -183,7 +183,7 @@ pub(crate) async fn detail(
 ) -> Result<Response, WebError> {
     let db = auth.db.clone();
     let who = auth.who.clone();
-    let row = blocking(move || review::show_for(&db, &who, id)).await?;
+    let row = blocking(move || review::show(&db, &who, id)).await?;
     Ok(detail_page(&state, &auth, &row, None))
 }
 
@@ -281,9 +281,9 @@ async fn decide(
     let result = blocking(move || {
         if approve {
             let ctx = review::Context::load(&mut db.conn()?, jaring_domain::today())?;
-            review::approve_as(&db, &who, id, f.version, &ctx)
+            review::approve(&db, &who, id, f.version, &ctx)
         } else {
-            review::reject_as(&db, &who, id, f.version, &reason)
+            review::reject(&db, &who, id, f.version, &reason)
         }
     })
     .await;
@@ -296,7 +296,7 @@ async fn decide(
         Err(WebError(e)) if matches!(crate::status_of(&e).as_u16(), 409 | 422) => {
             let db = auth.db.clone();
             let who = auth.who.clone();
-            let row = blocking(move || review::show_for(&db, &who, id)).await?;
+            let row = blocking(move || review::show(&db, &who, id)).await?;
             Ok(detail_page(
                 &state,
                 &auth,
