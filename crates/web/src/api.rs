@@ -855,12 +855,9 @@ pub(crate) async fn import(
     let dir = state.errors_dir();
     let name = q.file_name.clone();
     let report = run(move || {
-        let suffix = std::path::Path::new(&name)
-            .extension()
-            .map(|e| format!(".{}", e.to_string_lossy()))
-            .unwrap_or_default();
+        let suffix = jaring_app::import::upload_suffix(&name)?;
         let mut tmp = tempfile::Builder::new()
-            .suffix(&suffix)
+            .suffix(suffix)
             .tempfile()
             .map_err(|e| AppError::Io("upload".into(), e))?;
         std::io::Write::write_all(&mut tmp, &body).map_err(|e| AppError::Io("upload".into(), e))?;

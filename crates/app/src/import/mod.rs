@@ -315,6 +315,43 @@ fn write_registry(
     Ok(())
 }
 
+/// The suffix to spool an upload named `file_name` under (`.csv`, `.xlsx`, …, or none), or why the
+/// name is refused: longer than 255 characters, holding control characters, or with an extension
+/// that is not a list format. The name goes into the import journal and the suffix decides how the
+/// file is read, so neither may be anything a browser or a script happens to send.
+pub fn upload_suffix(file_name: &str) -> Result<&'static str, AppError> {
+    let name = crate::text::checked(("nama berkas", "the file name"), file_name, 255)?;
+    if name.chars().any(char::is_control) {
+        return Err(AppError::Input(
+            "nama berkas memuat karakter kendali / the file name contains control characters"
+                .into(),
+        ));
+    }
+    let ext = match name.rsplit_once('.') {
+        Some((_, ext)) => ext.to_ascii_lowercase(),
+        None => return Ok(""),
+    };
+    const KNOWN: &[&str] = &["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods"];
+    KNOWN
+        .iter()
+        .find(|k| **k == ext)
+        .map(|k| match *k {
+            "csv" => ".csv",
+            "tsv" => ".tsv",
+            "txt" => ".txt",
+            "xlsx" => ".xlsx",
+            "xlsm" => ".xlsm",
+            "xls" => ".xls",
+            _ => ".ods",
+        })
+        .ok_or_else(|| {
+            AppError::Input(format!(
+                "berkas harus CSV atau Excel ({}) / the file must be CSV or Excel",
+                KNOWN.join(", ")
+            ))
+        })
+}
+
 /// The request's file opened on its sheet, with its columns resolved for the kind.
 fn open_table(req: &ImportRequest) -> Result<(Table, ColumnMap), AppError> {
     let sheet = req
@@ -710,4 +747,25 @@ pub fn error_file_for(
                 .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
         })
         .ok_or(AppError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::upload_suffix;
+
+    #[test]
+    fn an_upload_name_is_a_list_file_name_or_refused_with_a_reason() {
+        assert_eq!(upload_suffix("Penduduk Dualasi.CSV").unwrap(), ".csv");
+        assert_eq!(upload_suffix("opensid.xlsx").unwrap(), ".xlsx");
+        assert_eq!(upload_suffix("kematian").unwrap(), "");
+        for bad in [
+            "a\u{0}.csv".to_string(),
+            format!("f.{}", "x".repeat(300)),
+            "x".repeat(256),
+            "laporan.exe".into(),
+            "baris\n.csv".into(),
+        ] {
+            assert!(upload_suffix(&bad).is_err(), "{bad:?}");
+        }
+    }
 }

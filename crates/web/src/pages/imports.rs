@@ -132,12 +132,9 @@ pub(crate) async fn upload(
                 // The form's token comes first; nothing is written for a request without it.
                 auth.check_csrf(&csrf)?;
                 let name = field.file_name().unwrap_or("unggahan.csv").to_string();
-                let suffix = std::path::Path::new(&name)
-                    .extension()
-                    .map(|e| format!(".{}", e.to_string_lossy()))
-                    .unwrap_or_default();
+                let suffix = import::upload_suffix(&name).map_err(WebError)?;
                 let mut tmp = tempfile::Builder::new()
-                    .suffix(&suffix)
+                    .suffix(suffix)
                     .tempfile()
                     .map_err(|e| WebError(AppError::Io("upload".into(), e)))?;
                 use std::io::Write;
