@@ -20,6 +20,9 @@ use sha2::{Digest, Sha256};
 use crate::AppError;
 
 mod held;
+mod uploads;
+
+pub use uploads::{error_file_for, import_as, recent_for, upload_suffix};
 
 /// Rows per database batch.
 const BATCH: usize = 20_000;
@@ -315,43 +318,6 @@ fn write_registry(
     Ok(())
 }
 
-/// The suffix to spool an upload named `file_name` under (`.csv`, `.xlsx`, …, or none), or why the
-/// name is refused: longer than 255 characters, holding control characters, or with an extension
-/// that is not a list format. The name goes into the import journal and the suffix decides how the
-/// file is read, so neither may be anything a browser or a script happens to send.
-pub fn upload_suffix(file_name: &str) -> Result<&'static str, AppError> {
-    let name = crate::text::checked(("nama berkas", "the file name"), file_name, 255)?;
-    if name.chars().any(char::is_control) {
-        return Err(AppError::Input(
-            "nama berkas memuat karakter kendali / the file name contains control characters"
-                .into(),
-        ));
-    }
-    let ext = match name.rsplit_once('.') {
-        Some((_, ext)) => ext.to_ascii_lowercase(),
-        None => return Ok(""),
-    };
-    const KNOWN: &[&str] = &["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods"];
-    KNOWN
-        .iter()
-        .find(|k| **k == ext)
-        .map(|k| match *k {
-            "csv" => ".csv",
-            "tsv" => ".tsv",
-            "txt" => ".txt",
-            "xlsx" => ".xlsx",
-            "xlsm" => ".xlsm",
-            "xls" => ".xls",
-            _ => ".ods",
-        })
-        .ok_or_else(|| {
-            AppError::Input(format!(
-                "berkas harus CSV atau Excel ({}) / the file must be CSV or Excel",
-                KNOWN.join(", ")
-            ))
-        })
-}
-
 /// The request's file opened on its sheet, with its columns resolved for the kind.
 fn open_table(req: &ImportRequest) -> Result<(Table, ColumnMap), AppError> {
     let sheet = req
@@ -374,24 +340,34 @@ pub fn file_regency(req: &ImportRequest) -> Result<Option<RegionCode>, AppError>
         return Ok(v.at_level(jaring_domain::RegionLevel::Regency));
     }
     let (table, columns) = open_table(req)?;
-    let Some(col) = columns.get(Field::VillageCode) else {
-        return Ok(None);
-    };
-    let mut regencies: HashMap<RegionCode, u64> = HashMap::new();
-    table.for_each_row(|row| {
-        if let Some(code) = row
-            .cells
-            .get(col)
+    let mut tally = RegencyTally::default();
+    table.for_each_row(|row| tally.observe(&columns, row))?;
+    Ok(tally.most_named())
+}
+
+/// The regencies a file's rows name by their village codes.
+#[derive(Default)]
+struct RegencyTally(HashMap<RegionCode, u64>);
+
+impl RegencyTally {
+    fn observe(&mut self, columns: &ColumnMap, row: &RawRow) {
+        if let Some(code) = columns
+            .get(Field::VillageCode)
+            .and_then(|i| row.cells.get(i))
             .and_then(|c| RegionCode::parse(&c.text_ref()).ok())
             .and_then(|c| c.at_level(jaring_domain::RegionLevel::Regency))
         {
-            *regencies.entry(code).or_default() += 1;
+            *self.0.entry(code).or_default() += 1;
         }
-    })?;
-    Ok(regencies
-        .into_iter()
-        .max_by_key(|(code, n)| (*n, std::cmp::Reverse(*code)))
-        .map(|(c, _)| c))
+    }
+
+    /// The regency most rows name (the lower code on a tie).
+    fn most_named(&self) -> Option<RegionCode> {
+        self.0
+            .iter()
+            .max_by_key(|(code, n)| (**n, std::cmp::Reverse(**code)))
+            .map(|(c, _)| *c)
+    }
 }
 
 /// Imports one file. Returns an error (and changes nothing) when the file cannot be read at all or the
@@ -432,18 +408,11 @@ pub fn import_file(
     let mut total = 0u64;
     let mut first_line: HashMap<u64, u64> = HashMap::new();
     let mut duplicates: HashMap<u64, Vec<u64>> = HashMap::new();
-    let mut regencies: HashMap<RegionCode, u64> = HashMap::new();
+    let mut regencies = RegencyTally::default();
     table.for_each_row(|row| {
         total += 1;
         evidence.observe(&columns, row);
-        if let Some(code) = columns
-            .get(Field::VillageCode)
-            .and_then(|i| row.cells.get(i))
-            .and_then(|c| RegionCode::parse(&c.text_ref()).ok())
-            .and_then(|c| c.at_level(jaring_domain::RegionLevel::Regency))
-        {
-            *regencies.entry(code).or_default() += 1;
-        }
+        regencies.observe(&columns, row);
         if req.kind == ListKind::Registry {
             if let Some(key) = nik_key(&columns, row) {
                 match first_line.get(&key) {
@@ -469,12 +438,7 @@ pub fn import_file(
     let regency = crate::overview::regency(db).ok().or_else(|| {
         req.village
             .and_then(|v| v.at_level(jaring_domain::RegionLevel::Regency))
-            .or_else(|| {
-                regencies
-                    .iter()
-                    .max_by_key(|(code, n)| (**n, std::cmp::Reverse(**code)))
-                    .map(|(c, _)| *c)
-            })
+            .or_else(|| regencies.most_named())
     });
     let reader = RowReader::new(
         req.kind,
@@ -649,123 +613,5 @@ pub fn action_for(kind: ListKind) -> jaring_domain::access::Action {
         ListKind::Registry => Action::ImportRegistry,
         ListKind::Bpjs => Action::ImportMembership,
         _ => Action::ImportLists,
-    }
-}
-
-/// Imports an uploaded file as `who`: their right to the kind is checked, registry rows outside
-/// their region are rejected row by row, and the annotated error file is kept in `errors_dir` as
-/// `<import id>.kesalahan.<ext>` for download.
-pub fn import_as(
-    db: &Database,
-    who: &crate::accounts::Principal,
-    kind: ListKind,
-    path: &Path,
-    file_name: &str,
-    errors_dir: &Path,
-) -> Result<ImportReport, AppError> {
-    std::fs::create_dir_all(errors_dir)
-        .map_err(|e| AppError::Io(errors_dir.display().to_string(), e))?;
-    let lower = file_name.to_lowercase();
-    let ext = if lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".xlsm") {
-        "xlsx"
-    } else {
-        "csv"
-    };
-    let pending = errors_dir.join(format!(
-        "upload-{}.kesalahan.{ext}",
-        crate::accounts::random_secret()
-    ));
-    let scope = who.grant.scope;
-    let request = ImportRequest {
-        path: path.to_path_buf(),
-        file_name: Some(file_name.to_string()),
-        kind,
-        mapping: None,
-        sheet: None,
-        village: (scope.level() == jaring_domain::RegionLevel::Village).then_some(scope),
-        error_file: Some(pending),
-        today: jaring_domain::today(),
-    };
-    let mut report = import_file(db, who, &request, &NoProgress)?;
-    if let Some((written, rows)) = report.error_file.take() {
-        let ext = written
-            .extension()
-            .map(|e| e.to_string_lossy().to_string())
-            .unwrap_or_else(|| "csv".into());
-        let kept = errors_dir.join(format!("{}.kesalahan.{ext}", report.import_id));
-        std::fs::rename(&written, &kept)
-            .map_err(|e| AppError::Io(kept.display().to_string(), e))?;
-        report.error_file = Some((kept, rows));
-    }
-    Ok(report)
-}
-
-/// Recent imports `who` may see: every import for regency-wide roles, their own otherwise.
-pub fn recent_for(
-    db: &Database,
-    who: &crate::accounts::Principal,
-    limit: i64,
-) -> Result<Vec<jaring_store::imports::ImportRecord>, AppError> {
-    let all = jaring_store::imports::recent(&mut db.conn()?, limit.clamp(1, 500) * 4)?;
-    let regency_wide = who.grant.scope.level() == jaring_domain::RegionLevel::Regency;
-    Ok(all
-        .into_iter()
-        .filter(|r| regency_wide || r.actor == who.username)
-        .take(limit.clamp(1, 500) as usize)
-        .collect())
-}
-
-/// The kept error file of an import `who` may see, or `NotFound`.
-pub fn error_file_for(
-    db: &Database,
-    who: &crate::accounts::Principal,
-    import_id: i64,
-    errors_dir: &Path,
-) -> Result<PathBuf, AppError> {
-    let regency_wide = who.grant.scope.level() == jaring_domain::RegionLevel::Regency;
-    let actor = db
-        .conn()?
-        .query_opt(
-            "SELECT actor FROM imports WHERE id = $1",
-            &[import_id.into()],
-        )?
-        .map(|r| r.text(0))
-        .transpose()?
-        .ok_or(AppError::NotFound)?;
-    if !regency_wide && actor != who.username {
-        return Err(AppError::NotFound);
-    }
-    let prefix = format!("{import_id}.kesalahan.");
-    std::fs::read_dir(errors_dir)
-        .ok()
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
-        })
-        .ok_or(AppError::NotFound)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::upload_suffix;
-
-    #[test]
-    fn an_upload_name_is_a_list_file_name_or_refused_with_a_reason() {
-        assert_eq!(upload_suffix("Penduduk Dualasi.CSV").unwrap(), ".csv");
-        assert_eq!(upload_suffix("opensid.xlsx").unwrap(), ".xlsx");
-        assert_eq!(upload_suffix("kematian").unwrap(), "");
-        for bad in [
-            "a\u{0}.csv".to_string(),
-            format!("f.{}", "x".repeat(300)),
-            "x".repeat(256),
-            "laporan.exe".into(),
-            "baris\n.csv".into(),
-        ] {
-            assert!(upload_suffix(&bad).is_err(), "{bad:?}");
-        }
     }
 }

@@ -493,17 +493,19 @@ pub fn approve_all(
     Ok(result)
 }
 
-/// `filter` narrowed to the principal's region; `None` when it asks only for regions outside it.
+/// `filter` narrowed to the principal's region; `None` when it asks only for regions outside it
+/// (or names no region at all).
 fn scoped_filter(who: &Principal, filter: &ProposalFilter) -> Option<ProposalFilter> {
     let mut f = filter.clone();
     if who.grant.scope.level() == RegionLevel::Regency {
         return Some(f);
     }
-    let scope = who.grant.scope.to_string();
-    match &filter.region_prefix {
-        Some(asked) if asked.starts_with(&scope) => {}
-        Some(asked) if !scope.starts_with(asked.as_str()) => return None,
-        _ => f.region_prefix = Some(scope),
+    let scope = who.grant.scope;
+    match filter.region_prefix.as_deref().map(RegionCode::parse) {
+        None => f.region_prefix = Some(scope.to_string()),
+        Some(Ok(asked)) if scope.contains(asked) => {}
+        Some(Ok(asked)) if asked.contains(scope) => f.region_prefix = Some(scope.to_string()),
+        Some(_) => return None,
     }
     Some(f)
 }
