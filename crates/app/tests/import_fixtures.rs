@@ -972,3 +972,61 @@ fn error_reports_neutralise_formula_cells() {
         assert_eq!(&row[8], "'+cmd|' /C calc'!A0", "{text}");
     }
 }
+
+/// An uploaded file's error report is named by the import's id and content hash: a database restored
+/// from an older backup hands out ids again, and a later import with a reused id must not be given the
+/// report of the file that had it. Messages name the uploaded file, not the path it was spooled at.
+#[test]
+fn an_uploads_error_report_belongs_to_its_content_and_messages_name_no_server_path() {
+    for t in backends() {
+        let errors = tempfile::tempdir().unwrap();
+        let who = job("test");
+        let report = jaring_app::import::import_as(
+            &t.db,
+            &who,
+            ListKind::Registry,
+            &fixture("17_bad_sex.csv"),
+            "desa.csv",
+            errors.path(),
+        )
+        .unwrap();
+        let id = report.import_id;
+        let kept = jaring_app::import::error_file_for(&t.db, &who, id, errors.path()).unwrap();
+        let name = kept.file_name().unwrap().to_string_lossy().to_string();
+        assert_eq!(
+            name,
+            format!("{id}-{}.kesalahan.csv", &report.sha256[..16]),
+            "{name}"
+        );
+        // The same id now stands for another file, as after restoring an older backup.
+        t.db.conn()
+            .unwrap()
+            .execute(
+                "UPDATE imports SET sha256 = $1 WHERE id = $2",
+                &["ab".repeat(32).into(), id.into()],
+            )
+            .unwrap();
+        assert!(matches!(
+            jaring_app::import::error_file_for(&t.db, &who, id, errors.path()),
+            Err(AppError::NotFound)
+        ));
+        // A damaged workbook spooled under a server path is reported under the uploaded name.
+        let spool = errors.path().join("upload-Xy12.xlsx");
+        std::fs::copy(fixture("38_overflowing_reference.xlsx"), &spool).unwrap();
+        let err = jaring_app::import::import_as(
+            &t.db,
+            &who,
+            ListKind::Registry,
+            &spool,
+            "Penduduk Kewar.xlsx",
+            errors.path(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("Penduduk Kewar.xlsx"), "{err}");
+        assert!(
+            !err.contains("upload-Xy12") && !err.contains(&*errors.path().to_string_lossy()),
+            "{err}"
+        );
+    }
+}

@@ -225,13 +225,9 @@ fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    match cli.command.unwrap_or(Command::Serve {
-        options: serve::ServeArgs {
-            listen: None,
-            config: std::env::var_os("JARING_CONFIG").map(PathBuf::from),
-            secure_cookies: false,
-            data_dir: None,
-        },
+    // Plain `jaring` serves, with the options `jaring serve` reads from the environment.
+    match cli.command.unwrap_or_else(|| Command::Serve {
+        options: serve::ServeArgs::from_environment(),
     }) {
         Command::Serve { options } => {
             let url = match cli.database.clone() {

@@ -15,7 +15,8 @@ pub struct ServeArgs {
     /// Address to listen on (default 127.0.0.1:8080).
     #[arg(long, env = "JARING_LISTEN")]
     pub listen: Option<SocketAddr>,
-    /// A TOML file with any of: listen, database, secure_cookies, data_dir, max_upload_mb.
+    /// A TOML file with any of: listen, database, secure_cookies, data_dir, max_upload_mb,
+    /// max_imports, trusted_proxies.
     #[arg(long, env = "JARING_CONFIG")]
     pub config: Option<PathBuf>,
     /// Mark cookies Secure (run behind a TLS-terminating reverse proxy).
@@ -24,6 +25,10 @@ pub struct ServeArgs {
     /// Where uploaded files' error reports are kept (default: beside the database).
     #[arg(long, env = "JARING_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Reverse proxies whose X-Forwarded-For names the client, comma-separated addresses or
+    /// networks (127.0.0.1, 10.0.0.0/8); sign-in limits count per client behind them.
+    #[arg(long, env = "JARING_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
 }
 
 /// The config file.
@@ -40,9 +45,26 @@ pub struct ConfigFile {
     pub data_dir: Option<PathBuf>,
     /// Largest upload in MiB.
     pub max_upload_mb: Option<usize>,
+    /// Imports run at once.
+    pub max_imports: Option<usize>,
+    /// Trusted reverse proxies (addresses or networks).
+    pub trusted_proxies: Option<Vec<String>>,
+}
+
+/// `jaring serve` without arguments, for plain `jaring`.
+#[derive(clap::Parser)]
+struct NoArguments {
+    #[command(flatten)]
+    options: ServeArgs,
 }
 
 impl ServeArgs {
+    /// The options as the environment (`JARING_LISTEN`, `JARING_CONFIG`, …) gives them.
+    pub fn from_environment() -> ServeArgs {
+        use clap::Parser;
+        NoArguments::parse_from(["jaring"]).options
+    }
+
     /// Reads the config file, if any.
     pub fn file(&self) -> Result<ConfigFile> {
         match &self.config {
@@ -69,10 +91,24 @@ pub fn serve(db: Database, url: &str, args: &ServeArgs) -> Result<()> {
         .clone()
         .or(file.data_dir)
         .unwrap_or_else(|| default_data_dir(url));
+    let proxies = if args.trusted_proxies.is_empty() {
+        file.trusted_proxies.unwrap_or_default()
+    } else {
+        args.trusted_proxies.clone()
+    };
+    let defaults = jaring_web::ServerConfig::default();
     let config = jaring_web::ServerConfig {
         secure_cookies: args.secure_cookies || file.secure_cookies.unwrap_or(false),
         data_dir,
-        max_upload: file.max_upload_mb.unwrap_or(64) * 1024 * 1024,
+        max_upload: file
+            .max_upload_mb
+            .map_or(defaults.max_upload, |mib| mib << 20),
+        max_imports: file.max_imports.unwrap_or(defaults.max_imports).max(1),
+        trusted_proxies: proxies
+            .iter()
+            .map(|p| parse_network(p))
+            .collect::<Result<_>>()?,
+        timeouts: defaults.timeouts,
     };
     // Built before the runtime starts: its start-up queries use the blocking database clients, and
     // PostgreSQL's cannot run on an async worker thread (it starts a runtime of its own).
@@ -92,6 +128,16 @@ pub fn serve(db: Database, url: &str, args: &ServeArgs) -> Result<()> {
         jaring_web::serve(state, listener).await?;
         Ok(())
     })
+}
+
+/// A trusted proxy as an address (`10.0.0.1`) or a network (`10.0.0.0/8`).
+fn parse_network(text: &str) -> Result<ipnet::IpNet> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .with_context(|| {
+            format!("trusted proxy '{text}' is not an address or network (10.0.0.1, 10.0.0.0/8)")
+        })
 }
 
 /// `jaring.db` keeps its files in `jaring-data/` beside it; PostgreSQL deployments in `./jaring-data`.

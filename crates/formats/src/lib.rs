@@ -11,6 +11,9 @@ pub mod people;
 pub mod records;
 pub mod table;
 pub mod values;
+mod xls;
+mod xlsx_rows;
+mod zip_guard;
 
 use std::path::Path;
 
@@ -22,6 +25,9 @@ pub use mapping::{ColumnMap, MappingFile};
 pub use records::{Evidence, Issue, RowReader, RowResult};
 pub use table::{Cell, RawRow, SourceFormat, Table};
 pub use values::{DateEvidence, DateOrder};
+pub use xls::MAX_SHEET_CELLS;
+pub use xlsx_rows::MAX_COLUMNS;
+pub use zip_guard::{MAX_SHARED_STRINGS, MAX_XML_RUN};
 
 /// Why a file could not be read at all (row-level problems are [`Issue`]s instead).
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +94,30 @@ pub enum FormatError {
 }
 
 impl FormatError {
+    /// The same error naming the file `name` instead of its path: an uploaded file is read from a
+    /// spool path on the server, which is nobody's business and means nothing to the uploader.
+    pub fn naming(self, name: &str) -> FormatError {
+        match self {
+            FormatError::Io { source, .. } => FormatError::Io {
+                path: name.to_string(),
+                source,
+            },
+            FormatError::Excel { reason, .. } => FormatError::Excel {
+                path: name.to_string(),
+                reason,
+            },
+            FormatError::Csv { reason, .. } => FormatError::Csv {
+                path: name.to_string(),
+                reason,
+            },
+            FormatError::ErrorFile { reason, .. } => FormatError::ErrorFile {
+                path: "laporan kesalahan / error report".into(),
+                reason,
+            },
+            other => other,
+        }
+    }
+
     pub(crate) fn io(path: &Path, source: std::io::Error) -> FormatError {
         FormatError::Io {
             path: path.display().to_string(),

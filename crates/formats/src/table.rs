@@ -4,11 +4,11 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{BufReader, Read, Write};
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use calamine::{open_workbook_auto, Data, Range, Reader};
+use calamine::{Data, Range, Reader};
 use encoding_rs::{Encoding, UTF_16LE, UTF_8, WINDOWS_1252};
 use encoding_rs_io::DecodeReaderBytesBuilder;
 
@@ -133,202 +133,28 @@ impl SourceFormat {
     }
 }
 
+/// Where a table's rows come from.
+enum Body {
+    /// Delimited text, streamed from the file on each pass.
+    Csv,
+    /// A legacy sheet, held whole as calamine reads it (bounded by [`crate::xls`]).
+    Dense {
+        values: Range<Data>,
+        formulas: Option<Range<String>>,
+    },
+    /// An XLSX sheet, streamed from the workbook on each pass ([`crate::xlsx_rows`]).
+    Xlsx { sheet: String },
+}
+
 /// An opened list file with its header located.
 pub struct Table {
     path: PathBuf,
     format: SourceFormat,
     encoding: &'static Encoding,
-    excel: Option<Range<Data>>,
-    formulas: Option<Range<String>>,
+    body: Body,
     header_index: usize,
     headers: Vec<String>,
     header_line: u64,
-}
-
-/// Reads the container of a legacy `.xls` (an OLE compound file) with the `cfb` crate and writes its
-/// workbook stream into a fresh, well-formed container for calamine. calamine's own container parser
-/// follows a looping sector chain until memory runs out, and asserts (panics) on a truncated last
-/// sector (both found by fuzzing); the `cfb` crate refuses the first and reads the second, and calamine
-/// then only ever sees a container the `cfb` crate wrote.
-fn rebuild_compound_file(path: &Path) -> Result<Vec<u8>, FormatError> {
-    let damaged = |reason: String| FormatError::Excel {
-        path: path.display().to_string(),
-        reason: format!("struktur berkas .xls rusak / damaged .xls structure: {reason}"),
-    };
-    let file = File::open(path).map_err(|e| FormatError::io(path, e))?;
-    let mut compound = cfb::CompoundFile::open(file).map_err(|e| damaged(e.to_string()))?;
-    if compound.is_stream("/EncryptedPackage") {
-        return Err(FormatError::Excel {
-            path: path.display().to_string(),
-            reason: "berkas dilindungi kata sandi; buka di Excel, hapus kata sandinya, simpan lagi / the file is password-protected; open it in Excel, remove the password and save it again".into(),
-        });
-    }
-    let name = ["/Workbook", "/Book"]
-        .into_iter()
-        .find(|s| compound.is_stream(s))
-        .ok_or_else(|| damaged("tidak ada lembar kerja / no workbook stream".into()))?;
-    let mut workbook = Vec::new();
-    compound
-        .open_stream(name)
-        .and_then(|mut s| s.read_to_end(&mut workbook))
-        .map_err(|e| damaged(e.to_string()))?;
-    // Version 3 (512-byte sectors), as Excel writes them; calamine refuses a version-4 container whose
-    // root has no mini stream.
-    check_biff_records(&workbook).map_err(|reason| FormatError::Excel {
-        path: path.display().to_string(),
-        reason,
-    })?;
-    let mut clean =
-        cfb::CompoundFile::create_with_version(cfb::Version::V3, std::io::Cursor::new(Vec::new()))
-            .map_err(|e| damaged(e.to_string()))?;
-    clean
-        .create_stream(name)
-        .and_then(|mut s| s.write_all(&workbook))
-        .and_then(|_| clean.flush())
-        .map_err(|e| damaged(e.to_string()))?;
-    Ok(clean.into_inner().into_inner())
-}
-
-/// Cell records whose first two fields are the row and column ([MS-XLS] 2.4): Number, Label, RString,
-/// BoolErr, RK, LabelSst, MulRk, Formula — the ones calamine places in a sheet.
-const BIFF_CELL_RECORDS: &[u32] = &[
-    0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x00BD, 0x0006,
-];
-
-/// Refuses a legacy workbook that would make calamine allocate far more than the file holds, which
-/// aborts the process when the allocation fails (both found by fuzzing, with files of 5 KB):
-/// - a DIMENSIONS record (the used area a sheet declares) that is inverted or spans more than
-///   [`MAX_SHEET_CELLS`]: calamine reserves the declared area before reading a cell;
-/// - a cell beyond column 256, the format's last ([MS-XLS] 2.2.2): calamine lays a sheet's cells out as
-///   one dense rectangle, so two cells far apart asked for 30 GB.
-///
-/// Within 65,536 rows × 256 columns a sheet stays under [`MAX_SHEET_CELLS`].
-fn check_biff_records(stream: &[u8]) -> Result<(), String> {
-    let u16_at = |b: &[u8], i: usize| u32::from(u16::from_le_bytes([b[i], b[i + 1]]));
-    let u32_at = |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
-    let mut rest = stream;
-    while rest.len() >= 4 {
-        let kind = u16_at(rest, 0);
-        let len = u16_at(rest, 2) as usize;
-        let Some(data) = rest.get(4..4 + len) else {
-            // A cut-short record: calamine reports it as an error, not a crash.
-            return Ok(());
-        };
-        rest = &rest[4 + len..];
-        if BIFF_CELL_RECORDS.contains(&kind) && len >= 4 {
-            let mut col = u16_at(data, 2);
-            if kind == 0x00BD && len >= 6 {
-                // MulRk: first column at 2, last column in the record's final two bytes.
-                col = col.max(u16_at(data, len - 2));
-            }
-            if col > 0xFF {
-                return Err(format!(
-                    "posisi sel rusak: kolom {} (format .xls hanya sampai 256) / damaged cell position: column {} (.xls has 256 columns)",
-                    col + 1,
-                    col + 1
-                ));
-            }
-            continue;
-        }
-        if kind != 0x0200 {
-            continue;
-        }
-        let (first_row, row_end, mut first_col, col_end) = match len {
-            10 => (
-                u16_at(data, 0),
-                u16_at(data, 2),
-                u16_at(data, 4),
-                u16_at(data, 6),
-            ),
-            14 | 16 => (
-                u32_at(data, 0),
-                u32_at(data, 4),
-                u16_at(data, 8),
-                u16_at(data, 10),
-            ),
-            _ => continue,
-        };
-        if first_col > 0xFF || col_end < first_col {
-            first_col = 0;
-        }
-        if row_end == 0 || col_end == 0 {
-            continue;
-        }
-        let rows = i64::from(row_end) - i64::from(first_row);
-        let cols = i64::from(col_end) - i64::from(first_col);
-        if rows <= 0 || cols <= 0 {
-            return Err(
-                "ukuran lembar rusak / damaged sheet dimensions (the used area ends before it starts)"
-                    .into(),
-            );
-        }
-        if (rows as u64).saturating_mul(cols as u64) > MAX_SHEET_CELLS {
-            return Err(format!(
-                "lembar terlalu luas: {rows} baris × {cols} kolom (batas {MAX_SHEET_CELLS} sel); simpan sebagai .xlsx atau CSV / sheet too large: {rows} rows × {cols} columns declared; save it as .xlsx or CSV"
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// The most cells a sheet's used area may span: a million rows of 30 columns (about 1 GB in memory).
-/// Real lists are far smaller; a larger span means a stray cell far out, or a hostile file.
-pub const MAX_SHEET_CELLS: u64 = 30_000_000;
-
-/// Tracks the area spanned by the cells read so far and refuses it past [`MAX_SHEET_CELLS`].
-#[derive(Default)]
-struct Extent(Option<(u32, u32, u32, u32)>);
-
-impl Extent {
-    fn add(&mut self, (row, col): (u32, u32)) -> Result<(), String> {
-        let (r0, c0, r1, c1) = self.0.unwrap_or((row, col, row, col));
-        let e = (r0.min(row), c0.min(col), r1.max(row), c1.max(col));
-        self.0 = Some(e);
-        let area = (u64::from(e.2 - e.0) + 1) * (u64::from(e.3 - e.1) + 1);
-        if area > MAX_SHEET_CELLS {
-            return Err(format!(
-                "lembar terlalu luas: sel terisi sampai baris {} kolom {} ({area} sel; batas {MAX_SHEET_CELLS}); hapus sel di luar tabel atau simpan sebagai CSV / sheet too large: cells reach row {} column {}; delete cells outside the table or save as CSV",
-                row + 1,
-                col + 1,
-                row + 1,
-                col + 1
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// The values and formulas of an XLSX sheet, read cell by cell within [`MAX_SHEET_CELLS`].
-fn bounded_xlsx<R: std::io::Read + std::io::Seek>(
-    workbook: &mut calamine::Xlsx<R>,
-    name: &str,
-) -> Result<(Range<Data>, Option<Range<String>>), String> {
-    // One pass over the sheet's XML for values and formulas together: the sheet is decompressed and
-    // parsed once, not twice (a second pass for formulas cost about a quarter of an XLSX import).
-    let mut cells = Vec::new();
-    let mut formulas = Vec::new();
-    let mut extent = Extent::default();
-    let mut reader = workbook
-        .worksheet_cells_reader(name)
-        .map_err(|e| e.to_string())?;
-    while let Some(cell) = reader.next_cell_with_formula().map_err(|e| e.to_string())? {
-        let formula = cell.formula.filter(|f| !f.is_empty());
-        let has_value = !matches!(cell.value, calamine::DataRef::Empty);
-        if !has_value && formula.is_none() {
-            continue;
-        }
-        extent.add(cell.pos)?;
-        if has_value {
-            cells.push(calamine::Cell::new(cell.pos, Data::from(cell.value)));
-        }
-        if let Some(f) = formula {
-            formulas.push(calamine::Cell::new(cell.pos, f));
-        }
-    }
-    Ok((
-        Range::from_sparse(cells),
-        Some(Range::from_sparse(formulas)),
-    ))
 }
 
 /// How many leading rows are searched for the header (title rows and merged headings come first).
@@ -356,19 +182,7 @@ impl Table {
             || is_ole
             || ["xlsx", "xlsm", "xls", "xlsb", "ods"].contains(&extension.as_str())
         {
-            let ole = is_ole.then(|| rebuild_compound_file(path)).transpose()?;
-            // A panic inside the Excel library on a malformed file (found by fuzzing: an overflowing
-            // cell reference) is a damaged file to report, not a crash of the importer or the server.
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                Table::open_excel(path, sheet, &extension, ole)
-            }))
-            .unwrap_or_else(|_| {
-                Err(FormatError::Excel {
-                    path: path.display().to_string(),
-                    reason: "isi lembar tidak dapat diurai / the sheet's content cannot be parsed"
-                        .into(),
-                })
-            })?
+            Table::open_excel(path, sheet, &extension, is_ole)?
         } else {
             Table::open_csv(path)?
         };
@@ -376,38 +190,21 @@ impl Table {
         Ok(table)
     }
 
-    /// Opens a workbook: an OLE `.xls` from its rebuilt container, anything else from the file.
+    /// Opens a workbook: an OLE `.xls` from its rebuilt container and held whole, an XLSX after its
+    /// parts were checked ([`crate::zip_guard`]) and then streamed. `.ods` and `.xlsb` are refused:
+    /// calamine lays their sheets out densely, and an ODS cell repeated across a million rows and all
+    /// columns (a file of 2 KB) would ask for 17 billion cells.
     fn open_excel(
         path: &Path,
         sheet: Option<&str>,
         extension: &str,
-        ole: Option<Vec<u8>>,
+        is_ole: bool,
     ) -> Result<Table, FormatError> {
         let unreadable = |reason: String| FormatError::Excel {
             path: path.display().to_string(),
             reason,
         };
-        match ole {
-            Some(container) => {
-                let xls = calamine::Xls::new(std::io::Cursor::new(container))
-                    .map_err(|e| unreadable(e.to_string()))?;
-                Table::from_workbook(path, sheet, extension, calamine::Sheets::Xls(xls))
-            }
-            None => {
-                let workbook = open_workbook_auto(path).map_err(|e| unreadable(e.to_string()))?;
-                Table::from_workbook(path, sheet, extension, workbook)
-            }
-        }
-    }
-
-    fn from_workbook<RS: std::io::Read + std::io::Seek>(
-        path: &Path,
-        sheet: Option<&str>,
-        extension: &str,
-        mut workbook: calamine::Sheets<RS>,
-    ) -> Result<Table, FormatError> {
-        let names = workbook.sheet_names().to_vec();
-        let name = match sheet {
+        let pick = |names: Vec<String>| match sheet {
             Some(s) => names
                 .iter()
                 .find(|n| n.eq_ignore_ascii_case(s))
@@ -415,39 +212,50 @@ impl Table {
                 .ok_or_else(|| FormatError::NoSuchSheet {
                     wanted: s.to_string(),
                     available: names.clone(),
-                })?,
-            None => names.first().cloned().ok_or(FormatError::Empty)?,
+                }),
+            None => names.first().cloned().ok_or(FormatError::Empty),
         };
-        let excel_error = |reason: String| FormatError::Excel {
-            path: path.display().to_string(),
-            reason,
-        };
-        let (range, formulas) = match &mut workbook {
-            // Read cell by cell so a sheet whose cells span an absurd area (one cell at XFD1048576) is
-            // refused instead of allocating that area (a 5 KB file asked for 512 GB and aborted the process).
-            calamine::Sheets::Xlsx(x) => bounded_xlsx(x, &name).map_err(excel_error)?,
-            other => (
-                other
-                    .worksheet_range(&name)
-                    .map_err(|e| excel_error(e.to_string()))?,
-                // Formulas are optional (not every format exposes them); without them, empty formula
-                // cells just read as empty.
-                other.worksheet_formula(&name).ok(),
-            ),
-        };
-        Ok(Table {
+        let excel = |sheet: String, body: Body| Table {
             path: path.to_path_buf(),
             format: SourceFormat::Excel {
-                sheet: name,
+                sheet,
                 extension: extension.to_string(),
             },
             encoding: UTF_8,
-            excel: Some(range),
-            formulas,
+            body,
             header_index: 0,
             headers: Vec::new(),
             header_line: 1,
-        })
+        };
+        if is_ole || extension == "xls" {
+            let container = crate::xls::rebuild_compound_file(path)?;
+            // A panic inside the Excel library on a malformed file (found by fuzzing) is a damaged
+            // file to report, not a crash of the importer or the server.
+            let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut xls = calamine::Xls::new(std::io::Cursor::new(container))
+                    .map_err(|e| unreadable(e.to_string()))?;
+                let name = pick(xls.sheet_names().to_vec())?;
+                let values = xls
+                    .worksheet_range(&name)
+                    .map_err(|e| unreadable(e.to_string()))?;
+                // Formulas are optional; without them, empty formula cells read as empty.
+                let formulas = xls.worksheet_formula(&name).ok();
+                Ok(excel(name, Body::Dense { values, formulas }))
+            }));
+            return read.unwrap_or_else(|_| {
+                Err(unreadable(
+                    "isi lembar tidak dapat diurai / the sheet's content cannot be parsed".into(),
+                ))
+            });
+        }
+        if matches!(extension, "ods" | "xlsb") {
+            return Err(unreadable(format!(
+                "format .{extension} tidak dibaca; simpan sebagai .xlsx atau CSV (File › Simpan sebagai) / .{extension} is not read; save it as .xlsx or CSV"
+            )));
+        }
+        crate::zip_guard::check_workbook(path).map_err(unreadable)?;
+        let name = pick(crate::xlsx_rows::sheet_names(path)?)?;
+        Ok(excel(name.clone(), Body::Xlsx { sheet: name }))
     }
 
     fn open_csv(path: &Path) -> Result<Table, FormatError> {
@@ -461,8 +269,7 @@ impl Table {
                 bom,
             },
             encoding,
-            excel: None,
-            formulas: None,
+            body: Body::Csv,
             header_index: 0,
             headers: Vec::new(),
             header_line: 1,
@@ -527,10 +334,19 @@ impl Table {
     fn all_rows(
         &self,
     ) -> Result<Box<dyn Iterator<Item = Result<RawRow, FormatError>> + '_>, FormatError> {
-        if let Some(range) = &self.excel {
+        if let Body::Xlsx { sheet } = &self.body {
+            return Ok(Box::new(
+                crate::xlsx_rows::rows(&self.path, sheet).into_iter(),
+            ));
+        }
+        if let Body::Dense {
+            values: range,
+            formulas,
+        } = &self.body
+        {
             let start_row = range.start().map_or(0, |(r, _)| r as u64);
             let start_col = range.start().map_or(0, |(_, c)| c as usize);
-            let formulas = self.formulas.as_ref();
+            let formulas = formulas.as_ref();
             return Ok(Box::new(range.rows().enumerate().map(move |(i, cells)| {
                 let row_number = start_row + i as u64;
                 let cells = std::iter::repeat_n(Cell::Empty, start_col)
@@ -566,7 +382,7 @@ impl Table {
     /// duplicate NIKs) allocates nothing per row; that was a third of the first pass over a million
     /// rows.
     pub fn for_each_row(&self, mut f: impl FnMut(&RawRow)) -> Result<(), FormatError> {
-        if self.excel.is_some() {
+        if !matches!(self.body, Body::Csv) {
             for row in self.rows()? {
                 f(&row?);
             }
@@ -716,7 +532,7 @@ impl<R: Read> Read for LineCounter<R> {
     }
 }
 
-fn excel_cell(d: &Data, formula: Option<&String>) -> Cell {
+pub(crate) fn excel_cell(d: &Data, formula: Option<&String>) -> Cell {
     match d {
         Data::Empty => match formula {
             Some(f) => Cell::FormulaWithoutValue(f.clone()),
@@ -825,6 +641,7 @@ fn sniff_delimiter(path: &Path, encoding: &'static Encoding) -> Result<u8, Forma
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     #[test]
     fn lending_rows_gives_what_iterating_them_gives_on_every_fixture() {
@@ -860,58 +677,6 @@ mod tests {
             }
         }
         assert!(compared > 100, "only {compared} rows compared");
-    }
-
-    fn dimensions_record(first_row: u32, row_end: u32, first_col: u16, col_end: u16) -> Vec<u8> {
-        let mut r = vec![0x00, 0x02, 14, 0];
-        r.extend(first_row.to_le_bytes());
-        r.extend(row_end.to_le_bytes());
-        r.extend(first_col.to_le_bytes());
-        r.extend(col_end.to_le_bytes());
-        r.extend([0, 0]);
-        r
-    }
-
-    #[test]
-    fn a_legacy_cell_beyond_the_last_column_is_refused() {
-        // Number records (row, column, format, value) at column 3 and at column 40,000.
-        let number = |col: u16| {
-            let mut r = vec![0x03, 0x02, 14, 0, 5, 0];
-            r.extend(col.to_le_bytes());
-            r.extend([0u8; 10]);
-            r
-        };
-        assert_eq!(check_biff_records(&number(3)), Ok(()));
-        assert!(check_biff_records(&number(40_000))
-            .unwrap_err()
-            .contains("damaged cell position: column 40001"));
-        // A MulRk whose last column (its final two bytes) is out of range.
-        let mut mulrk = vec![0xBD, 0x00, 12, 0, 1, 0, 0, 0];
-        mulrk.extend([0u8; 6]);
-        mulrk.extend(300u16.to_le_bytes());
-        assert!(check_biff_records(&mulrk).is_err());
-    }
-
-    #[test]
-    fn a_legacy_sheet_declaring_an_absurd_area_is_refused_before_calamine_reserves_it() {
-        // Another record first, to show the walk steps over records.
-        let mut stream = vec![0x09, 0x08, 2, 0, 0, 6];
-        stream.extend(dimensions_record(0, 65_536, 0, 256));
-        assert_eq!(
-            check_biff_records(&stream),
-            Ok(()),
-            "Excel 2003's maximum sheet"
-        );
-        let huge = dimensions_record(0, u32::MAX, 0, 256);
-        assert!(check_biff_records(&huge)
-            .unwrap_err()
-            .contains("terlalu luas"));
-        let inverted = dimensions_record(9, 3, 0, 4);
-        assert!(check_biff_records(&inverted)
-            .unwrap_err()
-            .contains("damaged sheet dimensions"));
-        // An empty sheet declares zeros.
-        assert_eq!(check_biff_records(&dimensions_record(0, 0, 0, 0)), Ok(()));
     }
 
     /// A password-protected workbook is an OLE container holding an `EncryptedPackage` stream, whatever

@@ -123,9 +123,13 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned + Default> FromRequest<S> fo
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| bad_request(&e.body_text()))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                error_body(e.status(), "too_large", crate::rejections::TOO_LARGE)
+            } else {
+                bad_request(&e.body_text())
+            }
+        })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalJson(T::default()));
         }
@@ -842,26 +846,31 @@ pub(crate) async fn import(
     State(state): State<AppState>,
     auth: Auth,
     Query(q): Query<ImportQuery>,
-    body: Bytes,
-) -> Result<Json<ImportResultDto>, ApiError> {
+    body: axum::body::Body,
+) -> Result<Response, ApiError> {
     let kind = ListKind::from_code(&q.kind).ok_or_else(|| {
         ApiError(AppError::Input(format!(
             "jenis daftar tidak dikenal / unknown kind '{}'",
             q.kind
         )))
     })?;
+    let suffix = jaring_app::import::upload_suffix(&q.file_name)?;
+    let spooled = match crate::uploads::receive(&state, suffix, body).await {
+        Ok(file) => file,
+        Err(crate::uploads::Received::Refused(r)) => return Ok(r.api()),
+        Err(crate::uploads::Received::Failed(e)) => return Err(ApiError(e)),
+    };
+    let slot = match crate::uploads::import_slot(&state).await {
+        Ok(slot) => slot,
+        Err(r) => return Ok(r.api()),
+    };
     let db = auth.db.clone();
     let who = auth.who.clone();
     let dir = state.errors_dir();
     let name = q.file_name.clone();
     let report = run(move || {
-        let suffix = jaring_app::import::upload_suffix(&name)?;
-        let mut tmp = tempfile::Builder::new()
-            .suffix(suffix)
-            .tempfile()
-            .map_err(|e| AppError::Io("upload".into(), e))?;
-        std::io::Write::write_all(&mut tmp, &body).map_err(|e| AppError::Io("upload".into(), e))?;
-        jaring_app::import::import_as(&db, &who, kind, tmp.path(), &name, &dir)
+        let _slot = slot;
+        jaring_app::import::import_as(&db, &who, kind, spooled.path(), &name, &dir)
     })
     .await?;
     if report.counts.inserted + report.counts.updated > 0 {
@@ -897,7 +906,8 @@ pub(crate) async fn import(
                 reason_en: p.issue.en.clone(),
             })
             .collect(),
-    }))
+    })
+    .into_response())
 }
 
 /// An audit entry.

@@ -7,7 +7,7 @@
 //! or by `jaring user` in another process — stops writes at once and reads within a second.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -33,6 +33,10 @@ pub(crate) const CACHE_SECONDS: u64 = 1;
 const MAX_FAILURES_PER_USER: u32 = 5;
 const MAX_FAILURES_PER_ADDRESS: u32 = 30;
 const LOCKOUT: Duration = Duration::from_secs(15 * 60);
+/// How long an address a user signed in from stays known to pass that user's lock.
+const KNOWN_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
+/// Known addresses kept per user.
+const KNOWN_PER_USER: usize = 8;
 
 type Cached = (Principal, String, Instant);
 
@@ -41,6 +45,35 @@ type Cached = (Principal, String, Instant);
 pub(crate) struct AuthState {
     sessions: Mutex<HashMap<String, Cached>>,
     failures: Mutex<HashMap<String, (u32, Instant)>>,
+    /// Addresses each user name last signed in from, with when.
+    known: Mutex<HashMap<String, Vec<(IpAddr, Instant)>>>,
+}
+
+/// A sign-in attempt: the user name asked for and the client's address.
+///
+/// The limits, chosen so that no one can lock out someone else:
+/// - an address with [`MAX_FAILURES_PER_ADDRESS`] failures waits out [`LOCKOUT`] — the client's own
+///   address, which behind a trusted proxy is read from `X-Forwarded-For`, so one attacker does not
+///   lock out everyone behind the proxy;
+/// - a user name with [`MAX_FAILURES_PER_USER`] failures is locked for [`LOCKOUT`], but only for
+///   addresses that user has not signed in from in the last 30 days: guessing a secretary's password
+///   from elsewhere does not keep the secretary out of their own office's connection.
+pub(crate) struct Attempt {
+    user: String,
+    addr: Option<IpAddr>,
+}
+
+impl Attempt {
+    pub(crate) fn new(username: &str, addr: Option<IpAddr>) -> Attempt {
+        Attempt {
+            user: format!("u:{}", username.trim().to_lowercase()),
+            addr,
+        }
+    }
+
+    fn address_key(&self) -> Option<String> {
+        self.addr.map(|a| format!("a:{a}"))
+    }
 }
 
 impl AuthState {
@@ -65,26 +98,44 @@ impl AuthState {
         }
     }
 
-    /// Seconds until `keys` may try again, when any of them failed too often.
-    pub(crate) fn locked_for(&self, keys: &[(String, u32)]) -> Option<u64> {
+    /// Seconds until `attempt` may be tried, when its address or its user failed too often.
+    pub(crate) fn wait(&self, attempt: &Attempt) -> Option<u64> {
         let map = self.failures.lock().ok()?;
-        keys.iter()
-            .filter_map(|(k, max)| {
-                let (n, since) = map.get(k)?;
-                (*n >= *max && since.elapsed() < LOCKOUT)
-                    .then(|| (LOCKOUT - since.elapsed()).as_secs() + 1)
-            })
-            .max()
+        let locked = |key: &str, max: u32| {
+            let (n, since) = map.get(key)?;
+            (*n >= max && since.elapsed() < LOCKOUT)
+                .then(|| (LOCKOUT - since.elapsed()).as_secs() + 1)
+        };
+        let by_address = attempt
+            .address_key()
+            .and_then(|k| locked(&k, MAX_FAILURES_PER_ADDRESS));
+        let by_user = if self.known(attempt) {
+            None
+        } else {
+            locked(&attempt.user, MAX_FAILURES_PER_USER)
+        };
+        by_address.max(by_user)
     }
 
-    pub(crate) fn failed(&self, keys: &[(String, u32)]) {
+    /// Whether the attempt comes from an address its user signed in from lately.
+    fn known(&self, attempt: &Attempt) -> bool {
+        let (Some(addr), Ok(known)) = (attempt.addr, self.known.lock()) else {
+            return false;
+        };
+        known.get(&attempt.user).is_some_and(|list| {
+            list.iter()
+                .any(|(a, at)| *a == addr && at.elapsed() < KNOWN_FOR)
+        })
+    }
+
+    pub(crate) fn failed(&self, attempt: &Attempt) {
         if let Ok(mut map) = self.failures.lock() {
             // Guessing many user names must not grow this without bound: old windows are dropped.
             if map.len() > 10_000 {
                 map.retain(|_, (_, since)| since.elapsed() < LOCKOUT);
             }
-            for (k, _) in keys {
-                let e = map.entry(k.clone()).or_insert((0, Instant::now()));
+            for key in std::iter::once(attempt.user.clone()).chain(attempt.address_key()) {
+                let e = map.entry(key).or_insert((0, Instant::now()));
                 if e.1.elapsed() >= LOCKOUT {
                     *e = (0, Instant::now());
                 }
@@ -93,28 +144,55 @@ impl AuthState {
         }
     }
 
-    pub(crate) fn succeeded(&self, user_key: &str) {
+    /// A right password: the user's failures are forgotten and the address is known for them.
+    pub(crate) fn succeeded(&self, attempt: &Attempt) {
         if let Ok(mut map) = self.failures.lock() {
-            map.remove(user_key);
+            map.remove(&attempt.user);
+        }
+        let (Some(addr), Ok(mut known)) = (attempt.addr, self.known.lock()) else {
+            return;
+        };
+        if known.len() > 10_000 {
+            known.retain(|_, list| list.iter().any(|(_, at)| at.elapsed() < KNOWN_FOR));
+        }
+        let list = known.entry(attempt.user.clone()).or_default();
+        list.retain(|(a, at)| *a != addr && at.elapsed() < KNOWN_FOR);
+        list.push((addr, Instant::now()));
+        if list.len() > KNOWN_PER_USER {
+            list.remove(0);
         }
     }
 }
 
-/// The keys a sign-in attempt is counted under, with their limits.
-pub(crate) fn login_keys(username: &str, addr: Option<SocketAddr>) -> Vec<(String, u32)> {
-    let mut keys = vec![(
-        format!("u:{}", username.trim().to_lowercase()),
-        MAX_FAILURES_PER_USER,
-    )];
-    if let Some(a) = addr {
-        keys.push((format!("a:{}", a.ip()), MAX_FAILURES_PER_ADDRESS));
+/// The client's address: the peer's, or — when the peer is a trusted proxy — the last address in
+/// `X-Forwarded-For` that is not itself a trusted proxy (proxies append, so entries further left
+/// were written by the client and may be anything).
+pub(crate) fn client_ip(
+    extensions: &axum::http::Extensions,
+    headers: &HeaderMap,
+    trusted: &[ipnet::IpNet],
+) -> Option<IpAddr> {
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return Some(peer);
     }
-    keys
-}
-
-/// The client's address, when the server was started with connection info.
-pub(crate) fn client_addr(parts_ext: &axum::http::Extensions) -> Option<SocketAddr> {
-    parts_ext.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
+    let entries: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    for entry in entries.into_iter().rev() {
+        match entry.parse::<IpAddr>() {
+            Ok(ip) if is_trusted(&ip) => continue,
+            Ok(ip) => return Some(ip),
+            // Proxies write addresses; anything else was written by the client.
+            Err(_) => break,
+        }
+    }
+    Some(peer)
 }
 
 /// A cookie's value.

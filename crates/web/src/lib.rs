@@ -9,7 +9,10 @@ mod auth;
 mod headers;
 mod metrics;
 mod pages;
+mod rejections;
+mod server;
 mod ui;
+mod uploads;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -23,6 +26,7 @@ use jaring_app::AppError;
 use jaring_store::Database;
 
 pub use auth::{CSRF_HEADER, SESSION_COOKIE};
+pub use server::Timeouts;
 
 /// How the server runs (from `jaring serve`'s options, a config file or the environment).
 #[derive(Debug, Clone)]
@@ -32,16 +36,33 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// Where uploaded files' error reports are kept for download.
     pub data_dir: PathBuf,
-    /// Largest upload accepted, in bytes.
+    /// Largest upload accepted, in bytes. Other requests may carry at most [`MAX_FORM_BODY`].
     pub max_upload: usize,
+    /// Imports run at once; one more waits briefly, then is answered 429 with `Retry-After`. Each
+    /// import holds a few hundred rows and its bookkeeping in memory (see docs/RELIABILITY.md).
+    pub max_imports: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the real client (addresses or networks).
+    /// Sign-in failures are counted per client; behind an untrusted peer the peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Waits for clients and for a place among the imports.
+    pub timeouts: Timeouts,
 }
+
+/// The largest body of a request that is not an upload: forms and JSON are a few kilobytes.
+pub const MAX_FORM_BODY: usize = 1 << 20;
+
+/// Default for [`ServerConfig::max_upload`].
+pub const DEFAULT_MAX_UPLOAD_MIB: usize = 64;
 
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             secure_cookies: false,
             data_dir: std::env::temp_dir().join("jaring-data"),
-            max_upload: 64 * 1024 * 1024,
+            max_upload: DEFAULT_MAX_UPLOAD_MIB << 20,
+            max_imports: 2,
+            trusted_proxies: Vec::new(),
+            timeouts: Timeouts::default(),
         }
     }
 }
@@ -60,6 +81,7 @@ pub struct AppState {
     refresh: Arc<tokio::sync::Notify>,
     overview: Arc<Cached<jaring_app::Overview>>,
     names: Arc<Cached<jaring_app::residents::NameIndex>>,
+    pub(crate) imports: Arc<tokio::sync::Semaphore>,
 }
 
 /// A value computed from the database and reused for a while: counting a regency's residents or
@@ -137,6 +159,7 @@ impl AppState {
             .unwrap_or(false);
         AppState {
             db,
+            imports: Arc::new(tokio::sync::Semaphore::new(config.max_imports.max(1))),
             config: Arc::new(config),
             demo,
             auth: Arc::new(auth::AuthState::default()),
@@ -429,16 +452,34 @@ pub fn route_table() -> Vec<RouteInfo> {
     table().into_iter().map(|(info, _)| info).collect()
 }
 
+/// The routes that take a file: the only ones whose body may be larger than [`MAX_FORM_BODY`].
+const UPLOAD_ROUTES: &[&str] = &["/impor", "/api/v1/imports"];
+
 /// The router with every page and API route.
 pub fn router(state: AppState) -> Router {
+    use axum::extract::DefaultBodyLimit;
     let max_upload = state.config.max_upload;
+    let timeouts = state.config.timeouts;
     let mut router = Router::new();
     for (info, handler) in table() {
+        let handler = if info.method == Method::POST && UPLOAD_ROUTES.contains(&info.path) {
+            handler.layer(DefaultBodyLimit::max(max_upload))
+        } else {
+            handler
+        };
         router = router.route(info.path, handler);
     }
     router
         .fallback(not_found)
-        .layer(axum::extract::DefaultBodyLimit::max(max_upload))
+        .layer(DefaultBodyLimit::max(MAX_FORM_BODY))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            timeouts.body_idle,
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeouts.request,
+        ))
+        .layer(axum::middleware::from_fn(rejections::shaped))
         .layer(axum::middleware::from_fn(headers::secure))
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
@@ -467,13 +508,13 @@ async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> 
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let addr: Option<SocketAddr> = listener.local_addr().ok();
     tracing::info!(?addr, "jaring listening");
+    let swept = uploads::sweep(&state.config.data_dir);
+    if swept > 0 {
+        tracing::info!(files = swept, "removed uploads left by an earlier run");
+    }
     tokio::spawn(state.clone().refresh_loop());
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    let header_timeout = state.config.timeouts.header;
+    server::run(router(state), header_timeout, listener, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

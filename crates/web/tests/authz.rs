@@ -6,7 +6,6 @@
 #[path = "../../store/tests/backends.rs"]
 mod backends;
 
-use std::net::SocketAddr;
 use std::path::Path;
 
 use axum::http::Method;
@@ -32,12 +31,7 @@ fn start(db: Database, data: &Path) -> String {
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(
-                listener,
-                jaring_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .unwrap();
+            jaring_web::serve(state, listener).await.unwrap();
         });
     });
     format!("http://{addr}")

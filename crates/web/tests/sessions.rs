@@ -12,20 +12,22 @@ use jaring_domain::RegionCode;
 use jaring_store::Database;
 
 fn start(db: Database) -> String {
-    let state = jaring_web::AppState::new(db);
+    start_with(db, jaring_web::ServerConfig::default())
+}
+
+/// Starts the server as `jaring serve` does (its own connection loop, with timeouts).
+fn start_with(db: Database, config: jaring_web::ServerConfig) -> String {
+    let state = jaring_web::AppState::with_config(db, config);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
-    let addr = listener.local_addr().unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
     std::thread::spawn(move || {
         tokio::runtime::Runtime::new()
             .unwrap()
             .block_on(async move {
-                axum::serve(
-                    tokio::net::TcpListener::from_std(listener).unwrap(),
-                    jaring_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
-                )
-                .await
-                .unwrap();
+                jaring_web::serve(state, tokio::net::TcpListener::from_std(listener).unwrap())
+                    .await
+                    .unwrap();
             });
     });
     format!("http://{addr}")
@@ -61,19 +63,31 @@ fn sign_in(url: &str, username: &str, password: &str) -> ureq::Response {
 
 /// Signs in through the form asking to continue to `next`.
 fn sign_in_to(url: &str, username: &str, password: &str, next: &str) -> ureq::Response {
+    sign_in_via(url, username, password, next, None)
+}
+
+/// Signs in as a client the proxy in front of the server says is `forwarded_for`.
+fn sign_in_via(
+    url: &str,
+    username: &str,
+    password: &str,
+    next: &str,
+    forwarded_for: Option<&str>,
+) -> ureq::Response {
     let form = call(agent().get(&format!("{url}/masuk")).call());
     let (pre, _) = set_cookie(&form, "jaring_pre").expect("the form sets its CSRF cookie");
-    call(
-        agent()
-            .post(&format!("{url}/masuk"))
-            .set("Cookie", &format!("jaring_pre={pre}"))
-            .send_form(&[
-                ("csrf", &pre),
-                ("username", username),
-                ("password", password),
-                ("lanjut", next),
-            ]),
-    )
+    let mut post = agent()
+        .post(&format!("{url}/masuk"))
+        .set("Cookie", &format!("jaring_pre={pre}"));
+    if let Some(xff) = forwarded_for {
+        post = post.set("X-Forwarded-For", xff);
+    }
+    call(post.send_form(&[
+        ("csrf", &pre),
+        ("username", username),
+        ("password", password),
+        ("lanjut", next),
+    ]))
 }
 
 fn seeded() -> Vec<backends::TestDb> {
@@ -300,6 +314,66 @@ fn failed_sign_ins_are_limited_and_sign_out_ends_the_session() {
         assert_eq!(write.status(), 401);
         std::thread::sleep(std::time::Duration::from_millis(1_100));
         assert_eq!(me(&token), 401);
+    }
+}
+
+/// Behind a trusted proxy, failures count per client as `X-Forwarded-For` names it, so one attacker
+/// locks out only themselves; a user name under attack stays open to its owner's known address.
+/// Before: 30 failures from anyone behind the proxy gave everyone 429 for 15 minutes.
+#[test]
+fn sign_in_limits_hold_one_client_behind_the_proxy_and_never_lock_out_the_owner() {
+    for t in seeded() {
+        let config = jaring_web::ServerConfig {
+            trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+            ..Default::default()
+        };
+        let url = start_with(t.db.clone(), config);
+        let via = |user: &str, pass: &str, xff: &str| {
+            sign_in_via(&url, user, pass, "/penduduk", Some(xff)).status()
+        };
+        // Yosef works from his office's address; the proxy appends what it saw to what came in.
+        assert_eq!(via("yosef", "kopi-pagi-atambua", "198.51.100.7"), 303);
+        // An attacker guesses names from one address, writing a fake first entry of their own.
+        for i in 0..30 {
+            let status = via(&format!("tebak{i}"), "salah", "10.9.9.9, 203.0.113.9");
+            assert_eq!(status, 401, "attempt {i}");
+        }
+        assert_eq!(via("tebak99", "salah", "203.0.113.9"), 429);
+        assert_eq!(
+            via("maria", "kopi-pagi-atambua", "10.9.9.9, 203.0.113.9"),
+            429,
+            "the attacker's address is held, whatever it writes before it"
+        );
+        // Everyone else behind the same proxy signs in.
+        assert_eq!(via("maria", "kopi-pagi-atambua", "198.51.100.20"), 303);
+        // Guessing yosef's password from other addresses locks his name for strangers only.
+        for i in 0..5 {
+            assert_eq!(via("yosef", "salah", &format!("203.0.113.{}", 50 + i)), 401);
+        }
+        assert_eq!(via("yosef", "kopi-pagi-atambua", "203.0.113.60"), 429);
+        assert_eq!(
+            via("yosef", "kopi-pagi-atambua", "198.51.100.7"),
+            303,
+            "his own address still passes"
+        );
+    }
+    // Without a trusted proxy the header is the client's word and is not believed: failures count
+    // against the peer whatever it claims.
+    for t in seeded() {
+        let url = start(t.db.clone());
+        for i in 0..30 {
+            let xff = format!("203.0.113.{i}");
+            let status = sign_in_via(&url, &format!("tebak{i}"), "salah", "/", Some(&xff)).status();
+            assert_eq!(status, 401);
+        }
+        let r = sign_in_via(
+            &url,
+            "maria",
+            "kopi-pagi-atambua",
+            "/",
+            Some("198.51.100.1"),
+        );
+        assert_eq!(r.status(), 429);
     }
 }
 

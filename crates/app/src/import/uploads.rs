@@ -25,7 +25,8 @@ pub fn upload_suffix(file_name: &str) -> Result<&'static str, AppError> {
         Some((_, ext)) => ext.to_ascii_lowercase(),
         None => return Ok(""),
     };
-    const KNOWN: &[&str] = &[".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"];
+    // `.ods` is not among them: calamine lays its sheets out densely (see jaring_formats::table).
+    const KNOWN: &[&str] = &[".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls"];
     KNOWN
         .iter()
         .copied()
@@ -40,7 +41,9 @@ pub fn upload_suffix(file_name: &str) -> Result<&'static str, AppError> {
 
 /// Imports an uploaded file as `who`: their right to the kind is checked, registry rows outside
 /// their region are rejected row by row, and the annotated error file is kept in `errors_dir` as
-/// `<import id>.kesalahan.<ext>` for download.
+/// `<import id>-<content hash>.kesalahan.<ext>` for download. The hash ties the report to the file it
+/// describes: after a restore of an older database, import ids are handed out again, and a new
+/// import must not be given the report of the old one that had its id.
 pub fn import_as(
     db: &Database,
     who: &crate::accounts::Principal,
@@ -49,8 +52,9 @@ pub fn import_as(
     file_name: &str,
     errors_dir: &Path,
 ) -> Result<ImportReport, AppError> {
-    std::fs::create_dir_all(errors_dir)
-        .map_err(|e| AppError::Io(errors_dir.display().to_string(), e))?;
+    // Server paths stay out of messages: they mean nothing to the uploader.
+    let report_io = |e| AppError::Io("laporan kesalahan / error report".into(), e);
+    std::fs::create_dir_all(errors_dir).map_err(report_io)?;
     let lower = file_name.to_lowercase();
     let ext = if lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".xlsm") {
         "xlsx"
@@ -72,18 +76,29 @@ pub fn import_as(
         error_file: Some(pending),
         today: jaring_domain::today(),
     };
-    let mut report = import_file(db, who, &request, &NoProgress)?;
+    let mut report = import_file(db, who, &request, &NoProgress).map_err(|e| match e {
+        AppError::Format(f) => AppError::Format(f.naming(file_name)),
+        AppError::Io(_, e) => AppError::Io(file_name.to_string(), e),
+        other => other,
+    })?;
     if let Some((written, rows)) = report.error_file.take() {
         let ext = written
             .extension()
             .map(|e| e.to_string_lossy().to_string())
             .unwrap_or_else(|| "csv".into());
-        let kept = errors_dir.join(format!("{}.kesalahan.{ext}", report.import_id));
-        std::fs::rename(&written, &kept)
-            .map_err(|e| AppError::Io(kept.display().to_string(), e))?;
+        let kept = errors_dir.join(report_name(report.import_id, &report.sha256, &ext));
+        std::fs::rename(&written, &kept).map_err(report_io)?;
         report.error_file = Some((kept, rows));
     }
     Ok(report)
+}
+
+/// The kept report's file name: the import's id and the first 16 hex digits of its content hash.
+fn report_name(import_id: i64, sha256: &str, ext: &str) -> String {
+    format!(
+        "{import_id}-{}.kesalahan.{ext}",
+        sha256.get(..16).unwrap_or(sha256)
+    )
 }
 
 /// Recent imports `who` may see: every import for regency-wide roles, their own otherwise.
@@ -109,19 +124,19 @@ pub fn error_file_for(
     errors_dir: &Path,
 ) -> Result<PathBuf, AppError> {
     let regency_wide = who.grant.scope.level() == jaring_domain::RegionLevel::Regency;
-    let actor = db
+    let (actor, sha256) = db
         .conn()?
         .query_opt(
-            "SELECT actor FROM imports WHERE id = $1",
+            "SELECT actor, sha256 FROM imports WHERE id = $1",
             &[import_id.into()],
         )?
-        .map(|r| r.text(0))
+        .map(|r| Ok::<_, jaring_store::StoreError>((r.text(0)?, r.text(1)?)))
         .transpose()?
         .ok_or(AppError::NotFound)?;
     if !regency_wide && actor != who.username {
         return Err(AppError::NotFound);
     }
-    let prefix = format!("{import_id}.kesalahan.");
+    let prefix = report_name(import_id, &sha256, "");
     std::fs::read_dir(errors_dir)
         .ok()
         .into_iter()

@@ -161,8 +161,11 @@ pub(crate) async fn login(
             StatusCode::FORBIDDEN,
         ));
     }
-    let keys = auth::login_keys(&f.username, auth::client_addr(&request_ext));
-    if let Some(wait) = state.auth.locked_for(&keys) {
+    let attempt = auth::Attempt::new(
+        &f.username,
+        auth::client_ip(&request_ext, &headers, &state.config.trusted_proxies),
+    );
+    if let Some(wait) = state.auth.wait(&attempt) {
         let minutes = wait.div_ceil(60);
         return Ok(again(
             &format!(
@@ -186,7 +189,7 @@ pub(crate) async fn login(
     .await;
     match result {
         Ok((who, secret)) => {
-            state.auth.succeeded(&keys[0].0);
+            state.auth.succeeded(&attempt);
             tracing::info!(user = %who.username, "signed in");
             let target = if who.must_change_password && !state.demo {
                 "/akun/sandi".to_string()
@@ -211,7 +214,7 @@ pub(crate) async fn login(
             Ok(response)
         }
         Err(WebError(AppError::BadCredentials)) => {
-            state.auth.failed(&keys);
+            state.auth.failed(&attempt);
             tracing::info!(user = %f.username, "sign-in failed");
             Ok(again(
                 lang.t(

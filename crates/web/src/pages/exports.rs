@@ -74,6 +74,7 @@ pub(crate) struct ExportQuery {
 
 /// `GET /ekspor/{file}`: `pemberhentian.xlsx`, `dtsen.csv`, `laporan.pdf`, …
 pub(crate) async fn download(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
     auth: Auth,
     Path(file): Path<String>,
     Query(q): Query<ExportQuery>,
@@ -96,6 +97,7 @@ pub(crate) async fn download(
     let ext = ext.to_string();
     let programme = q.program.unwrap_or_else(|| "bpu_apbd_kab".into());
     let name = format!("{code}-{}.{ext}", jaring_app::coverage::month_key(month));
+    let spool = crate::uploads::spool_dir(&state.config.data_dir);
     let bytes = blocking(move || {
         if code == "laporan" {
             if ext != "pdf" {
@@ -115,10 +117,8 @@ pub(crate) async fn download(
         } else {
             Format::Csv
         };
-        let tmp = tempfile::Builder::new()
-            .suffix(&format!(".{ext}"))
-            .tempfile()
-            .map_err(|e| AppError::Io("export".into(), e))?;
+        // Personal data: written inside the data directory, like uploads, never the system's temp.
+        let tmp = crate::uploads::spool_file(&spool, &format!(".{ext}"))?;
         export::write(&sheet, tmp.path(), format)?;
         std::fs::read(tmp.path()).map_err(|e| AppError::Io("export".into(), e))
     })

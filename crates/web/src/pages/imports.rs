@@ -2,6 +2,7 @@
 //! refused rows to fix and upload again.
 
 use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use jaring_app::import::{self, ImportReport};
 use jaring_app::AppError;
@@ -10,6 +11,7 @@ use maud::html;
 
 use crate::auth::Auth;
 use crate::ui::{csrf_field, number, respond, Frame};
+use crate::uploads::Refusal;
 use crate::{blocking, AppState, WebError};
 
 fn import_page(
@@ -120,11 +122,15 @@ pub(crate) async fn upload(
     let mut kind = None;
     let mut file: Option<(String, tempfile::NamedTempFile)> = None;
     let bad = |m: String| WebError(AppError::Input(m));
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| bad(format!("unggahan rusak / broken upload: {e}")))?
-    {
+    let too_large = Refusal::TooLarge(state.config.max_upload);
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(too_large.page()),
+            Err(e) => return Err(bad(format!("unggahan rusak / broken upload: {e}"))),
+        };
+        let mut field = field;
         match field.name().unwrap_or("") {
             "csrf" => csrf = field.text().await.unwrap_or_default(),
             "kind" => kind = ListKind::from_code(field.text().await.unwrap_or_default().trim()),
@@ -133,18 +139,21 @@ pub(crate) async fn upload(
                 auth.check_csrf(&csrf)?;
                 let name = field.file_name().unwrap_or("unggahan.csv").to_string();
                 let suffix = import::upload_suffix(&name).map_err(WebError)?;
-                let mut tmp = tempfile::Builder::new()
-                    .suffix(suffix)
-                    .tempfile()
-                    .map_err(|e| WebError(AppError::Io("upload".into(), e)))?;
+                let mut tmp = crate::uploads::spool(&state, suffix).map_err(WebError)?;
                 use std::io::Write;
-                while let Some(chunk) = field
-                    .chunk()
-                    .await
-                    .map_err(|e| bad(format!("unggahan terputus / upload cut off: {e}")))?
-                {
-                    tmp.write_all(&chunk)
-                        .map_err(|e| WebError(AppError::Io("upload".into(), e)))?;
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => tmp
+                            .write_all(&chunk)
+                            .map_err(|e| WebError(AppError::Io("unggahan / upload".into(), e)))?,
+                        Ok(None) => break,
+                        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                            return Ok(too_large.page())
+                        }
+                        Err(e) => {
+                            return Err(bad(format!("unggahan terputus / upload cut off: {e}")))
+                        }
+                    }
                 }
                 file = Some((name, tmp));
             }
@@ -173,10 +182,15 @@ pub(crate) async fn upload(
             &recent,
         ));
     };
+    let slot = match crate::uploads::import_slot(&state).await {
+        Ok(slot) => slot,
+        Err(refusal) => return Ok(refusal.page()),
+    };
     let db = auth.db.clone();
     let who = auth.who.clone();
     let dir = state.errors_dir();
     let result = blocking(move || {
+        let _slot = slot;
         let r = import::import_as(&db, &who, kind, tmp.path(), &name, &dir);
         drop(tmp);
         r
@@ -213,7 +227,7 @@ pub(crate) async fn error_file(
     let path = blocking(move || import::error_file_for(&db, &who, id, &dir)).await?;
     let bytes = tokio::fs::read(&path)
         .await
-        .map_err(|e| WebError(AppError::Io(path.display().to_string(), e)))?;
+        .map_err(|e| WebError(AppError::Io("laporan kesalahan / error report".into(), e)))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())

@@ -1,0 +1,189 @@
+//! Residents as operators look them up: search by NIK or by name (forgiving spelling variants), one
+//! person with their household and memberships, and edits that go through the review workflow so
+//! every change is audited and revertible. Everything is bounded by the caller's region.
+
+use jaring_domain::access::Action;
+use jaring_domain::review::{FieldValues, Intent, ProposalKind};
+use jaring_domain::RegionCode;
+use jaring_store::residents::{self as store, EnrolmentSummary, PersonSummary};
+use jaring_store::Database;
+
+use crate::accounts::Principal;
+use crate::AppError;
+
+mod name_index;
+
+pub use name_index::NameIndex;
+
+/// A page of results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The rows.
+    pub items: Vec<T>,
+    /// Page number, from 1.
+    pub page: i64,
+    /// Rows per page.
+    pub per_page: i64,
+    /// Whether another page follows.
+    pub more: bool,
+}
+
+/// How the hits were found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchMode {
+    /// NIK prefix.
+    Nik,
+    /// Every word of the name found as written.
+    Exact,
+    /// Spelling variants (phonetic key or Jaro–Winkler ≥ 0.88 per word).
+    Fuzzy,
+}
+
+/// Residents matching `query` inside the principal's region: digits search NIKs by prefix; words
+/// search names, and when the exact words find nothing, spelling variants (`Yohanis` for `Yohanes`,
+/// `Djoni` for `Joni`).
+pub fn search(
+    db: &Database,
+    index: &NameIndex,
+    who: &Principal,
+    query: &str,
+    page: i64,
+    per_page: i64,
+) -> Result<(SearchMode, Page<PersonSummary>), AppError> {
+    who.require_any(Action::ViewResidents)?;
+    // Bounded so the offset cannot overflow, whatever a client asks for.
+    let page = page.clamp(1, 1_000_000);
+    let per_page = per_page.clamp(1, 200);
+    let offset = ((page - 1) * per_page) as usize;
+    let scope = who.grant.scope;
+    let (mode, ids, more) = index.find(scope, query, offset + per_page as usize);
+    let window: Vec<i64> = ids.into_iter().skip(offset).collect();
+    let mut items = store::by_ids(&mut db.conn()?, &scope.to_string(), &window)?;
+    items.sort_by_key(|p| window.iter().position(|id| *id == p.id));
+    Ok((
+        mode,
+        Page {
+            items,
+            page,
+            per_page,
+            more,
+        },
+    ))
+}
+
+/// A resident with what an operator needs around them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonView {
+    /// The person.
+    pub person: PersonSummary,
+    /// Current family-card number.
+    pub no_kk: Option<String>,
+    /// Household members inside the principal's region, head first (the person included).
+    pub household: Vec<PersonSummary>,
+    /// Members registered in a region outside the principal's: counted, never shown.
+    pub members_elsewhere: usize,
+    /// Memberships.
+    pub enrolments: Vec<EnrolmentSummary>,
+}
+
+/// One resident, or `NotFound` when outside the principal's region (the same answer as a wrong id,
+/// so ids cannot be probed).
+pub fn person(db: &Database, who: &Principal, id: i64) -> Result<PersonView, AppError> {
+    who.require_any(Action::ViewResidents)?;
+    let mut conn = db.conn()?;
+    let person =
+        store::get(&mut conn, &who.grant.scope.to_string(), id)?.ok_or(AppError::NotFound)?;
+    let (no_kk, household) = match person.household_id {
+        Some(h) => (
+            store::current_kk(&mut conn, h)?,
+            store::household_members(&mut conn, h)?,
+        ),
+        None => (None, vec![person.clone()]),
+    };
+    let enrolments = store::enrolments(&mut conn, id)?;
+    let scope = who.grant.scope;
+    let in_scope = |m: &PersonSummary| {
+        jaring_domain::RegionCode::parse(&m.village_code).is_ok_and(|v| scope.contains(v))
+    };
+    let members_elsewhere = household.iter().filter(|m| !in_scope(m)).count();
+    let household = household.into_iter().filter(in_scope).collect();
+    Ok(PersonView {
+        person,
+        no_kk,
+        household,
+        members_elsewhere,
+        enrolments,
+    })
+}
+
+/// Fields an operator may edit from the resident page.
+pub const EDITABLE: &[&str] = &[
+    "name",
+    "birth_place",
+    "birth_date",
+    "address",
+    "occupation",
+    "marital_status",
+    "worker_category",
+];
+
+/// Changes a resident's fields: a proposal made and, for roles that decide, applied at once (so the
+/// change is audited and can be reverted like any other). Returns the proposal id and whether it
+/// was applied.
+pub fn edit(
+    db: &Database,
+    who: &Principal,
+    id: i64,
+    values: FieldValues,
+    reason: &str,
+    ctx: &crate::review::Context,
+) -> Result<(i64, bool), AppError> {
+    let view = person(db, who, id)?;
+    let village =
+        RegionCode::parse(&view.person.village_code).map_err(|e| AppError::Input(e.to_string()))?;
+    who.require(Action::EditResidents, village)?;
+    if let Some(bad) = values.keys().find(|k| !EDITABLE.contains(&k.as_str())) {
+        return Err(AppError::Input(format!(
+            "kolom '{bad}' tidak dapat diubah di sini / field '{bad}' cannot be edited here"
+        )));
+    }
+    let values: FieldValues = values
+        .into_iter()
+        .filter(|(k, v)| {
+            let before = match k.as_str() {
+                "name" => Some(view.person.name.clone()),
+                "occupation" => Some(view.person.occupation.clone()),
+                "birth_date" => view.person.birth_date.map(|d| d.to_string()),
+                _ => None,
+            };
+            before.is_none() || before != *v
+        })
+        .collect();
+    if values.is_empty() {
+        return Err(AppError::Input(
+            "tidak ada yang berubah / nothing changed".into(),
+        ));
+    }
+    let reason = crate::text::reason(reason)?;
+    let reason = if reason.is_empty() {
+        "koreksi data oleh operator"
+    } else {
+        reason.trim()
+    };
+    let pid = crate::review::propose(
+        db,
+        who,
+        ProposalKind::Edit,
+        Intent::SetFields {
+            person_id: id,
+            values,
+        },
+        &format!("koreksi / correction: {reason}"),
+        ctx,
+    )?;
+    let applied = who.grant.allows(Action::DecideProposals, village);
+    if applied {
+        crate::review::approve(db, who, pid, None, ctx)?;
+    }
+    Ok((pid, applied))
+}
