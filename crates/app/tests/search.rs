@@ -154,6 +154,18 @@ fn search_finds_words_niks_and_spelling_variants_in_order_and_in_scope() {
             find(db, &index, &fulur, "5304015205900001", 1, 25).1,
             names(&[])
         );
-        assert_eq!(find(db, &index, &admin, "   ", 1, 25).1, names(&[]));
+        // No query: everyone in scope, in name order, a page at a time.
+        assert_eq!(
+            find(db, &index, &admin, "   ", 1, 4),
+            (
+                SearchMode::Exact,
+                names(&["Ana Bria", "Djoni Tefa", "Maria Bere", "Maria Goreti Mau"]),
+                true
+            )
+        );
+        assert_eq!(
+            find(db, &index, &fulur, "", 1, 25).1,
+            names(&["Yohanes Seran"])
+        );
     }
 }

@@ -7,8 +7,6 @@
 use std::io::Write;
 
 use r2d2::PooledConnection;
-use r2d2_postgres::postgres::NoTls;
-use r2d2_postgres::PostgresConnectionManager;
 use r2d2_sqlite::SqliteConnectionManager;
 
 use crate::value::{from_postgres, from_sqlite, Row, Value};
@@ -22,10 +20,10 @@ pub enum Conn {
     Postgres(Box<PgConn>),
 }
 
-/// A pooled PostgreSQL client that, if it was confined to a region, is set free again before it goes
-/// back to the pool.
+/// A pooled PostgreSQL client, confined to the borrower's region (if any) when it was borrowed; the
+/// pool keeps that confinement with it ([`crate::pg_pool`]).
 pub struct PgConn {
-    pub(crate) client: PooledConnection<PostgresConnectionManager<NoTls>>,
+    pub(crate) client: PooledConnection<crate::pg_pool::PgManager>,
     /// Whether `SET ROLE jaring_scoped` and `jaring.scope` are in effect.
     pub(crate) scoped: bool,
 }
@@ -33,25 +31,26 @@ pub struct PgConn {
 impl std::ops::Deref for PgConn {
     type Target = postgres::Client;
     fn deref(&self) -> &postgres::Client {
-        &self.client
+        &self.client.client
     }
 }
 
 impl std::ops::DerefMut for PgConn {
     fn deref_mut(&mut self) -> &mut postgres::Client {
-        &mut self.client
+        &mut self.client.client
     }
 }
 
-impl Drop for PgConn {
-    fn drop(&mut self) {
-        if self.scoped {
-            // Transactions are rolled back or committed before this (see `RollbackGuard`). If the reset
-            // fails anyway, the connection stays confined: its next user sees fewer rows, never more,
-            // so the failure is safe.
-            let _ = self.client.batch_execute("RESET ROLE; RESET jaring.scope");
-        }
-    }
+/// PostgreSQL rows as backend-neutral rows.
+fn pg_rows(rows: &[postgres::Row]) -> Result<Vec<Row>> {
+    rows.iter()
+        .map(|r| {
+            (0..r.len())
+                .map(|i| from_postgres(r, i))
+                .collect::<Result<Vec<_>>>()
+                .map(Row)
+        })
+        .collect()
 }
 
 /// Rewrites `$1` placeholders to SQLite's `?1`. Dollar signs inside string literals are left alone.
@@ -128,16 +127,17 @@ impl Conn {
                 }
                 Ok(out)
             }
-            Conn::Postgres(c) => c
-                .query(sql, &pg_params(params))?
-                .iter()
-                .map(|r| {
-                    (0..r.len())
-                        .map(|i| from_postgres(r, i))
-                        .collect::<Result<Vec<_>>>()
-                        .map(Row)
-                })
-                .collect(),
+            Conn::Postgres(c) => pg_rows(&c.query(sql, &pg_params(params))?),
+        }
+    }
+
+    /// Runs a query without parameters (values already written into it, checked by the caller): on
+    /// PostgreSQL one round trip instead of two, since there is nothing to prepare types for. The
+    /// resident search reads its page of rows this way.
+    pub fn query_literal(&mut self, sql: &str) -> Result<Vec<Row>> {
+        match self {
+            Conn::Sqlite(_) => self.query(sql, &[]),
+            Conn::Postgres(c) => pg_rows(&c.query_typed(sql, &[])?),
         }
     }
 

@@ -45,7 +45,7 @@ impl DatabaseOptions {
 #[derive(Clone)]
 enum Pool {
     Sqlite(r2d2::Pool<SqliteConnectionManager>, PathBuf),
-    Postgres(r2d2::Pool<PostgresConnectionManager<NoTls>>, PgTarget),
+    Postgres(r2d2::Pool<crate::pg_pool::PgManager>, PgTarget),
 }
 
 /// Where a PostgreSQL database is, for the tools that work beside the pool (pg_dump, pg_restore).
@@ -108,7 +108,7 @@ impl Database {
                 config.options(&format!("-c search_path={schema}"));
             }
             config.connect_timeout(Duration::from_secs(10));
-            let manager = PostgresConnectionManager::new(config, NoTls);
+            let manager = crate::pg_pool::PgManager(PostgresConnectionManager::new(config, NoTls));
             let pool = r2d2::Pool::builder()
                 .max_size(options.pool_size)
                 .connection_timeout(Duration::from_secs(15))
@@ -194,18 +194,14 @@ impl Database {
         Ok(match &self.pool {
             Pool::Sqlite(p, _) => Conn::Sqlite(p.get()?),
             Pool::Postgres(p, _) => {
-                // Wrapped before confining, so that even a failure half-way is reset by `PgConn`'s Drop
-                // when the connection goes back to the pool.
-                let mut conn = PgConn {
-                    client: p.get()?,
+                let mut client = p.get()?;
+                // A failure half-way leaves the connection marked unknown, confined again before
+                // its next use.
+                client.confine(self.scope)?;
+                let conn = PgConn {
+                    client,
                     scoped: self.scope.is_some(),
                 };
-                if let Some(scope) = self.scope {
-                    // The code is digits and dots (a parsed RegionCode), so it is safe inline.
-                    conn.client.batch_execute(&format!(
-                        "SET ROLE jaring_scoped; SELECT set_config('jaring.scope', '{scope}', false)"
-                    ))?;
-                }
                 Conn::Postgres(Box::new(conn))
             }
         })

@@ -8,6 +8,7 @@ mod conn;
 mod database;
 mod error;
 pub mod migrate;
+mod pg_pool;
 pub mod regions;
 pub mod registry;
 pub mod settings;

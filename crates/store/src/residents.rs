@@ -90,12 +90,12 @@ pub fn by_ids(conn: &mut Conn, scope: &str, ids: &[i64]) -> Result<Vec<PersonSum
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    // Integers, written in: the query needs no parameters and takes one round trip.
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let below = format!("{scope}.");
-    conn.query(
-        &format!("SELECT {COLUMNS} FROM persons WHERE id IN ({list})"),
-        &[],
-    )?
+    conn.query_literal(&format!(
+        "SELECT {COLUMNS} FROM persons WHERE id IN ({list})"
+    ))?
     .iter()
     .map(summary)
     .filter(|p| {

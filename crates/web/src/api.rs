@@ -452,9 +452,13 @@ pub(crate) async fn persons(
     let db = auth.db.clone();
     let who = auth.who.clone();
     let query = pq.q.unwrap_or_default();
-    let (mode, found) =
-        run(move || jaring_app::residents::search(&db, &index, &who, &query, page, per_page))
-            .await?;
+    let turn = state.search_turn().await;
+    let hits = run(move || {
+        let _turn = turn;
+        jaring_app::residents::find(&index, &who, &query, page, per_page)
+    })
+    .await?;
+    let (mode, found) = run(move || jaring_app::residents::read_hits(&db, hits)).await?;
     Ok(Json(PersonPage {
         items: found
             .items

@@ -50,6 +50,30 @@ pub fn search(
     page: i64,
     per_page: i64,
 ) -> Result<(SearchMode, Page<PersonSummary>), AppError> {
+    read_hits(db, find(index, who, query, page, per_page)?)
+}
+
+/// What a search found in the index, before its rows are read: the ids of one page, in order.
+/// Made only by [`find`], for the principal it checked.
+#[derive(Debug, Clone)]
+pub struct Hits {
+    mode: SearchMode,
+    scope: RegionCode,
+    window: Vec<i64>,
+    page: i64,
+    per_page: i64,
+    more: bool,
+}
+
+/// The first half of [`search`]: the index alone, CPU only. A server runs it a few at a time and
+/// reads the rows ([`read_hits`]) outside that limit, while the database answers.
+pub fn find(
+    index: &NameIndex,
+    who: &Principal,
+    query: &str,
+    page: i64,
+    per_page: i64,
+) -> Result<Hits, AppError> {
     who.require_any(Action::ViewResidents)?;
     // Bounded so the offset cannot overflow, whatever a client asks for.
     let page = page.clamp(1, 1_000_000);
@@ -57,16 +81,28 @@ pub fn search(
     let offset = ((page - 1) * per_page) as usize;
     let scope = who.grant.scope;
     let (mode, ids, more) = index.find(scope, query, offset + per_page as usize);
-    let window: Vec<i64> = ids.into_iter().skip(offset).collect();
-    let mut items = store::by_ids(&mut db.conn()?, &scope.to_string(), &window)?;
+    Ok(Hits {
+        mode,
+        scope,
+        window: ids.into_iter().skip(offset).collect(),
+        page,
+        per_page,
+        more,
+    })
+}
+
+/// The second half of [`search`]: the page's rows, read in the scope the hits were found for.
+pub fn read_hits(db: &Database, hits: Hits) -> Result<(SearchMode, Page<PersonSummary>), AppError> {
+    let window = hits.window;
+    let mut items = store::by_ids(&mut db.conn()?, &hits.scope.to_string(), &window)?;
     items.sort_by_key(|p| window.iter().position(|id| *id == p.id));
     Ok((
-        mode,
+        hits.mode,
         Page {
             items,
-            page,
-            per_page,
-            more,
+            page: hits.page,
+            per_page: hits.per_page,
+            more: hits.more,
         },
     ))
 }

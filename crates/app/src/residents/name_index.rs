@@ -46,6 +46,8 @@ pub struct NameIndex {
     starts: Vec<u32>,
     /// Each entry's place in (name, id) order across the regency.
     rank: Vec<u32>,
+    /// The entries in that order.
+    by_name: Vec<u32>,
     /// (NIK, entry), sorted.
     niks: Vec<(String, u32)>,
     words: Vec<Word>,
@@ -94,9 +96,10 @@ impl NameIndex {
                 .then(index.ids[a as usize].cmp(&index.ids[b as usize]))
         });
         index.rank = vec![0; order.len()];
-        for (place, entry) in order.into_iter().enumerate() {
+        for (place, &entry) in order.iter().enumerate() {
             index.rank[entry as usize] = place as u32;
         }
+        index.by_name = order;
         index.niks.sort_unstable();
         index.words = words
             .into_iter()
@@ -170,7 +173,17 @@ impl NameIndex {
             .take(6)
             .collect();
         if words.is_empty() {
-            return (SearchMode::Exact, Vec::new(), false);
+            // No query: everyone in scope, in name order (the list a page opens with).
+            let mut ids = Vec::new();
+            for &entry in &self.by_name {
+                if Self::in_scope(&ranges, entry) {
+                    if ids.len() == window {
+                        return (SearchMode::Exact, ids, true);
+                    }
+                    ids.push(self.ids[entry as usize]);
+                }
+            }
+            return (SearchMode::Exact, ids, false);
         }
         let hits = self.by_words(&ranges, &words);
         if !hits.is_empty() {
@@ -255,38 +268,65 @@ impl NameIndex {
         if wanted.is_empty() {
             return Vec::new();
         }
-        // Per query word, every entry with a matching word and its best score, ascending by entry.
-        let mut scored: Option<Vec<(u32, f64)>> = None;
-        for w in &wanted {
-            let key = phonetic_key(w);
-            let mut candidates: Vec<(u32, f64)> = Vec::new();
-            for word in &self.words {
-                let score = if word.text == *w {
-                    1.0
-                } else if word.key == key {
-                    0.95
-                } else {
-                    let s = strsim::jaro_winkler(&word.text, w);
-                    if s < FUZZY_FLOOR {
-                        continue;
+        // Per query word, the vocabulary words it meets with their scores, and how many residents
+        // bear them; the rarest query word seeds the candidates, the others are looked up in a dense
+        // table of best scores (no sort of tens of thousands of postings per request).
+        let mut per_word: Vec<(Vec<(usize, f64)>, usize)> = wanted
+            .iter()
+            .map(|w| {
+                let key = phonetic_key(w);
+                let met: Vec<(usize, f64)> = self
+                    .words
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, word)| {
+                        let score = if word.text == *w {
+                            1.0
+                        } else if word.key == key {
+                            0.95
+                        } else {
+                            let s = strsim::jaro_winkler(&word.text, w);
+                            if s < FUZZY_FLOOR {
+                                return None;
+                            }
+                            s
+                        };
+                        Some((i, score))
+                    })
+                    .collect();
+                let bearers = met.iter().map(|(i, _)| self.words[*i].entries.len()).sum();
+                (met, bearers)
+            })
+            .collect();
+        per_word.sort_by_key(|(_, bearers)| *bearers);
+        let Some(((seed_words, _), rest)) = per_word.split_first() else {
+            return Vec::new();
+        };
+        // The rarest query word's bearers, ascending by entry with their best score.
+        let mut candidates: Vec<(u32, f64)> = seed_words
+            .iter()
+            .flat_map(|&(i, score)| self.words[i].entries.iter().map(move |&e| (e, score)))
+            .filter(|&(e, _)| Self::in_scope(ranges, e))
+            .collect();
+        candidates.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        candidates.dedup_by_key(|c| c.0);
+        for (met, _) in rest {
+            let mut best = vec![0f64; candidates.len()];
+            for &(i, score) in met {
+                for &e in &self.words[i].entries {
+                    if let Ok(at) = candidates.binary_search_by_key(&e, |c| c.0) {
+                        best[at] = best[at].max(score);
                     }
-                    s
-                };
-                candidates.extend(
-                    word.entries
-                        .iter()
-                        .filter(|&&e| Self::in_scope(ranges, e))
-                        .map(|&e| (e, score)),
-                );
+                }
             }
-            candidates.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
-            candidates.dedup_by_key(|c| c.0);
-            scored = Some(match scored {
-                None => candidates,
-                Some(before) => intersect(&before, &candidates),
+            let mut kept = best.iter();
+            candidates.retain_mut(|(_, total)| {
+                let b = kept.next().copied().unwrap_or(0.0);
+                *total += b;
+                b > 0.0
             });
         }
-        let mut scored = scored.unwrap_or_default();
+        let mut scored = candidates;
         scored.sort_by(|a, b| {
             b.1.total_cmp(&a.1)
                 .then(self.ids[a.0 as usize].cmp(&self.ids[b.0 as usize]))
@@ -297,21 +337,4 @@ impl NameIndex {
             .map(|(e, _)| self.ids[e as usize])
             .collect()
     }
-}
-
-/// Entries in both sorted lists, their scores added.
-fn intersect(a: &[(u32, f64)], b: &[(u32, f64)]) -> Vec<(u32, f64)> {
-    let (mut i, mut j, mut out) = (0, 0, Vec::new());
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                out.push((a[i].0, a[i].1 + b[j].1));
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    out
 }

@@ -48,8 +48,13 @@ pub(crate) async fn search(
     let who = auth.who.clone();
     let qq = query.clone();
     let index = state.names().await?;
-    let (mode, found) =
-        blocking(move || residents::search(&db, &index, &who, &qq, page_no, 25)).await?;
+    let turn = state.search_turn().await;
+    let hits = blocking(move || {
+        let _turn = turn;
+        residents::find(&index, &who, &qq, page_no, 25)
+    })
+    .await?;
+    let (mode, found) = blocking(move || residents::read_hits(&db, hits)).await?;
     let l = auth.lang;
     let g = auth.who.grant;
     let body = html! {
