@@ -143,7 +143,10 @@ enum Body {
         formulas: Option<Range<String>>,
     },
     /// An XLSX sheet, streamed from the workbook on each pass ([`crate::xlsx_rows`]).
-    Xlsx { sheet: String },
+    Xlsx {
+        workbook: crate::xlsx_rows::Workbook,
+        sheet: String,
+    },
 }
 
 /// An opened list file with its header located.
@@ -254,8 +257,15 @@ impl Table {
             )));
         }
         crate::zip_guard::check_workbook(path).map_err(unreadable)?;
-        let name = pick(crate::xlsx_rows::sheet_names(path)?)?;
-        Ok(excel(name.clone(), Body::Xlsx { sheet: name }))
+        let workbook = crate::xlsx_rows::Workbook::open(path)?;
+        let name = pick(workbook.sheet_names())?;
+        Ok(excel(
+            name.clone(),
+            Body::Xlsx {
+                workbook,
+                sheet: name,
+            },
+        ))
     }
 
     fn open_csv(path: &Path) -> Result<Table, FormatError> {
@@ -334,9 +344,9 @@ impl Table {
     fn all_rows(
         &self,
     ) -> Result<Box<dyn Iterator<Item = Result<RawRow, FormatError>> + '_>, FormatError> {
-        if let Body::Xlsx { sheet } = &self.body {
+        if let Body::Xlsx { workbook, sheet } = &self.body {
             return Ok(Box::new(
-                crate::xlsx_rows::rows(&self.path, sheet).into_iter(),
+                crate::xlsx_rows::rows(workbook, &self.path, sheet).into_iter(),
             ));
         }
         if let Body::Dense {

@@ -4,11 +4,15 @@
 //!
 //! Holding the sheet instead (calamine's `Range`) cost 32 bytes for every cell of the rectangle the
 //! filled cells span, plus the same again for formulas: a 64 MiB upload could ask for gigabytes, and a
-//! stray cell far out for far more. Each pass over the rows opens the workbook again; that re-reads the
-//! shared strings (bounded by [`crate::zip_guard`]) and costs about a tenth of a pass.
+//! stray cell far out for far more. The workbook is opened once ([`Workbook`]: its shared strings,
+//! bounded by [`crate::zip_guard`], parsed once) and each pass's thread holds it while it reads; a pass
+//! given up early (the header search) lets go at its next row.
 
+use std::fs::File;
+use std::io::BufReader;
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
 
 use calamine::{Data, Reader, Xlsx};
 
@@ -22,18 +26,49 @@ pub const MAX_COLUMNS: u32 = 1_000;
 /// Rows in flight between the reading thread and the importer.
 const CHANNEL_ROWS: usize = 256;
 
-/// Streams the rows of `sheet` in `path`, blank rows left out; dropping the iterator stops the reader.
-pub fn rows(path: &Path, sheet: &str) -> Receiver<Result<RawRow, FormatError>> {
+/// An opened XLSX workbook, shared by the passes over its rows (one at a time).
+#[derive(Clone)]
+pub(crate) struct Workbook(Arc<Mutex<Xlsx<BufReader<File>>>>);
+
+impl Workbook {
+    /// Opens the workbook at `path`.
+    pub(crate) fn open(path: &Path) -> Result<Workbook, FormatError> {
+        let xlsx = calamine::open_workbook(path)
+            .map_err(|e: calamine::XlsxError| unreadable(path, &e.to_string()))?;
+        Ok(Workbook(Arc::new(Mutex::new(xlsx))))
+    }
+
+    /// Its sheets' names, in order.
+    pub(crate) fn sheet_names(&self) -> Vec<String> {
+        self.lock().sheet_names().to_vec()
+    }
+
+    /// A pass that failed inside the Excel library left nothing half-changed that a later pass
+    /// reads (each pass opens the sheet's part afresh), so a poisoned lock is taken as it is.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Xlsx<BufReader<File>>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Streams the rows of `sheet`, blank rows left out; dropping the iterator stops the reader.
+pub(crate) fn rows(
+    workbook: &Workbook,
+    path: &Path,
+    sheet: &str,
+) -> Receiver<Result<RawRow, FormatError>> {
     let (tx, rx) = sync_channel(CHANNEL_ROWS);
     let label = path.display().to_string();
     let (path, sheet) = (path.to_path_buf(), sheet.to_string());
+    let workbook = workbook.clone();
     let spawned = std::thread::Builder::new().name("xlsx-rows".into()).spawn({
         let tx = tx.clone();
         move || {
             // A panic inside the Excel library on a malformed file (found by fuzzing: an
             // overflowing cell reference) is a damaged file to report, not a crash.
             let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                stream(&path, &sheet, &tx)
+                stream(&mut workbook.lock(), &path, &sheet, &tx)
             }));
             let failure = match read {
                 Ok(Ok(())) => return,
@@ -55,16 +90,6 @@ pub fn rows(path: &Path, sheet: &str) -> Receiver<Result<RawRow, FormatError>> {
     rx
 }
 
-/// Sheet names of the workbook, in order.
-pub fn sheet_names(path: &Path) -> Result<Vec<String>, FormatError> {
-    let workbook = open(path)?;
-    Ok(workbook.sheet_names().to_vec())
-}
-
-fn open(path: &Path) -> Result<Xlsx<std::io::BufReader<std::fs::File>>, FormatError> {
-    calamine::open_workbook(path).map_err(|e: calamine::XlsxError| unreadable(path, &e.to_string()))
-}
-
 fn unreadable(path: &Path, reason: &str) -> FormatError {
     FormatError::Excel {
         path: path.display().to_string(),
@@ -75,11 +100,11 @@ fn unreadable(path: &Path, reason: &str) -> FormatError {
 /// Reads the sheet cell by cell, gathering consecutive cells of one row; returns when the sheet ends
 /// or the receiver is gone.
 fn stream(
+    workbook: &mut Xlsx<BufReader<File>>,
     path: &Path,
     sheet: &str,
     tx: &SyncSender<Result<RawRow, FormatError>>,
 ) -> Result<(), FormatError> {
-    let mut workbook = open(path)?;
     let mut reader = workbook
         .worksheet_cells_reader(sheet)
         .map_err(|e| unreadable(path, &e.to_string()))?;
