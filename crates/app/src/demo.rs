@@ -161,7 +161,7 @@ pub fn prepare_demo(db: &Database, config: &Config) -> Result<DemoSummary, AppEr
         db,
         &who,
         &kinds.map(|(k, _)| k),
-        &std::collections::HashMap::new(),
+        &crate::sync::SyncPolicy::default(),
     )?;
     // Proposals from every list; BPJS memberships in the auto band are recorded straight away (routine
     // bookkeeping), while deaths, appointments and decile changes wait in the review queue to be seen.

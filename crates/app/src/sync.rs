@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use jaring_domain::ListKind;
-use jaring_linkage::{link, one_to_one_within, Field, LinkRecord, Options, Sex};
+use jaring_linkage::{decide, link, AutoRules, Band, BandRules, LinkRecord, Options, Reason, Sex};
 use jaring_store::audit;
 use jaring_store::matches::{self, Identity, MatchCandidate};
 use jaring_store::Database;
+use serde::Deserialize;
 
 use crate::AppError;
 
@@ -40,6 +41,115 @@ impl Thresholds {
     }
 }
 
+/// The policy of a synchronisation: per list kind, the thresholds and the rules a pair must pass to
+/// enter the auto band. Written as TOML (`jaring sync --policy FILE`):
+///
+/// ```toml
+/// [deaths]
+/// upper = 0.9
+/// lower = 0.2
+/// [deaths.auto]
+/// nik = "exact"        # only an exact NIK, not a typo
+/// common_name = 3
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncPolicy {
+    /// Thresholds per list; missing lists use [`Thresholds::default_for`].
+    pub thresholds: HashMap<ListKind, Thresholds>,
+    /// Auto-band rules per list; missing lists use [`SyncPolicy::default_rules`].
+    pub rules: HashMap<ListKind, AutoRules>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListSection {
+    upper: Option<f64>,
+    lower: Option<f64>,
+    auto: Option<AutoRules>,
+}
+
+impl From<HashMap<ListKind, Thresholds>> for SyncPolicy {
+    fn from(thresholds: HashMap<ListKind, Thresholds>) -> Self {
+        SyncPolicy {
+            thresholds,
+            rules: HashMap::new(),
+        }
+    }
+}
+
+impl SyncPolicy {
+    /// The rules a list kind gets by default: a death or an appointment changes a person's status and
+    /// their household's cover, so those lists are guarded; the others are decided by probability.
+    pub fn default_rules(kind: ListKind) -> AutoRules {
+        match kind {
+            ListKind::Deaths | ListKind::Asn => AutoRules::default(),
+            _ => AutoRules::unguarded(),
+        }
+    }
+
+    /// Reads a policy file's text; every error names the list and the setting.
+    pub fn from_toml(text: &str) -> Result<SyncPolicy, AppError> {
+        let sections: HashMap<String, ListSection> = toml::from_str(text)
+            .map_err(|e| AppError::Input(format!("kebijakan / policy: {e}")))?;
+        let mut policy = SyncPolicy::default();
+        for (name, section) in sections {
+            let kind = ListKind::from_code(&name)
+                .filter(|k| *k != ListKind::Registry)
+                .ok_or_else(|| {
+                    AppError::Input(format!(
+                        "kebijakan / policy: daftar '{name}' tidak dikenal / unknown list '{name}' (deaths, asn, bpjs, dtsen)"
+                    ))
+                })?;
+            let base = Thresholds::default_for(kind);
+            let t = Thresholds {
+                upper: section.upper.unwrap_or(base.upper),
+                lower: section.lower.unwrap_or(base.lower),
+            };
+            t.check()
+                .map_err(|e| AppError::Input(format!("kebijakan / policy [{name}]: {e}")))?;
+            policy.thresholds.insert(kind, t);
+            if let Some(rules) = section.auto {
+                rules.compile().map_err(|e| {
+                    AppError::Input(format!("kebijakan / policy [{name}.auto]: {e}"))
+                })?;
+                policy.rules.insert(kind, rules);
+            }
+        }
+        Ok(policy)
+    }
+
+    fn for_kind(&self, kind: ListKind) -> Result<BandRules, AppError> {
+        let t = self
+            .thresholds
+            .get(&kind)
+            .copied()
+            .unwrap_or_else(|| Thresholds::default_for(kind));
+        let rules = self
+            .rules
+            .get(&kind)
+            .cloned()
+            .unwrap_or_else(|| SyncPolicy::default_rules(kind));
+        Ok(BandRules {
+            upper: t.upper,
+            lower: t.lower,
+            rules: rules
+                .compile()
+                .map_err(|e| AppError::Input(format!("{}: {e}", kind.as_code())))?,
+        })
+    }
+}
+
+impl Thresholds {
+    /// Whether `0 ≤ lower ≤ upper ≤ 1`.
+    pub fn check(&self) -> Result<(), String> {
+        if (0.0..=1.0).contains(&self.lower) && self.lower <= self.upper && self.upper <= 1.0 {
+            Ok(())
+        } else {
+            Err("perlu 0 ≤ lower ≤ upper ≤ 1 / need 0 ≤ lower ≤ upper ≤ 1".into())
+        }
+    }
+}
+
 /// What one list's synchronisation found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyncSummary {
@@ -53,13 +163,17 @@ pub struct SyncSummary {
     pub review: usize,
     /// No match.
     pub no_match: usize,
-    /// Exact-NIK pairs sent to review because name and birth date both disagreed.
+    /// Exact-NIK pairs sent to review because the name or birth date is another person's.
     pub nik_conflicts: usize,
+    /// Pairs kept out of the auto band by the list's rules although their probability reached it,
+    /// per reason.
+    pub held_back: Vec<(Reason, usize)>,
     /// Time spent linking.
     pub elapsed: Duration,
 }
 
-pub(crate) fn link_record(i: &Identity) -> LinkRecord {
+/// A registry person or staged record as linkage reads it.
+pub fn link_record(i: &Identity) -> LinkRecord {
     let sex = match i.sex.as_deref() {
         Some("m") => Some(Sex::Male),
         Some("f") => Some(Sex::Female),
@@ -73,6 +187,7 @@ pub(crate) fn link_record(i: &Identity) -> LinkRecord {
         sex,
         i.village.as_deref(),
     )
+    .with_details(i.no_kk.as_deref(), i.birth_place.as_deref(), i.household)
 }
 
 pub(crate) fn explanation(model: &jaring_linkage::Model, gamma: &jaring_linkage::Gamma) -> String {
@@ -84,12 +199,13 @@ pub(crate) fn explanation(model: &jaring_linkage::Model, gamma: &jaring_linkage:
     serde_json::Value::Array(items).to_string()
 }
 
-/// Links the staged records of each kind to the registry and stores the candidates.
+/// Links the staged records of each kind to the registry and stores the candidates, each with its band
+/// and the reasons it is not in the auto band.
 pub fn sync(
     db: &Database,
     who: &crate::accounts::Principal,
     kinds: &[ListKind],
-    thresholds: &HashMap<ListKind, Thresholds>,
+    policy: &SyncPolicy,
 ) -> Result<Vec<SyncSummary>, AppError> {
     who.require_any(jaring_domain::access::Action::Synchronise)?;
     let registry: Vec<LinkRecord> = {
@@ -102,19 +218,16 @@ pub fn sync(
     let mut summaries = Vec::new();
     for &kind in kinds {
         let started = Instant::now();
+        let rules = policy.for_kind(kind)?;
         let staged: Vec<LinkRecord> = matches::staged_identities(&mut db.conn()?, kind.as_code())?
             .iter()
             .map(link_record)
             .collect();
-        let t = thresholds
-            .get(&kind)
-            .copied()
-            .unwrap_or_else(|| Thresholds::default_for(kind));
         let linkage = link(
             &registry,
             &staged,
             &Options {
-                keep_above: t.lower.min(0.01),
+                keep_above: rules.lower.min(0.01),
                 ..Options::default()
             },
         );
@@ -129,13 +242,13 @@ pub fn sync(
                     .unwrap_or_default()
             })
             .collect();
-        let chosen = one_to_one_within(&linkage.pairs, |right| {
-            file_of.get(right as usize).copied().unwrap_or_default()
-        });
-        let mut by_staged: HashMap<u32, &jaring_linkage::ScoredPair> = HashMap::new();
-        for p in &chosen {
-            by_staged.insert(p.right, p);
-        }
+        let decisions = decide(
+            &registry,
+            &staged,
+            &linkage,
+            |right| file_of.get(right as usize).copied().unwrap_or_default(),
+            &rules,
+        );
         let mut summary = SyncSummary {
             kind,
             records: staged.len(),
@@ -143,73 +256,57 @@ pub fn sync(
             review: 0,
             no_match: 0,
             nik_conflicts: 0,
+            held_back: Vec::new(),
             elapsed: Duration::ZERO,
         };
-        let nik = Field::ALL
+        let mut held: HashMap<Reason, usize> = HashMap::new();
+        let candidates: Vec<MatchCandidate> = decisions
             .iter()
-            .position(|f| *f == Field::Nik)
-            .unwrap_or(0);
-        let name = Field::ALL
-            .iter()
-            .position(|f| *f == Field::Name)
-            .unwrap_or(1);
-        let birth = Field::ALL
-            .iter()
-            .position(|f| *f == Field::BirthDate)
-            .unwrap_or(2);
-        let candidates: Vec<MatchCandidate> = staged
-            .iter()
-            .enumerate()
-            .map(|(j, record)| {
-                let staged_id = record.id.parse::<i64>().unwrap_or_default();
-                // The same NIK on two people with nothing else in common is a data error a person must
-                // look at, however strong or weak the rest of the evidence: always review, never auto.
-                let conflict_of = |p: &jaring_linkage::ScoredPair| {
-                    p.gamma[nik] == Some(0) && p.gamma[name] == Some(4) && p.gamma[birth] == Some(4)
-                };
-                match by_staged
-                    .get(&(j as u32))
-                    .filter(|p| p.probability >= t.lower || conflict_of(p))
-                {
-                    Some(p) => {
-                        let conflict = conflict_of(p);
-                        let band = if p.probability >= t.upper && !conflict {
-                            "auto"
-                        } else {
-                            "review"
-                        };
-                        if conflict {
-                            summary.nik_conflicts += 1;
-                        }
-                        MatchCandidate {
-                            staged_id,
-                            person_id: registry[p.left as usize].id.parse().ok(),
-                            probability: p.probability,
-                            weight: p.weight,
-                            band,
-                            explanation: explanation(&linkage.model, &p.gamma),
-                        }
+            .map(|d| {
+                let staged_id = staged[d.right as usize]
+                    .id
+                    .parse::<i64>()
+                    .unwrap_or_default();
+                match d.band {
+                    Band::Auto => summary.auto += 1,
+                    Band::Review => summary.review += 1,
+                    Band::NoMatch => summary.no_match += 1,
+                }
+                if d.reasons.contains(&Reason::NikHolderDiffers) {
+                    summary.nik_conflicts += 1;
+                }
+                if d.band == Band::Review && !d.reasons.contains(&Reason::BelowThreshold) {
+                    for r in &d.reasons {
+                        *held.entry(*r).or_insert(0) += 1;
                     }
-                    None => MatchCandidate {
-                        staged_id,
-                        person_id: None,
-                        probability: by_staged.get(&(j as u32)).map_or(0.0, |p| p.probability),
-                        weight: by_staged.get(&(j as u32)).map_or(0.0, |p| p.weight),
-                        band: "no_match",
-                        explanation: "[]".into(),
+                }
+                let codes: Vec<&str> = d.reasons.iter().map(|r| r.as_code()).collect();
+                MatchCandidate {
+                    staged_id,
+                    person_id: match d.band {
+                        Band::NoMatch => None,
+                        _ => d
+                            .pair
+                            .as_ref()
+                            .and_then(|p| registry[p.left as usize].id.parse().ok()),
                     },
+                    probability: d.pair.as_ref().map_or(0.0, |p| p.probability),
+                    weight: d.pair.as_ref().map_or(0.0, |p| p.weight),
+                    band: d.band.as_code(),
+                    explanation: match (d.band, &d.pair) {
+                        (Band::NoMatch, _) | (_, None) => "[]".into(),
+                        (_, Some(p)) => explanation(&linkage.model, &p.gamma),
+                    },
+                    reasons: serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into()),
                 }
             })
             .collect();
-        for c in &candidates {
-            match c.band {
-                "auto" => summary.auto += 1,
-                "review" => summary.review += 1,
-                _ => summary.no_match += 1,
-            }
-        }
-        // The bands decide which proposals may be approved in bulk, so the thresholds a run used
-        // are a decision of record.
+        summary.held_back = Reason::ALL
+            .iter()
+            .filter_map(|r| held.get(r).map(|n| (*r, *n)))
+            .collect();
+        // The bands decide which proposals may be approved in bulk, so the policy a run used is a
+        // decision of record.
         let entry = audit::AuditEntry {
             actor: who.username.clone(),
             action: "sync.run".into(),
@@ -217,12 +314,14 @@ pub fn sync(
             after: Some(
                 serde_json::json!({
                     "list": kind.as_code(),
-                    "upper": t.upper,
-                    "lower": t.lower,
+                    "upper": rules.upper,
+                    "lower": rules.lower,
+                    "auto_rules": policy.rules.get(&kind).cloned().unwrap_or_else(|| SyncPolicy::default_rules(kind)),
                     "records": summary.records,
                     "auto": summary.auto,
                     "review": summary.review,
                     "no_match": summary.no_match,
+                    "held_back": summary.held_back.iter().map(|(r, n)| (r.as_code(), *n)).collect::<HashMap<_, _>>(),
                 })
                 .to_string(),
             ),

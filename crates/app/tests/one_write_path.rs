@@ -542,7 +542,7 @@ fn no_use_case_has_an_unchecked_twin() {
         assert_eq!(bulk.applied, 0, "{l}");
         assert_eq!(snapshot(db), before, "{l}: nothing changed");
         // Regency jobs and settings.
-        let none = std::collections::HashMap::new();
+        let none = jaring_app::sync::SyncPolicy::default();
         assert!(is_refused(jaring_app::sync::sync(
             db,
             &kewar,

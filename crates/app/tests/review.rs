@@ -259,7 +259,7 @@ fn approved_proposals_make_the_registry_agree_with_the_ground_truth() {
                 )
             })
             .collect();
-        sync(db, &job("sync"), &kinds, &strict).unwrap();
+        sync(db, &job("sync"), &kinds, &strict.into()).unwrap();
         let deceased_before = ids(db, "SELECT id FROM persons WHERE life_status = 'deceased'");
         let excluding = "SELECT DISTINCT household_id FROM persons WHERE household_id IS NOT NULL \
                          AND civil_servant_status IN ('pns', 'pppk', 'tni', 'polri')";
@@ -514,7 +514,7 @@ fn two_reviewers_at_once_apply_each_proposal_exactly_once() {
         for (kind, file) in lists {
             import(db, dir.path(), file, kind);
         }
-        sync(db, &job("sync"), &kinds, &HashMap::new()).unwrap();
+        sync(db, &job("sync"), &kinds, &Default::default()).unwrap();
         review::generate_proposals(db, &job("sync"), &kinds, &ctx()).unwrap();
         let auto = ProposalFilter {
             band: Some("auto".into()),
@@ -861,7 +861,7 @@ fn a_new_person_on_two_lists_is_proposed_once() {
             ("bpjs-baru.csv", ListKind::Bpjs),
         ] {
             import(db, dir.path(), file, kind);
-            sync(db, &job("sync"), &[kind], &HashMap::new()).unwrap();
+            sync(db, &job("sync"), &[kind], &Default::default()).unwrap();
             review::generate_proposals(db, &job("sync"), &[kind], &ctx()).unwrap();
             assert_eq!(count(), 1, "{} after {file}", label(db));
         }

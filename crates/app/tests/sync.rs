@@ -66,7 +66,7 @@ fn sync_bands_agree_with_the_ground_truth() {
             import(db, dir.path(), file, kind);
         }
         let kinds: Vec<ListKind> = lists.iter().map(|l| l.0).collect();
-        let summaries = sync(db, &job("sync"), &kinds, &HashMap::new()).unwrap();
+        let summaries = sync(db, &job("sync"), &kinds, &Default::default()).unwrap();
         for (s, (kind, _, list)) in summaries.iter().zip(lists) {
             let mut conn = db.conn().unwrap();
             let (auto, review, none) = band_counts(&mut conn, list).unwrap();
@@ -120,7 +120,7 @@ fn sync_bands_agree_with_the_ground_truth() {
             .iter()
             .map(|(_, _, l)| band_counts(&mut db.conn().unwrap(), l).unwrap())
             .collect();
-        sync(db, &job("sync"), &[ListKind::Deaths], &HashMap::new()).unwrap();
+        sync(db, &job("sync"), &[ListKind::Deaths], &Default::default()).unwrap();
         let after: Vec<_> = lists
             .iter()
             .map(|(_, _, l)| band_counts(&mut db.conn().unwrap(), l).unwrap())
@@ -134,7 +134,7 @@ fn sync_bands_agree_with_the_ground_truth() {
                 lower: 0.5,
             },
         )]);
-        let s = &sync(db, &job("sync"), &[ListKind::Deaths], &strict).unwrap()[0];
+        let s = &sync(db, &job("sync"), &[ListKind::Deaths], &strict.into()).unwrap()[0];
         let (a0, r0, n0) = before[0];
         assert!(
             s.auto as i64 <= a0
@@ -174,7 +174,7 @@ fn same_nik_with_another_name_and_birth_date_goes_to_review() {
         import(db, dir.path(), "registry.csv", ListKind::Registry);
         import(db, dir.path(), "deaths.csv", ListKind::Deaths);
         import(db, dir.path(), "odd_death.csv", ListKind::Deaths);
-        let s = &sync(db, &job("sync"), &[ListKind::Deaths], &HashMap::new()).unwrap()[0];
+        let s = &sync(db, &job("sync"), &[ListKind::Deaths], &Default::default()).unwrap()[0];
         assert!(s.nik_conflicts >= 1, "{}: {s:?}", label(db));
         let review = candidates_in_band(&mut db.conn().unwrap(), "deaths", "review").unwrap();
         assert!(
@@ -192,4 +192,160 @@ fn same_nik_with_another_name_and_birth_date_goes_to_review() {
 /// The regency's system principal acting as `name` (a job, a test's reviewer).
 fn job(name: &str) -> jaring_app::accounts::Principal {
     jaring_app::accounts::Principal::job(jaring_domain::RegionCode::parse("53.04").unwrap(), name)
+}
+
+/// The hard cases (namesakes in one village born days apart, an unregistered twin a NIK digit off, a
+/// son of the same name, a relative's NIK, namesakes of another regency, namesakes appointed) mixed
+/// into the regular lists, on several seeds: after sync, proposals and bulk approval of the auto band,
+/// exactly the truly dead in that band are marked deceased and only true appointments applied.
+#[test]
+fn no_living_person_is_marked_dead_by_the_auto_band() {
+    use jaring_app::review::{self, Context};
+    use jaring_store::review::ProposalFilter;
+    for seed in [3u64, 17, 41] {
+        let dir = tempfile::tempdir().unwrap();
+        let generated = jaring_synth::generate(&jaring_synth::Config {
+            persons: 6_000,
+            seed,
+            ..Default::default()
+        })
+        .unwrap();
+        jaring_synth::write_dir(&generated, dir.path()).unwrap();
+        let hard = jaring_synth::hard::hard_cases(&generated, seed, 25);
+        jaring_synth::hard::write_list(&hard.deaths, dir.path()).unwrap();
+        jaring_synth::hard::write_list(&hard.asn, dir.path()).unwrap();
+        let mut truth = truth(dir.path());
+        for t in &hard.truth {
+            truth.insert(
+                (format!("hard_{}", t.list), t.record_id.clone()),
+                t.person_id,
+            );
+        }
+        let alive_dead: HashSet<i64> = truth
+            .iter()
+            .filter(|((l, _), _)| l == "deaths" || l == "hard_deaths")
+            .filter_map(|(_, p)| *p)
+            .collect();
+        let appointed: HashSet<i64> = truth
+            .iter()
+            .filter(|((l, _), _)| l == "asn" || l == "hard_asn")
+            .filter_map(|(_, p)| *p)
+            .collect();
+        for t in backends() {
+            let db = &t.db;
+            let l = label(db);
+            import(db, dir.path(), "registry.csv", ListKind::Registry);
+            import(db, dir.path(), "deaths.csv", ListKind::Deaths);
+            import(db, dir.path(), "hard_deaths.csv", ListKind::Deaths);
+            import(db, dir.path(), "asn_pppk.csv", ListKind::Asn);
+            import(db, dir.path(), "hard_asn.csv", ListKind::Asn);
+            let summaries = sync(
+                db,
+                &job("sync"),
+                &[ListKind::Deaths, ListKind::Asn],
+                &Default::default(),
+            )
+            .unwrap();
+            // Hard cases the probability alone would have let into the auto band were held back.
+            assert!(
+                summaries[0]
+                    .held_back
+                    .iter()
+                    .any(|(r, _)| *r == jaring_linkage::Reason::NikDiffers),
+                "{l} seed {seed}: {:?}",
+                summaries[0]
+            );
+            let mut conn = db.conn().unwrap();
+            // Every auto-band death is the person the record is about.
+            let wrong: Vec<_> = candidates_in_band(&mut conn, "deaths", "auto")
+                .unwrap()
+                .into_iter()
+                .filter(|e| e.person_id.is_none_or(|p| !alive_dead.contains(&p)))
+                .collect();
+            assert!(
+                wrong.is_empty(),
+                "{l} seed {seed}: living persons in the auto band {wrong:?}"
+            );
+            let wrong_asn: Vec<_> = candidates_in_band(&mut conn, "asn", "auto")
+                .unwrap()
+                .into_iter()
+                .filter(|e| e.person_id.is_none_or(|p| !appointed.contains(&p)))
+                .collect();
+            assert!(wrong_asn.is_empty(), "{l} seed {seed}: {wrong_asn:?}");
+            // The relative's NIK: the record goes to the household member it names, in review.
+            let review_people: HashSet<i64> = candidates_in_band(&mut conn, "deaths", "review")
+                .unwrap()
+                .into_iter()
+                .filter_map(|e| e.person_id)
+                .collect();
+            let relatives: Vec<i64> = hard
+                .truth
+                .iter()
+                .filter(|t| t.noise == "nik_of_relative")
+                .filter_map(|t| t.person_id)
+                .collect();
+            let found = relatives
+                .iter()
+                .filter(|p| review_people.contains(p))
+                .count();
+            assert!(
+                found * 10 >= relatives.len() * 9,
+                "{l} seed {seed}: {found} of {} relatives' NIKs traced to the member",
+                relatives.len()
+            );
+            let deceased = |conn: &mut jaring_store::Conn| -> HashSet<i64> {
+                conn.query("SELECT id FROM persons WHERE life_status = 'deceased'", &[])
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.i64(0).unwrap())
+                    .collect()
+            };
+            let before = deceased(&mut conn);
+            drop(conn);
+            // End to end: proposals, bulk approval of the auto band, then the registry.
+            let ctx = Context {
+                today: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+                grace_months: 3,
+            };
+            review::generate_proposals(db, &job("sync"), &[ListKind::Deaths, ListKind::Asn], &ctx)
+                .unwrap();
+            review::approve_all(
+                db,
+                &job("admin"),
+                &ProposalFilter {
+                    band: Some("auto".into()),
+                    ..Default::default()
+                },
+                &ctx,
+            )
+            .unwrap();
+            let mut conn = db.conn().unwrap();
+            let dead: HashSet<i64> = deceased(&mut conn).difference(&before).copied().collect();
+            let auto_dead: HashSet<i64> = candidates_in_band(&mut conn, "deaths", "auto")
+                .unwrap()
+                .into_iter()
+                .filter_map(|e| e.person_id)
+                .collect();
+            assert!(
+                dead.is_subset(&alive_dead),
+                "{l} seed {seed}: a living person marked dead"
+            );
+            assert_eq!(
+                dead, auto_dead,
+                "{l} seed {seed}: exactly the auto band's dead"
+            );
+            // Recall on the regular death list (the hard cases are meant for review).
+            let regular: HashSet<i64> = truth
+                .iter()
+                .filter(|((l, _), _)| l == "deaths")
+                .filter_map(|(_, p)| *p)
+                .collect();
+            let recall =
+                auto_dead.intersection(&regular).count() as f64 / regular.len().max(1) as f64;
+            assert!(
+                recall >= 0.9,
+                "{l} seed {seed}: auto-band recall {recall:.3}"
+            );
+        }
+    }
 }

@@ -8,6 +8,7 @@ use clap::{Parser, ValueEnum};
 use jaring_domain::{Nik, RegionCode, RegionLevel, Regions};
 use jaring_store::Database;
 
+mod guard_eval;
 mod sqlite_floor;
 
 #[global_allocator]
@@ -42,6 +43,12 @@ struct Args {
     /// For `write-xlsx`: data rows to copy.
     #[arg(long, default_value_t = 100_000)]
     rows: usize,
+    /// For `guard-eval`: the seeds, one regency each.
+    #[arg(long, value_delimiter = ',', default_value = "1,2,3")]
+    seeds: Vec<u64>,
+    /// For `guard-eval`: records of each hard case per seed.
+    #[arg(long, default_value_t = 50)]
+    per_case: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -64,6 +71,10 @@ enum What {
     /// The floor SQLite itself sets for a registry load (`--from registry.csv --out new.db`): the rows
     /// written with plain rusqlite and every shortcut of jaring's first load, none of jaring's work.
     SqliteFloor,
+    /// The auto band of death and appointment lists with the hard cases mixed in (namesakes, twins, a
+    /// relative's NIK), through import and `jaring sync` with the default policy, on `--seeds`: living
+    /// persons in the auto band, its recall, the review load.
+    GuardEval,
 }
 
 fn peak_rss_mib() -> f64 {
@@ -94,6 +105,9 @@ fn main() -> Result<()> {
     }
     if args.what == What::Coverage {
         return coverage(&args);
+    }
+    if args.what == What::GuardEval {
+        return guard_eval::run(args.persons, &args.seeds, args.per_case);
     }
     if args.what == What::SqliteFloor {
         let (Some(from), Some(out)) = (&args.from, &args.out) else {

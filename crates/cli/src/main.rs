@@ -115,10 +115,15 @@ enum Command {
         /// Lists to synchronise (default: every kind with staged records).
         #[arg(long, value_parser = ["dtsen", "deaths", "asn", "bpjs"])]
         kind: Vec<String>,
-        /// Band thresholds per list: `deaths=0.995:0.5,dtsen=0.99:0.6` (upper:lower probability).
+        /// Band thresholds per list: `deaths=0.995:0.5,dtsen=0.99:0.6` (upper:lower probability);
+        /// these override the policy file's.
         #[arg(long)]
         thresholds: Option<String>,
-        /// Who runs it (recorded in the audit log with the thresholds used).
+        /// Policy file (TOML): per list, thresholds and the rules a pair must pass to enter the auto
+        /// band (docs/SYNC_POLICY.md). Without it, the defaults.
+        #[arg(long, env = "JARING_SYNC_POLICY")]
+        policy: Option<std::path::PathBuf>,
+        /// Who runs it (recorded in the audit log with the policy used).
         #[arg(long, env = "USER", default_value = "cli")]
         actor: String,
     },
@@ -286,10 +291,11 @@ fn main() -> Result<()> {
         Command::Sync {
             kind,
             thresholds,
+            policy,
             actor,
         } => {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
-            sync(&db, &kind, thresholds.as_deref(), &actor)
+            sync(&db, &kind, thresholds.as_deref(), policy.as_deref(), &actor)
         }
         Command::Review { command, actor } => {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
@@ -493,8 +499,14 @@ fn generate(persons: usize, seed: u64, out: &Path, region: &str, as_of: NaiveDat
     Ok(())
 }
 
-fn sync(db: &Database, kinds: &[String], thresholds: Option<&str>, actor: &str) -> Result<()> {
-    use jaring_app::sync::Thresholds;
+fn sync(
+    db: &Database,
+    kinds: &[String],
+    thresholds: Option<&str>,
+    policy: Option<&std::path::Path>,
+    actor: &str,
+) -> Result<()> {
+    use jaring_app::sync::{SyncPolicy, Thresholds};
     use jaring_domain::ListKind;
     let kinds: Vec<ListKind> = if kinds.is_empty() {
         let mut conn = db.conn()?;
@@ -519,7 +531,14 @@ fn sync(db: &Database, kinds: &[String], thresholds: Option<&str>, actor: &str) 
     if kinds.is_empty() {
         bail!("belum ada daftar yang diimpor / no external list imported yet: run `jaring import --kind deaths FILE` first");
     }
-    let mut map = std::collections::HashMap::new();
+    let mut policy = match policy {
+        Some(path) => SyncPolicy::from_toml(
+            &std::fs::read_to_string(path)
+                .with_context(|| format!("kebijakan / policy {}", path.display()))?,
+        )
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+        None => SyncPolicy::default(),
+    };
     for item in thresholds
         .unwrap_or("")
         .split(',')
@@ -537,13 +556,13 @@ fn sync(db: &Database, kinds: &[String], thresholds: Option<&str>, actor: &str) 
             upper: upper.trim().parse()?,
             lower: lower.trim().parse()?,
         };
-        if !(0.0..=1.0).contains(&t.lower) || t.lower > t.upper || t.upper > 1.0 {
-            bail!("--thresholds: {kind}: need 0 ≤ lower ≤ upper ≤ 1");
+        if let Err(e) = t.check() {
+            bail!("--thresholds: {kind}: {e}");
         }
-        map.insert(kind, t);
+        policy.thresholds.insert(kind, t);
     }
     let who = jaring_app::accounts::cli_principal(db, actor, None)?;
-    let summaries = jaring_app::sync::sync(db, &who, &kinds, &map)?;
+    let summaries = jaring_app::sync::sync(db, &who, &kinds, &policy)?;
     println!(
         "daftar/list       catatan   otomatis/auto   tinjau/review   tidak cocok/no match   waktu"
     );
@@ -557,11 +576,19 @@ fn sync(db: &Database, kinds: &[String], thresholds: Option<&str>, actor: &str) 
             s.no_match,
             s.elapsed.as_secs_f64(),
             if s.nik_conflicts > 0 {
-                format!("  ({} NIK sama, nama & tgl lahir beda → tinjau / same NIK, name and birth date differ → review)", s.nik_conflicts)
+                format!("  ({} NIK sama, nama atau tgl lahir beda → tinjau / same NIK, another name or birth date → review)", s.nik_conflicts)
             } else {
                 String::new()
             }
         );
+        // Pairs the probability alone would have put in the auto band, and the rule that held each.
+        for (reason, n) in &s.held_back {
+            println!(
+                "    {n:>6}  {}\n            {}",
+                reason.label_id(),
+                reason.label_en()
+            );
+        }
     }
     review::generate(db, &who)?;
     println!("Tinjau dengan / review with: jaring review list");

@@ -19,17 +19,28 @@ pub enum Field {
     Sex,
     /// Village / kecamatan.
     Region,
+    /// Family-card number: the household, which namesakes in one village almost never share.
+    NoKk,
+    /// Place of birth.
+    BirthPlace,
 }
 
 impl Field {
     /// Every field, in comparison-vector order.
-    pub const ALL: [Field; 5] = [
+    pub const ALL: [Field; 7] = [
         Field::Nik,
         Field::Name,
         Field::BirthDate,
         Field::Sex,
         Field::Region,
+        Field::NoKk,
+        Field::BirthPlace,
     ];
+
+    /// Position of the field in a comparison vector.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
 
     /// Names of the levels, strongest agreement first.
     pub fn levels(self) -> &'static [&'static str] {
@@ -62,6 +73,8 @@ impl Field {
                 "same regency",
                 "different",
             ],
+            Field::NoKk => &["same", "different"],
+            Field::BirthPlace => &["same", "similar", "different"],
         }
     }
 
@@ -73,12 +86,14 @@ impl Field {
             Field::BirthDate => "birth_date",
             Field::Sex => "sex",
             Field::Region => "region",
+            Field::NoKk => "no_kk",
+            Field::BirthPlace => "birth_place",
         }
     }
 }
 
 /// Levels reached by one pair, `None` where a value is missing.
-pub type Gamma = [Option<u8>; 5];
+pub type Gamma = [Option<u8>; Field::ALL.len()];
 
 /// Compares two NIKs.
 pub fn nik(a: &LinkRecord, b: &LinkRecord) -> Option<u8> {
@@ -228,6 +243,27 @@ pub fn region(a: &LinkRecord, b: &LinkRecord) -> Option<u8> {
     })
 }
 
+/// Compares family-card numbers: the same card, or another.
+pub fn no_kk(a: &LinkRecord, b: &LinkRecord) -> Option<u8> {
+    Some(if a.no_kk.as_ref()? == b.no_kk.as_ref()? {
+        0
+    } else {
+        1
+    })
+}
+
+/// Compares places of birth: the same, similar spelling ("Atambua" / "Atambuwa"), another place.
+pub fn birth_place(a: &LinkRecord, b: &LinkRecord) -> Option<u8> {
+    let (x, y) = (a.birth_place.as_deref()?, b.birth_place.as_deref()?);
+    Some(if x == y {
+        0
+    } else if jaro_winkler(x, y) >= 0.9 {
+        1
+    } else {
+        2
+    })
+}
+
 /// Every comparison of one pair.
 pub fn compare(a: &LinkRecord, b: &LinkRecord) -> Gamma {
     [
@@ -236,6 +272,8 @@ pub fn compare(a: &LinkRecord, b: &LinkRecord) -> Gamma {
         birth_date(a, b),
         sex(a, b),
         region(a, b),
+        no_kk(a, b),
+        birth_place(a, b),
     ]
 }
 

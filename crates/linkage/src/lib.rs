@@ -7,19 +7,23 @@
 //! scores pairs with a Fellegi–Sunter model whose m is estimated by EM on the data and u from random
 //! pairs, and explains every score field by field.
 
+pub mod bands;
 pub mod blocking;
 pub mod compare;
 pub mod model;
 pub mod names;
+pub mod policy;
 pub mod record;
 
 use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+pub use bands::{decide, Band, BandRules, Decision};
 pub use blocking::BlockingReport;
 pub use compare::{Field, Gamma};
 pub use model::{Contribution, Model};
+pub use policy::{AutoRules, CompiledRules, PairFacts, PolicyError, Reason};
 pub use record::{LinkRecord, Sex};
 
 /// A scored candidate pair.
@@ -450,7 +454,7 @@ mod tests {
         ScoredPair {
             left,
             right,
-            gamma: [None; 5],
+            gamma: [None; Field::ALL.len()],
             weight,
             probability: 0.9,
         }

@@ -267,7 +267,7 @@ mod tests {
         for _ in 0..50_000 {
             let is_match = next() < prior;
             let dist = if is_match { &true_m } else { &true_u };
-            let mut g: Gamma = [None; 5];
+            let mut g: Gamma = [None; Field::ALL.len()];
             for (i, d) in dist.iter().enumerate() {
                 g[i] = Some(draw(d, next()));
             }
@@ -275,7 +275,7 @@ mod tests {
         }
         let random: Vec<Gamma> = (0..50_000)
             .map(|_| {
-                let mut g: Gamma = [None; 5];
+                let mut g: Gamma = [None; Field::ALL.len()];
                 for (i, d) in true_u.iter().enumerate() {
                     g[i] = Some(draw(d, next()));
                 }
@@ -293,9 +293,13 @@ mod tests {
             }
         }
         // a full agreement is a near-certain match, a full disagreement near-certain not
-        assert!(model.probability(&[Some(0), Some(0), Some(0), Some(0), Some(0)]) > 0.999);
-        assert!(model.probability(&[Some(4), Some(4), Some(4), Some(1), Some(3)]) < 0.001);
-        let why = model.explain(&[Some(0), None, Some(4), Some(0), Some(1)]);
+        assert!(
+            model.probability(&[Some(0), Some(0), Some(0), Some(0), Some(0), None, None]) > 0.999
+        );
+        assert!(
+            model.probability(&[Some(4), Some(4), Some(4), Some(1), Some(3), None, None]) < 0.001
+        );
+        let why = model.explain(&[Some(0), None, Some(4), Some(0), Some(1), None, None]);
         assert_eq!(why[0].level, Some("exact"));
         assert!(why[0].weight > 10.0);
         assert_eq!(why[1].level, None);

@@ -40,6 +40,14 @@ pub struct LinkRecord {
     pub sex: Option<Sex>,
     /// Village code as 10 digits (kecamatan = first 6, regency = first 4).
     pub region: Option<String>,
+    /// Family-card number (No. KK), 16 digits, when the list carries one.
+    pub no_kk: Option<String>,
+    /// Place of birth, folded (lower-case letters only), when the list carries one.
+    pub birth_place: Option<String>,
+    /// The household the record belongs to in its own list (registry side: the household id), so
+    /// that a NIK written on a relative's record can be traced to the household rather than to the
+    /// relative who holds it.
+    pub household: Option<i64>,
 }
 
 /// Hot-path views of a record's fields.
@@ -103,7 +111,39 @@ impl LinkRecord {
             birth_date,
             sex,
             region,
+            no_kk: None,
+            birth_place: None,
+            household: None,
         }
+    }
+
+    /// Adds the fields beyond identity that some lists carry: No. KK (kept only when it is 16 digits),
+    /// place of birth and the record's household.
+    pub fn with_details(
+        mut self,
+        no_kk: Option<&str>,
+        birth_place: Option<&str>,
+        household: Option<i64>,
+    ) -> LinkRecord {
+        self.no_kk = no_kk
+            .map(|k| k.chars().filter(char::is_ascii_digit).collect::<String>())
+            .filter(|k| k.len() == 16 && !k.ends_with("0000"));
+        self.birth_place = birth_place
+            .map(|p| {
+                p.chars()
+                    .filter(|c| c.is_alphabetic())
+                    .flat_map(char::to_lowercase)
+                    .collect::<String>()
+            })
+            .filter(|p| p.len() >= 3);
+        self.household = household;
+        self
+    }
+
+    /// A key of the name that ignores spelling variants and word order (the phonetic tokens): two
+    /// records with the same key are namesakes as far as a reader of the list can tell.
+    pub fn name_key(&self) -> u64 {
+        self.fast.phonetic
     }
 }
 

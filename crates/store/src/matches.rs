@@ -20,40 +20,65 @@ pub struct Identity {
     pub sex: Option<String>,
     /// Village code, dotted.
     pub village: Option<String>,
+    /// Family-card number (registry: the household's current one).
+    pub no_kk: Option<String>,
+    /// Place of birth.
+    pub birth_place: Option<String>,
+    /// Household (registry persons only).
+    pub household: Option<i64>,
 }
 
-fn identities(conn: &mut Conn, sql: &str, params: &[Value]) -> Result<Vec<Identity>> {
-    conn.query(sql, params)?
-        .iter()
-        .map(|r| {
-            Ok(Identity {
-                id: r.i64(0)?,
-                nik: r.opt_text(1)?.unwrap_or_default(),
-                name: r.text(2)?,
-                birth_date: r.opt_date(3)?,
-                sex: r.opt_text(4)?,
-                village: r.opt_text(5)?,
-            })
-        })
-        .collect()
-}
-
-/// Every registry person (merged duplicates excluded: their survivor stands for them).
+/// Every registry person (merged duplicates excluded: their survivor stands for them), with their
+/// household and its current family-card number.
 pub fn registry_identities(conn: &mut Conn) -> Result<Vec<Identity>> {
-    identities(
-        conn,
-        "SELECT id, nik, name, birth_date, sex, village_code FROM persons WHERE merged_into IS NULL ORDER BY id",
+    conn.query(
+        "SELECT p.id, p.nik, p.name, p.birth_date, p.sex, p.village_code, p.birth_place, p.household_id, k.no_kk \
+         FROM persons p LEFT JOIN household_kk k ON k.household_id = p.household_id AND k.valid_to IS NULL \
+         WHERE p.merged_into IS NULL ORDER BY p.id",
         &[],
-    )
+    )?
+    .iter()
+    .map(|r| {
+        Ok(Identity {
+            id: r.i64(0)?,
+            nik: r.opt_text(1)?.unwrap_or_default(),
+            name: r.text(2)?,
+            birth_date: r.opt_date(3)?,
+            sex: r.opt_text(4)?,
+            village: r.opt_text(5)?,
+            birth_place: r.opt_text(6)?.filter(|p| !p.is_empty()),
+            household: r.opt_i64(7)?,
+            no_kk: r.opt_text(8)?,
+        })
+    })
+    .collect()
 }
 
-/// Every staged record of a kind (NIK as written, so damaged NIKs keep their prefix).
+/// Every staged record of a kind (NIK as written, so damaged NIKs keep their prefix), with the No. KK
+/// and place of birth the list carried.
 pub fn staged_identities(conn: &mut Conn, kind: &str) -> Result<Vec<Identity>> {
-    identities(
-        conn,
-        "SELECT id, nik_raw, name, birth_date, sex, village_code FROM staged_records WHERE kind = $1 ORDER BY id",
+    conn.query(
+        "SELECT id, nik_raw, name, birth_date, sex, village_code, no_kk, attributes \
+         FROM staged_records WHERE kind = $1 ORDER BY id",
         &[Value::from(kind)],
-    )
+    )?
+    .iter()
+    .map(|r| {
+        let attributes: std::collections::HashMap<String, String> =
+            serde_json::from_str(&r.text(7)?).unwrap_or_default();
+        Ok(Identity {
+            id: r.i64(0)?,
+            nik: r.opt_text(1)?.unwrap_or_default(),
+            name: r.text(2)?,
+            birth_date: r.opt_date(3)?,
+            sex: r.opt_text(4)?,
+            village: r.opt_text(5)?,
+            no_kk: r.opt_text(6)?,
+            birth_place: attributes.get("birth_place").cloned(),
+            household: None,
+        })
+    })
+    .collect()
 }
 
 /// The import each staged record of a kind came from: a person is on each file once, but may be on
@@ -83,6 +108,8 @@ pub struct MatchCandidate {
     pub band: &'static str,
     /// JSON array of `{field, level, weight}`.
     pub explanation: String,
+    /// JSON array of reason codes: why the pair is not in the auto band.
+    pub reasons: String,
 }
 
 /// Replaces the candidates of one kind.
@@ -102,6 +129,7 @@ pub fn replace_candidates(tx: &mut Conn, kind: &str, candidates: &[MatchCandidat
             "weight",
             "band",
             "explanation",
+            "reasons",
             "synced_at",
         ],
         candidates.iter().map(|c| {
@@ -113,6 +141,7 @@ pub fn replace_candidates(tx: &mut Conn, kind: &str, candidates: &[MatchCandidat
                 Value::Real(c.weight),
                 Value::from(c.band),
                 Value::Text(c.explanation.clone()),
+                Value::Text(c.reasons.clone()),
                 now.clone(),
             ]
         }),

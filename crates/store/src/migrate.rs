@@ -77,6 +77,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_import_proposals.sql"),
         postgres: include_str!("../migrations/postgres/0010_import_proposals.sql"),
     },
+    Migration {
+        version: 11,
+        name: "review_reasons",
+        sqlite: include_str!("../migrations/sqlite/0011_review_reasons.sql"),
+        postgres: include_str!("../migrations/postgres/0011_review_reasons.sql"),
+    },
 ];
 
 /// Creates the role row-level security confines reading connections to, if missing (PostgreSQL).

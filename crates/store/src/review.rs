@@ -622,6 +622,8 @@ pub struct CandidateSource {
     pub weight: f64,
     /// Explanation JSON.
     pub explanation: String,
+    /// Reason codes (JSON array): why the pair is not in the auto band.
+    pub reasons: String,
     /// Record id in its source.
     pub record_key: Option<String>,
     /// Line in the imported file.
@@ -657,7 +659,7 @@ pub fn candidate_sources(
     conn.query(
         "SELECT m.staged_id, m.band, m.person_id, m.probability, m.weight, m.explanation, s.record_key, \
          s.source_line, s.nik_raw, s.nik, s.no_kk, s.name, s.sex, s.birth_date, s.village_code, s.event_date, \
-         s.attributes, i.file_name \
+         s.attributes, i.file_name, m.reasons \
          FROM match_candidates m JOIN staged_records s ON s.id = m.staged_id JOIN imports i ON i.id = s.import_id \
          WHERE m.kind = $1 AND NOT EXISTS \
            (SELECT 1 FROM proposals p WHERE p.staged_id = m.staged_id AND p.kind = $2) \
@@ -685,6 +687,7 @@ pub fn candidate_sources(
             event_date: r.opt_date(15)?,
             attributes: r.text(16)?,
             file_name: r.text(17)?,
+            reasons: r.text(18)?,
         })
     })
     .collect()

@@ -5,6 +5,7 @@
 //! Same seed, same `as_of`, same size → byte-identical files. Used for the demo, for tests, and to
 //! measure the linkage engine's precision and recall.
 
+pub mod hard;
 pub mod hostile;
 mod lists;
 mod names;

@@ -281,6 +281,16 @@ fn describe(intent: &Intent, c: &CandidateSource) -> String {
     }
 }
 
+/// Why the pair is not in the auto band, in both languages, as the reviewer reads it.
+fn reasons(c: &CandidateSource) -> Vec<serde_json::Value> {
+    serde_json::from_str::<Vec<String>>(&c.reasons)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|code| jaring_linkage::Reason::from_code(code))
+        .map(|r| serde_json::json!({"code": r.as_code(), "id": r.label_id(), "en": r.label_en()}))
+        .collect()
+}
+
 fn evidence(list: ListKind, c: &CandidateSource, person: Option<&FieldValues>) -> String {
     let explanation: serde_json::Value =
         serde_json::from_str(&c.explanation).unwrap_or(serde_json::Value::Null);
@@ -297,6 +307,10 @@ fn evidence(list: ListKind, c: &CandidateSource, person: Option<&FieldValues>) -
             "sex": c.sex,
             "birth_date": c.birth_date,
             "village_code": c.village_code,
+            "no_kk": c.no_kk,
+            "birth_place": serde_json::from_str::<HashMap<String, String>>(&c.attributes)
+                .ok()
+                .and_then(|a| a.get("birth_place").cloned()),
             "event_date": c.event_date,
             "attributes": attributes,
         },
@@ -306,10 +320,12 @@ fn evidence(list: ListKind, c: &CandidateSource, person: Option<&FieldValues>) -
             "sex": get(p, "sex"),
             "birth_date": get(p, "birth_date"),
             "village_code": get(p, "village_code"),
+            "birth_place": get(p, "birth_place"),
         })),
         "probability": c.probability,
         "weight": c.weight,
         "explanation": explanation,
+        "reasons": reasons(c),
     })
     .to_string()
 }

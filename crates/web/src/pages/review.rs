@@ -125,7 +125,14 @@ fn evidence_view(l: Lang, evidence: &serde_json::Value, show: &dyn Fn(&str) -> S
         ("sex", "Jenis kelamin", "sex"),
         ("birth_date", "Tanggal lahir", "birth date"),
         ("village_code", "Desa", "village"),
+        ("no_kk", "No. KK", "family card"),
+        ("birth_place", "Tempat lahir", "birth place"),
     ];
+    let reasons = evidence
+        .get("reasons")
+        .and_then(|e| e.as_array())
+        .cloned()
+        .unwrap_or_default();
     let explanation = evidence
         .get("explanation")
         .and_then(|e| e.as_array())
@@ -138,6 +145,13 @@ fn evidence_view(l: Lang, evidence: &serde_json::Value, show: &dyn Fn(&str) -> S
                 @if let Some(p) = evidence.get("probability").and_then(|p| p.as_f64()) {
                     " · " (l.t("peluang cocok", "match probability")) " " (format!("{:.3}", p))
                 } }
+            @if !reasons.is_empty() {
+                ul.reasons {
+                    @for r in &reasons {
+                        li { strong { (l.t(&text(r.get("id")), &text(r.get("en")))) } }
+                    }
+                }
+            }
             table {
                 thead { tr { th {} th { (l.both("Daftar sumber", "source list")) } th { (l.both("Registri", "registry")) } } }
                 tbody {
