@@ -166,3 +166,37 @@ test('a death claim from candidate to paid: the village gathers it, BPJS verifie
   await expect(page.locator('body')).toContainText('Santunan dibayar');
   await expect(page.locator('body')).toContainText('Rp 42.000.000');
 });
+
+test('a user the admin creates must change the password first, even in the demo', async ({ page }) => {
+  await signIn(page, 'admin');
+  const username = `uji${Date.now() % 100000}`;
+  await page.goto('/pengguna');
+  await page.fill('#nu', username);
+  await page.fill('#nf', 'Operator Uji');
+  await page.selectOption('#nr', 'auditor');
+  const me = await (await page.request.get('/api/v1/me')).json();
+  await page.fill('#ng', me.region);
+  await page.fill('#np', 'kopi-pagi-atambua');
+  await page.click('form[action="/pengguna"] button[type=submit]');
+  await expect(page.locator('body')).toContainText(username);
+  await page.click('nav form button');
+  await page.goto('/masuk');
+  await page.fill('#username', username);
+  await page.fill('#password', 'kopi-pagi-atambua');
+  await page.click('button[type=submit]');
+  await expect(page).toHaveURL(/\/akun\/sandi$/);
+  await page.goto('/penduduk');
+  await expect(page).toHaveURL(/\/akun\/sandi$/);
+});
+
+test('the exports page offers any month, and its links are for that month', async ({ page }) => {
+  await signIn(page, 'admin');
+  await page.goto('/ekspor');
+  await page.fill('#bulan', '2026-08');
+  await page.click('form[action="/ekspor"] button[type=submit]');
+  await expect(page).toHaveURL(/bulan=2026-08/);
+  const href = await page.locator('a[href^="/ekspor/pemberhentian.xlsx"]').getAttribute('href');
+  expect(href).toContain('bulan=2026-08');
+  const file = await page.request.get(href);
+  expect(file.status()).toBe(200);
+});

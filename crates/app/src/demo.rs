@@ -91,7 +91,9 @@ fn seed_accounts(
                 role,
                 region,
                 password: DEMO_PASSWORD.into(),
-                must_change_password: true,
+                // The demo's own accounts have published passwords; every account an admin creates
+                // later, in a demo or not, must change its initial password.
+                must_change_password: false,
             },
         )?;
         let name = db

@@ -106,7 +106,10 @@ pub const TERMINATION_HEADINGS: &[&str] = &[
 ];
 
 /// Memberships ending in `month` (deceased, household member appointed ASN/PPPK, …) in the principal's
-/// region, for BPJS TK to stop the premium; one sponsor or all.
+/// region, for BPJS TK to stop the premium; one sponsor or all. A death or appointment recorded in
+/// `month` with an earlier end date is listed too: that month's file has been sent already, and a
+/// late-reported death must not leave premiums running. (A membership BPJS itself reported inactive is
+/// not sent back to it.)
 pub fn terminations(
     db: &jaring_store::Database,
     who: &Principal,
@@ -118,7 +121,10 @@ pub fn terminations(
     let rows = db.conn()?.query(
         "SELECT e.kpj, p.nik, p.name, p.birth_date, g.name, g.sponsor, e.end_date, e.end_reason, p.village_code \
          FROM enrolments e JOIN persons p ON p.id = e.person_id JOIN programmes g ON g.code = e.programme_code \
-         WHERE e.end_date >= $1 AND e.end_date <= $2 AND p.village_code LIKE $3 \
+         WHERE ((e.end_date >= $1 AND e.end_date <= $2) \
+                OR (e.end_date < $1 AND e.end_recorded_on >= $1 AND e.end_recorded_on <= $2 \
+                    AND e.end_reason IN ('deceased', 'civil_servant', 'household_civil_servant'))) \
+           AND p.village_code LIKE $3 \
          ORDER BY p.village_code, p.name, e.id",
         &[first.into(), last.into(), format!("{}%", who.grant.scope).into()],
     )?;

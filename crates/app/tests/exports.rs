@@ -424,3 +424,82 @@ fn terminations_round_trip_through_a_bpjs_membership_import() {
 fn job(name: &str) -> jaring_app::accounts::Principal {
     jaring_app::accounts::Principal::job(jaring_domain::RegionCode::parse("53.04").unwrap(), name)
 }
+
+/// A death approved months after it happened: its month's terminations file has gone to BPJS already,
+/// so the file of the month it was approved in lists it, with the real end date, and the file of the
+/// month after does not list it again. Ends recorded before that month stay out.
+#[test]
+fn a_death_approved_late_reaches_the_next_terminations_file() {
+    for t in backends() {
+        let db = &t.db;
+        let l = label(db);
+        let config = jaring_synth::Config {
+            persons: 3_000,
+            seed: 11,
+            ..jaring_synth::Config::default()
+        };
+        jaring_app::prepare_demo(db, &config).unwrap();
+        let ended_before: std::collections::BTreeSet<String> = db
+            .conn()
+            .unwrap()
+            .query(
+                "SELECT kpj FROM enrolments WHERE end_date IS NOT NULL AND kpj IS NOT NULL",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.text(0).unwrap())
+            .collect();
+        support::approve_deaths(db, config.as_of);
+        let today = jaring_domain::today();
+        let this_month =
+            jaring_app::coverage::parse_month(&jaring_app::coverage::month_key(today)).unwrap();
+        // Every membership the approvals just ended, with its end date (all before this month).
+        let late: Vec<(String, chrono::NaiveDate)> = db
+            .conn()
+            .unwrap()
+            .query(
+                "SELECT kpj, end_date FROM enrolments WHERE end_date IS NOT NULL AND kpj IS NOT NULL",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| (r.text(0).unwrap(), r.opt_date(1).unwrap().unwrap()))
+            .filter(|(k, _)| !ended_before.contains(k))
+            .collect();
+        assert!(
+            late.len() >= 2,
+            "{l}: too few deaths to test: {}",
+            late.len()
+        );
+        assert!(late.iter().all(|(_, end)| *end < this_month), "{l}");
+        let admin = who(Role::AdminKabupaten);
+        let file = export::terminations(db, &admin, today, None).unwrap();
+        let listed: std::collections::BTreeMap<String, String> = file
+            .rows
+            .iter()
+            .map(|r| (r[1].clone(), r[7].clone()))
+            .collect();
+        for (kpj, end) in &late {
+            assert_eq!(
+                listed.get(kpj),
+                Some(&end.format("%d-%m-%Y").to_string()),
+                "{l}: {kpj} in this month's file with its real end date"
+            );
+        }
+        for kpj in &ended_before {
+            assert!(
+                !listed.contains_key(kpj),
+                "{l}: {kpj} ended before and was filed then"
+            );
+        }
+        let next =
+            export::terminations(db, &admin, this_month + chrono::Months::new(1), None).unwrap();
+        assert!(
+            next.rows
+                .iter()
+                .all(|r| !late.iter().any(|(k, _)| *k == r[1])),
+            "{l}: filed once"
+        );
+    }
+}

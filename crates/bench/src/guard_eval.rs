@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use jaring_app::import::{import_file, ImportRequest, NoProgress};
 use jaring_app::sync::{sync, SyncPolicy};
 use jaring_domain::ListKind;
+use jaring_linkage::AutoRules;
 use jaring_store::Database;
 
 /// What one list scored on one seed.
@@ -50,8 +51,11 @@ fn import(db: &Database, dir: &Path, file: &str, kind: ListKind) -> Result<()> {
 /// Scores of a list's records from `file`.
 fn score(db: &Database, kind: &str, file: &str, truth: &Truth) -> Result<Score> {
     let rows = db.conn()?.query(
-        "SELECT i.file_name, s.source_line, m.band, m.person_id, s.nik FROM match_candidates m \
-         JOIN staged_records s ON s.id = m.staged_id JOIN imports i ON i.id = s.import_id \
+        "SELECT i.file_name, s.source_line, m.band, m.person_id, s.nik, m.probability, \
+         s.nik_raw || ' ' || s.name || ' ' || coalesce(s.birth_date, '-') || ' ' || coalesce(s.village_code, '-'), \
+         coalesce(p.nik, '-') || ' ' || p.name || ' ' || coalesce(p.birth_date, '-') || ' ' || coalesce(p.village_code, '-') \
+         FROM match_candidates m JOIN staged_records s ON s.id = m.staged_id \
+         JOIN imports i ON i.id = s.import_id LEFT JOIN persons p ON p.id = m.person_id \
          WHERE m.kind = $1 AND i.file_name = $2",
         &[kind.into(), file.into()],
     )?;
@@ -78,6 +82,13 @@ fn score(db: &Database, kind: &str, file: &str, truth: &Truth) -> Result<Score> 
                     s.auto_correct_with_nik += usize::from(with_nik);
                 } else {
                     s.auto_wrong += 1;
+                    eprintln!(
+                        "WRONG {file}:{}: record {:?} → person {person:?} {:?} p={:.6} (truth {expected:?})",
+                        r.i64(1)?,
+                        r.opt_text(6)?,
+                        r.opt_text(7)?,
+                        r.f64(5)?
+                    );
                 }
             }
             "review" => s.review += 1,
@@ -94,10 +105,10 @@ fn pct(a: usize, b: usize) -> String {
 /// Runs the evaluation for each seed on a fresh SQLite database.
 pub fn run(persons: usize, seeds: &[u64], per_case: usize) -> Result<()> {
     println!(
-        "| residents | seed | file | records | true matches | auto | living or wrong person in auto | \
+        "| residents | seed | policy | file | records | true matches | auto | living or wrong person in auto | \
          auto recall | recall, records with NIK | review load | sync time |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for &seed in seeds {
         let dir = tempfile::tempdir()?;
         let g = jaring_synth::generate(&jaring_synth::Config {
@@ -151,37 +162,57 @@ pub fn run(persons: usize, seeds: &[u64], per_case: usize) -> Result<()> {
         ] {
             import(&db, dir.path(), file, kind)?;
         }
-        let summaries = sync(
-            &db,
-            &super::job("bench"),
-            &[ListKind::Deaths, ListKind::Asn],
-            &SyncPolicy::default(),
-        )
-        .map_err(|e| anyhow::anyhow!("sync: {e}"))?;
-        for (summary, list, files) in [
-            (&summaries[0], "deaths", ["deaths.csv", hard.deaths.file_name]),
-            (&summaries[1], "asn", ["asn_pppk.csv", hard.asn.file_name]),
+        // The probability alone first (what the auto band was before the rules), then the default policy.
+        let unguarded = SyncPolicy {
+            rules: [ListKind::Deaths, ListKind::Asn]
+                .into_iter()
+                .map(|k| (k, AutoRules::unguarded()))
+                .collect(),
+            ..SyncPolicy::default()
+        };
+        for (policy_name, policy) in [
+            ("probability only", unguarded),
+            ("default rules", SyncPolicy::default()),
         ] {
-            for file in files {
-                let s = score(&db, list, file, &truth)?;
-                println!(
-                    "| {persons} | {seed} | {file} | {} | {} | {} | {} | {} | {} | {} | {:.2} s |",
-                    s.records,
-                    s.positives,
-                    s.auto,
-                    s.auto_wrong,
-                    pct(s.auto_correct, s.positives),
-                    pct(s.auto_correct_with_nik, s.positives_with_nik),
-                    pct(s.review, s.records),
-                    summary.elapsed.as_secs_f64()
+            let summaries = sync(
+                &db,
+                &super::job("bench"),
+                &[ListKind::Deaths, ListKind::Asn],
+                &policy,
+            )
+            .map_err(|e| anyhow::anyhow!("sync: {e}"))?;
+            for (summary, list, files) in [
+                (
+                    &summaries[0],
+                    "deaths",
+                    ["deaths.csv", hard.deaths.file_name],
+                ),
+                (&summaries[1], "asn", ["asn_pppk.csv", hard.asn.file_name]),
+            ] {
+                for file in files {
+                    let s = score(&db, list, file, &truth)?;
+                    println!(
+                        "| {persons} | {seed} | {policy_name} | {file} | {} | {} | {} | {} | {} | {} | {} | {:.2} s |",
+                        s.records,
+                        s.positives,
+                        s.auto,
+                        s.auto_wrong,
+                        pct(s.auto_correct, s.positives),
+                        pct(s.auto_correct_with_nik, s.positives_with_nik),
+                        pct(s.review, s.records),
+                        summary.elapsed.as_secs_f64()
+                    );
+                }
+                let held: Vec<String> = summary
+                    .held_back
+                    .iter()
+                    .map(|(r, n)| format!("{} {n}", r.as_code()))
+                    .collect();
+                eprintln!(
+                    "seed {seed} {policy_name} {list}: held back {}",
+                    held.join(", ")
                 );
             }
-            let held: Vec<String> = summary
-                .held_back
-                .iter()
-                .map(|(r, n)| format!("{} {n}", r.as_code()))
-                .collect();
-            eprintln!("seed {seed} {list}: held back {}", held.join(", "));
         }
     }
     println!("peak RSS {:.0} MiB", super::peak_rss_mib());

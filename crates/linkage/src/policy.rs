@@ -18,8 +18,12 @@ pub struct AutoRules {
     /// The weakest NIK agreement that may enter the auto band: `exact`, `one digit different` or
     /// `two digits swapped`. A NIK on both sides that is `different` never may, whatever the name.
     pub nik: String,
-    /// With an agreeing NIK: the weakest name agreement.
+    /// With an exactly agreeing NIK: the weakest name agreement.
     pub name_with_nik: String,
+    /// With a NIK a digit off or two digits swapped: the weakest name agreement. Stricter than with an
+    /// exact NIK, because a sibling registered right after (a twin) or someone from the next kecamatan
+    /// born the same day holds a NIK one digit away.
+    pub name_with_nik_typo: String,
     /// With an agreeing NIK that is not exact: the weakest birth-date agreement (a missing birth date
     /// then sends the pair to review, since a NIK a digit off may be a namesake's).
     pub birth_date_with_nik: String,
@@ -46,6 +50,7 @@ impl Default for AutoRules {
             guarded: true,
             nik: "two digits swapped".into(),
             name_with_nik: "similar".into(),
+            name_with_nik_typo: "same sound".into(),
             birth_date_with_nik: "year off by one".into(),
             without_nik: true,
             name_without_nik: "same sound".into(),
@@ -91,6 +96,7 @@ impl AutoRules {
             guarded: self.guarded,
             nik,
             name_with_nik: level(Field::Name, "name_with_nik", &self.name_with_nik)?,
+            name_with_nik_typo: level(Field::Name, "name_with_nik_typo", &self.name_with_nik_typo)?,
             birth_date_with_nik: level(
                 Field::BirthDate,
                 "birth_date_with_nik",
@@ -141,6 +147,7 @@ pub struct CompiledRules {
     guarded: bool,
     nik: u8,
     name_with_nik: u8,
+    name_with_nik_typo: u8,
     birth_date_with_nik: u8,
     without_nik: bool,
     name_without_nik: u8,
@@ -309,7 +316,12 @@ impl CompiledRules {
         match nik {
             Some(4) => out.push(Reason::NikDiffers),
             Some(l) if l <= self.nik => {
-                if !within(Field::Name, self.name_with_nik) {
+                let name = if l == 0 {
+                    self.name_with_nik
+                } else {
+                    self.name_with_nik_typo
+                };
+                if !within(Field::Name, name) {
                     out.push(Reason::NameWeak);
                 }
                 if l > 0 && !within(Field::BirthDate, self.birth_date_with_nik) {
@@ -401,6 +413,15 @@ mod tests {
             rules.reasons(&facts([Some(1), Some(3), S, S, S, None, None]), 0.9),
             vec![Reason::NameWeak]
         );
+        // A sister registered next with the same given name and another family name: a name that is
+        // merely similar is enough with an exact NIK, not with one a digit off.
+        assert_eq!(
+            rules.reasons(&facts([Some(1), Some(2), S, S, S, None, None]), 0.9),
+            vec![Reason::NameWeak]
+        );
+        assert!(rules
+            .reasons(&facts([S, Some(2), S, S, S, None, None]), 0.9)
+            .is_empty());
         // A namesake a digit off, born days apart.
         assert_eq!(
             rules.reasons(&facts([Some(1), S, Some(3), S, S, None, None]), 0.9),

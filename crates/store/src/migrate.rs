@@ -83,6 +83,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_review_reasons.sql"),
         postgres: include_str!("../migrations/postgres/0011_review_reasons.sql"),
     },
+    Migration {
+        version: 12,
+        name: "termination_recorded",
+        sqlite: include_str!("../migrations/sqlite/0012_termination_recorded.sql"),
+        postgres: include_str!("../migrations/postgres/0012_termination_recorded.sql"),
+    },
 ];
 
 /// Creates the role row-level security confines reading connections to, if missing (PostgreSQL).

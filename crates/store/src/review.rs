@@ -190,6 +190,16 @@ pub fn programme_subsidised(conn: &mut Conn, code: &str) -> Result<Option<bool>>
         .map(|v| v != 0))
 }
 
+/// Records the day a membership's end was written (the terminations file of that month lists it, however
+/// long ago the end date is).
+fn mark_end_recorded(tx: &mut Conn, id: i64) -> Result<()> {
+    tx.execute(
+        "UPDATE enrolments SET end_recorded_on = $1 WHERE id = $2",
+        &[Value::Date(jaring_domain::today()), Value::Int(id)],
+    )?;
+    Ok(())
+}
+
 /// Applies changes in order inside the caller's transaction, filling in the ids of inserted rows.
 pub fn apply_changes(tx: &mut Conn, changes: &mut [Change]) -> Result<()> {
     let now = tx.now();
@@ -222,6 +232,9 @@ pub fn apply_changes(tx: &mut Conn, changes: &mut [Change]) -> Result<()> {
                         field: field.clone(),
                     });
                 }
+                if *entity == Entity::Enrolment && field == "end_date" {
+                    mark_end_recorded(tx, *id)?;
+                }
             }
             Change::Insert { entity, id, values } => {
                 let mut cols = Vec::new();
@@ -250,6 +263,11 @@ pub fn apply_changes(tx: &mut Conn, changes: &mut [Change]) -> Result<()> {
                     &params,
                 )?;
                 *id = Some(new_id);
+                if *entity == Entity::Enrolment
+                    && values.get("end_date").is_some_and(Option::is_some)
+                {
+                    mark_end_recorded(tx, new_id)?;
+                }
             }
             Change::Delete { entity, id, values } => {
                 let current = fields(tx, *entity, *id)?;

@@ -354,10 +354,7 @@ impl FromRequestParts<AppState> for Auth {
         let Some((who, csrf)) = found else {
             return Err(unauthenticated(api, parts));
         };
-        if who.must_change_password
-            && !state.demo
-            && !PASSWORD_CHANGE_PATHS.contains(&parts.uri.path())
-        {
+        if who.must_change_password && !PASSWORD_CHANGE_PATHS.contains(&parts.uri.path()) {
             return Err(if api {
                 crate::api::error_body(
                     StatusCode::FORBIDDEN,

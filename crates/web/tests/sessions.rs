@@ -233,6 +233,48 @@ fn sign_in_sets_a_safe_cookie_and_forces_a_password_change_outside_demo_mode() {
     }
 }
 
+/// A demo database does not excuse an account the admin created from changing its initial password
+/// (the demo's own accounts, whose passwords are published, go straight in).
+#[test]
+fn in_a_demo_database_a_new_account_still_changes_its_password_first() {
+    for t in seeded() {
+        jaring_store::settings::set(
+            &mut t.db.conn().unwrap(),
+            jaring_app::SETTING_DEMO,
+            "seed=1 persons=10",
+        )
+        .unwrap();
+        let url = start(t.db.clone());
+        let r = sign_in(&url, "maria", "kopi-pagi-atambua");
+        assert_eq!(
+            r.header("location"),
+            Some("/akun/sandi"),
+            "{}",
+            backends::label(&t.db)
+        );
+        let (session, _) = set_cookie(&r, "jaring_session").unwrap();
+        let r = call(
+            agent()
+                .get(&format!("{url}/penduduk"))
+                .set("Cookie", &format!("jaring_session={session}"))
+                .call(),
+        );
+        assert_eq!(
+            r.header("location"),
+            Some("/akun/sandi"),
+            "{}",
+            backends::label(&t.db)
+        );
+        let r = sign_in(&url, "yosef", "kopi-pagi-atambua");
+        assert_eq!(
+            r.header("location"),
+            Some("/penduduk"),
+            "{}",
+            backends::label(&t.db)
+        );
+    }
+}
+
 #[test]
 fn failed_sign_ins_are_limited_and_sign_out_ends_the_session() {
     for t in seeded() {

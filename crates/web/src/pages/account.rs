@@ -191,7 +191,7 @@ pub(crate) async fn login(
         Ok((who, secret)) => {
             state.auth.succeeded(&attempt);
             tracing::info!(user = %who.username, "signed in");
-            let target = if who.must_change_password && !state.demo {
+            let target = if who.must_change_password {
                 "/akun/sandi".to_string()
             } else {
                 next
@@ -282,7 +282,7 @@ fn password_page(auth: &Auth, demo: bool, message: Option<(bool, &str)>) -> Resp
     let frame = Frame::of(auth, demo);
     let l = auth.lang;
     let body = html! {
-        @if auth.who.must_change_password && !demo {
+        @if auth.who.must_change_password {
             p.err { (l.both("Kata sandi awal harus diganti sebelum melanjutkan.",
                 "The initial password must be changed before you continue.")) }
         }

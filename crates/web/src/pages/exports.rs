@@ -34,13 +34,31 @@ const FILES: &[(&str, &str, &str)] = &[
     ("laporan", "Laporan cakupan (PDF)", "coverage report (PDF)"),
 ];
 
-/// `GET /ekspor`
-pub(crate) async fn index(State(state): State<AppState>, auth: Auth) -> Response {
+/// `GET /ekspor?bulan=YYYY-MM`: the files of a month (this month by default). A month that does not
+/// parse falls back to this one, and the form says which month the links are for.
+pub(crate) async fn index(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ExportQuery>,
+) -> Response {
     let l = auth.lang;
-    let month = jaring_app::coverage::month_key(jaring_domain::today());
+    let month = jaring_app::coverage::month_key(
+        q.bulan
+            .as_deref()
+            .and_then(jaring_app::coverage::parse_month)
+            .unwrap_or_else(jaring_domain::today),
+    );
     let body = html! {
         p.en { (l.t("Berkas mengikuti tata letak tetap (docs/EXPORTS.md). NIK disamarkan untuk peran yang tidak memerlukannya.",
             "Files follow fixed layouts (docs/EXPORTS.md). NIKs are masked for roles that do not need them.")) }
+        form method="get" action="/ekspor" {
+            label for="bulan" { (l.t("Bulan", "Month")) " " }
+            input type="month" id="bulan" name="bulan" value=(month) pattern="[0-9]{4}-[0-9]{2}" required;
+            " "
+            button type="submit" { (l.t("Tampilkan", "Show")) }
+        }
+        p { (l.t("Pemberhentian sebuah bulan memuat juga kematian yang disetujui pada bulan itu walau tanggal meninggalnya lebih awal.",
+            "A month's terminations also list deaths approved in that month whose date of death is earlier.")) }
         table {
             tbody {
                 @for (code, id, en) in FILES {
