@@ -200,3 +200,43 @@ test('the exports page offers any month, and its links are for that month', asyn
   const file = await page.request.get(href);
   expect(file.status()).toBe(200);
 });
+
+test('the dashboard cost and the budget agree and say why they differ', async ({ page }) => {
+  await signIn(page, 'admin');
+  await page.goto('/');
+  const cards = page.locator('.card');
+  const uncovered = (await cards.filter({ hasText: 'pekerja belum terlindungi' }).locator('b').innerText()).trim();
+  const everyone = (await cards.filter({ hasText: 'bila semuanya diiur' }).locator('b').innerText()).trim();
+  await page.click('a[href="/anggaran"]');
+  await expect(page).toHaveURL(/\/anggaran$/);
+  const body = page.locator('main');
+  // The same workers and the dashboard's figure, then what the programme can take and why not more.
+  await expect(page.locator('.card').first().locator('b')).toHaveText(uncovered);
+  await expect(body).toContainText(everyone);
+  await expect(body).toContainText('tidak memenuhi syarat program ini');
+  await page.setViewportSize({ width: 360, height: 740 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(width).toBeLessThanOrEqual(360);
+  await page.screenshot({ path: path.join(artifacts, 'budget-360.png'), fullPage: true });
+});
+
+test('no page scrolls sideways on a 360 px phone', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  for (const who of ['admin', 'desa']) {
+    await signIn(page, who);
+    const pages = ['/', '/penduduk', '/tinjau', '/impor', '/program', '/klaim', '/ekspor', '/audit', '/anggaran', '/akun/sandi'];
+    if (who === 'admin') pages.push('/pengguna');
+    // A resident's page and a proposal's page, whatever the demo holds.
+    const person = (await (await page.request.get('/api/v1/persons?per_page=1')).json()).items[0];
+    if (person) pages.push(`/penduduk/${person.id}`);
+    const proposal = (await (await page.request.get('/api/v1/proposals?per_page=1')).json()).items?.[0];
+    if (proposal) pages.push(`/tinjau/${proposal.id}`);
+    for (const url of pages) {
+      await page.goto(url);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 360) await page.screenshot({ path: path.join(artifacts, `wide-${who}${url.replace(/\W+/g, '-')}.png`), fullPage: true });
+      expect(width, `${who} ${url}`).toBeLessThanOrEqual(360);
+    }
+    await page.click('nav form button');
+  }
+});

@@ -1,7 +1,7 @@
 //! Reading the audit log as a user: bounded by region, NIKs masked for roles that must not read them.
 
 use jaring_domain::access::{mask_numbers_in, Action};
-use jaring_domain::RegionLevel;
+use jaring_domain::{RegionCode, RegionLevel};
 use jaring_store::audit::{self, AuditFilter, AuditRow};
 use jaring_store::Database;
 
@@ -16,15 +16,64 @@ pub fn entries(
     before_seq: Option<i64>,
     limit: i64,
 ) -> Result<Vec<AuditRow>, AppError> {
+    search(
+        db,
+        who,
+        &AuditQuery {
+            before_seq,
+            limit,
+            ..Default::default()
+        },
+    )
+    .map(|lines| lines.into_iter().map(|l| l.row).collect())
+}
+
+/// What a reader narrows the log to.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// Older than this sequence number (the next page).
+    pub before_seq: Option<i64>,
+    /// At most this many (1–500).
+    pub limit: i64,
+    /// Only this user's (or job's) entries.
+    pub actor: Option<String>,
+    /// Only actions starting with this (`person.`, `proposal.approve`, `sync.`).
+    pub action: Option<String>,
+    /// Only a region inside the reader's (a village, a kecamatan).
+    pub region: Option<RegionCode>,
+}
+
+/// An entry with the name of the resident it is about, when the reader may see it.
+#[derive(Debug, Clone)]
+pub struct AuditLine {
+    /// The entry (NIKs masked for roles that must not read them).
+    pub row: AuditRow,
+    /// The resident's name (`None`: no resident, or not in the reader's region).
+    pub person: Option<String>,
+}
+
+/// Entries matching `q` in the reader's region, newest first, with residents' names. A region outside
+/// the reader's is refused (as not found: it does not exist for them).
+pub fn search(db: &Database, who: &Principal, q: &AuditQuery) -> Result<Vec<AuditLine>, AppError> {
     who.require_any(Action::ViewAudit)?;
-    let region_prefix =
-        (who.grant.scope.level() != RegionLevel::Regency).then(|| who.grant.scope.to_string());
+    if let Some(r) = q.region {
+        if !who.grant.covers(r) {
+            return Err(AppError::NotFound);
+        }
+    }
+    let region_prefix = match q.region {
+        Some(r) if r.level() != RegionLevel::Regency => Some(r.to_string()),
+        _ => (who.grant.scope.level() != RegionLevel::Regency).then(|| who.grant.scope.to_string()),
+    };
+    let mut conn = db.conn()?;
     let mut rows = audit::list(
-        &mut db.conn()?,
+        &mut conn,
         &AuditFilter {
             region_prefix,
-            before_seq,
-            limit: limit.clamp(1, 500),
+            before_seq: q.before_seq,
+            actor: q.actor.clone().filter(|a| !a.trim().is_empty()),
+            action_prefix: q.action.clone().filter(|a| !a.trim().is_empty()),
+            limit: q.limit.clamp(1, 500),
             ..Default::default()
         },
     )?;
@@ -38,7 +87,29 @@ pub fn entries(
             }
         }
     }
-    Ok(rows)
+    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.entry.person_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names: std::collections::HashMap<i64, String> =
+        audit::person_names(&mut conn, &ids)?.into_iter().collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            // A resident outside the reader's region keeps their name to themselves.
+            let person = row
+                .entry
+                .person_id
+                .filter(|_| {
+                    row.entry
+                        .village_code
+                        .as_deref()
+                        .and_then(|v| RegionCode::parse(v).ok())
+                        .is_some_and(|v| who.grant.covers(v))
+                })
+                .and_then(|p| names.get(&p).cloned());
+            AuditLine { row, person }
+        })
+        .collect())
 }
 
 /// Records that the database was restored from `file` by `who`, with the row counts it holds now:

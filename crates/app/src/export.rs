@@ -19,6 +19,21 @@ pub struct Sheet {
     pub headings: Vec<String>,
     /// Rows.
     pub rows: Vec<Vec<String>>,
+    /// Columns that hold quantities (row numbers, counts, amounts, rates): XLSX writes them as numbers
+    /// so that a spreadsheet sums them. Every other column is text, so NIK, KK and KPJ keep their digits.
+    pub numeric: &'static [usize],
+}
+
+/// A quantity as written in a cell (`1234`, `-35000`, `47,30` with the Indonesian decimal comma).
+fn quantity(v: &str) -> Option<f64> {
+    let v = v.trim();
+    if v.is_empty() || v.len() > 20 {
+        return None;
+    }
+    v.replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
 }
 
 /// The file formats.
@@ -40,8 +55,8 @@ impl Format {
     }
 }
 
-/// Writes a sheet. In XLSX every cell is text, so NIKs, KK and KPJ numbers are never turned into
-/// `5.30401E+15` by Excel.
+/// Writes a sheet. In XLSX identifiers are text, so NIKs, KK and KPJ numbers are never turned into
+/// `5.30401E+15` by Excel, and the sheet's quantity columns are numbers, so that Excel sums them.
 pub fn write(sheet: &Sheet, path: &Path, format: Format) -> Result<(), AppError> {
     let io = |e: std::io::Error| AppError::Io(path.display().to_string(), e);
     match format {
@@ -72,7 +87,12 @@ pub fn write(sheet: &Sheet, path: &Path, format: Format) -> Result<(), AppError>
             }
             for (r, row) in sheet.rows.iter().enumerate() {
                 for (c, v) in row.iter().enumerate() {
-                    ws.write_string(r as u32 + 1, c as u16, v).map_err(fail)?;
+                    let (r, c) = (r as u32 + 1, c as u16);
+                    match quantity(v).filter(|_| sheet.numeric.contains(&(c as usize))) {
+                        Some(n) => ws.write_number(r, c, n),
+                        None => ws.write_string(r, c, v),
+                    }
+                    .map_err(fail)?;
                 }
             }
             ws.set_freeze_panes(1, 0).map_err(fail)?;
@@ -159,6 +179,7 @@ pub fn terminations(
         name: "Pemberhentian".into(),
         headings: TERMINATION_HEADINGS.iter().map(|h| h.to_string()).collect(),
         rows: out,
+        numeric: &[0],
     })
 }
 
@@ -216,6 +237,7 @@ pub fn enrolments(
         name: "Pendaftaran".into(),
         headings: ENROLMENT_HEADINGS.iter().map(|h| h.to_string()).collect(),
         rows,
+        numeric: &[0, 6],
     })
 }
 
@@ -227,6 +249,7 @@ pub fn claims_paid(db: &jaring_store::Database, who: &Principal) -> Result<Sheet
     Ok(Sheet {
         name: "Klaim dibayar".into(),
         headings: CLAIMS_HEADINGS.iter().map(|h| h.to_string()).collect(),
+        numeric: &[2, 3],
         rows: crate::claims::paid_totals(db, who)?
             .into_iter()
             .map(|(m, v, n, sum)| vec![m, v, n.to_string(), sum.0.to_string()])
@@ -256,6 +279,7 @@ pub fn coverage(
     Ok(Sheet {
         name: format!("Cakupan {}", crate::coverage::month_key(report.month)),
         headings: COVERAGE_HEADINGS.iter().map(|h| h.to_string()).collect(),
+        numeric: &[3, 4, 5],
         rows: report
             .rows
             .into_iter()
@@ -360,6 +384,7 @@ pub fn dtsen_updates(
         name: "Usulan DTSEN".into(),
         headings: DTSEN_HEADINGS.iter().map(|h| h.to_string()).collect(),
         rows,
+        numeric: &[0],
     })
 }
 
@@ -373,11 +398,43 @@ mod tests {
             name: "uji".into(),
             headings: vec!["NAMA".into(), "SELISIH".into()],
             rows: vec![vec!["=cmd|' /C calc'!A0".into(), "-35000".into()]],
+            numeric: &[1],
         };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("uji.csv");
         write(&sheet, &path, Format::Csv).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.contains("'=cmd|' /C calc'!A0,-35000"), "{text}");
+    }
+
+    #[test]
+    fn xlsx_exports_write_quantities_as_numbers_and_identifiers_as_text() {
+        use calamine::{open_workbook, Data, Reader, Xlsx};
+        let sheet = Sheet {
+            name: "uji".into(),
+            headings: vec![
+                "NO".into(),
+                "NIK".into(),
+                "CAKUPAN (%)".into(),
+                "CATATAN".into(),
+            ],
+            rows: vec![vec![
+                "1".into(),
+                "5304015205900001".into(),
+                "47,30".into(),
+                "12".into(),
+            ]],
+            numeric: &[0, 2],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("uji.xlsx");
+        write(&sheet, &path, Format::Xlsx).unwrap();
+        let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        let row: Vec<Data> = range.rows().nth(1).unwrap().to_vec();
+        assert_eq!(row[0], Data::Float(1.0));
+        assert_eq!(row[1], Data::String("5304015205900001".into()));
+        assert_eq!(row[2], Data::Float(47.3));
+        assert_eq!(row[3], Data::String("12".into()), "not a quantity column");
     }
 }

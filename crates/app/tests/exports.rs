@@ -36,7 +36,9 @@ fn read_xlsx(path: &std::path::Path) -> Vec<Vec<String>> {
                 .map(|c| match c {
                     Data::String(s) => s.clone(),
                     Data::Empty => String::new(),
-                    other => panic!("every cell is text, found {other:?}"),
+                    // Quantities (the NO column) are numbers; whole ones read back as written.
+                    Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+                    other => panic!("text or a whole number, found {other:?}"),
                 })
                 .collect()
         })

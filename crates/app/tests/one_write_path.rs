@@ -363,6 +363,67 @@ fn every_change_of_an_import_is_in_the_persons_history() {
     }
 }
 
+/// The audit log as a reader searches it: by who, what and where, each entry naming its resident, and
+/// never beyond the reader's region.
+#[test]
+fn the_audit_log_is_searched_by_who_what_and_where_and_names_the_resident() {
+    use jaring_app::auditlog::{search, AuditQuery};
+    for t in backends() {
+        let db = &t.db;
+        let l = label(db);
+        let dir = tempfile::tempdir().unwrap();
+        let maria = seed(db, dir.path());
+        import(
+            db,
+            dir.path(),
+            "move.csv",
+            &format!(
+                "{MARIA},5304010101200001,Maria Luruk,P,Kewar,1990-05-12,Dusun 4,{KEWAR},Istri,Kawin,Nelayan,Hidup,\n"
+            ),
+            Some(KEWAR),
+            "op-kewar",
+        );
+        let q = |actor: Option<&str>, action: Option<&str>, region: Option<&str>| AuditQuery {
+            limit: 100,
+            actor: actor.map(str::to_string),
+            action: action.map(str::to_string),
+            region: region.map(code),
+            ..Default::default()
+        };
+        let found = search(db, &admin(), &q(Some("op-kewar"), Some("person."), None)).unwrap();
+        assert!(!found.is_empty(), "{l}");
+        for line in &found {
+            assert_eq!(line.row.entry.actor, "op-kewar", "{l}");
+            assert!(line.row.entry.action.starts_with("person."), "{l}");
+            assert_eq!(line.row.entry.person_id, Some(maria), "{l}");
+            assert_eq!(line.person.as_deref(), Some("Maria Luruk"), "{l}: named");
+        }
+        let all = search(db, &admin(), &q(None, None, None)).unwrap();
+        assert!(all.len() > found.len(), "{l}: the filters narrowed it");
+        assert!(
+            all.iter()
+                .any(|e| !e.row.entry.action.starts_with("person.")),
+            "{l}"
+        );
+        // Another village: nothing of Maria's; the other village's operator cannot ask for Kewar.
+        let fulur = search(db, &admin(), &q(None, None, Some(FULUR))).unwrap();
+        assert!(
+            fulur.iter().all(|e| e.row.entry.person_id != Some(maria)),
+            "{l}"
+        );
+        assert!(is_refused(search(
+            db,
+            &operator(FULUR),
+            &q(None, None, Some(KEWAR))
+        )));
+        let own = search(db, &operator(KEWAR), &q(None, Some("person."), None)).unwrap();
+        assert!(!own.is_empty(), "{l}");
+        assert!(own
+            .iter()
+            .all(|e| e.row.entry.village_code.as_deref() == Some(KEWAR)));
+    }
+}
+
 #[test]
 fn an_appointment_ends_the_households_cover_from_its_tmt_month() {
     for t in backends() {

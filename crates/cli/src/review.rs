@@ -385,7 +385,7 @@ pub fn audit(db: &Database, cmd: AuditCommand) -> Result<()> {
                     region_prefix: region_prefix(region)?,
                     actor,
                     limit,
-                    before_seq: None,
+                    ..Default::default()
                 },
             )?;
             for r in rows {

@@ -166,6 +166,8 @@ pub struct AuditFilter {
     pub region_prefix: Option<String>,
     /// Only this actor's entries.
     pub actor: Option<String>,
+    /// Only actions starting with this (`person.`, `proposal.approve`).
+    pub action_prefix: Option<String>,
     /// Only entries older than this sequence number (the next page).
     pub before_seq: Option<i64>,
     /// Newest first, at most this many.
@@ -188,6 +190,10 @@ pub fn list(conn: &mut Conn, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
         params.push(Value::Text(a.clone()));
         sql.push_str(&format!(" AND actor = ${}", params.len()));
     }
+    if let Some(a) = &filter.action_prefix {
+        params.push(Value::Text(format!("{}%", a.replace(['%', '_'], ""))));
+        sql.push_str(&format!(" AND action LIKE ${}", params.len()));
+    }
     if let Some(b) = filter.before_seq {
         params.push(Value::Int(b));
         sql.push_str(&format!(" AND seq < ${}", params.len()));
@@ -195,6 +201,25 @@ pub fn list(conn: &mut Conn, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
     params.push(Value::Int(filter.limit.max(1)));
     sql.push_str(&format!(" ORDER BY seq DESC LIMIT ${}", params.len()));
     conn.query(&sql, &params)?.iter().map(audit_row).collect()
+}
+
+/// Names of the persons among `ids` (one query; ids not found are left out).
+pub fn person_names(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let params: Vec<Value> = ids.iter().map(|i| Value::Int(*i)).collect();
+    conn.query(
+        &format!(
+            "SELECT id, name FROM persons WHERE id IN ({})",
+            list.join(", ")
+        ),
+        &params,
+    )?
+    .iter()
+    .map(|r| Ok((r.i64(0)?, r.text(1)?)))
+    .collect()
 }
 
 /// The first place the chain is broken.

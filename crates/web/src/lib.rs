@@ -14,6 +14,7 @@ mod server;
 mod ui;
 mod uploads;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use jaring_app::AppError;
+use jaring_domain::RegionCode;
 use jaring_store::Database;
 
 pub use auth::{CSRF_HEADER, SESSION_COOKIE};
@@ -81,6 +83,9 @@ pub struct AppState {
     refresh: Arc<tokio::sync::Notify>,
     overview: Arc<Cached<jaring_app::Overview>>,
     names: Arc<Cached<jaring_app::residents::NameIndex>>,
+    /// Budget projections per region: evaluating a programme's rule on every resident of a regency
+    /// takes seconds, and a planning figure minutes old is still the plan.
+    budgets: Arc<std::sync::Mutex<HashMap<RegionCode, Arc<Cached<pages::budget::Kept>>>>>,
     pub(crate) imports: Arc<tokio::sync::Semaphore>,
     searches: Arc<tokio::sync::Semaphore>,
 }
@@ -185,6 +190,7 @@ impl AppState {
             refresh: Arc::new(tokio::sync::Notify::new()),
             overview: Arc::new(Cached::new(30)),
             names: Arc::new(Cached::new(60)),
+            budgets: Arc::default(),
         }
     }
 
@@ -197,6 +203,24 @@ impl AppState {
     pub(crate) async fn overview(&self) -> Result<Arc<jaring_app::Overview>, WebError> {
         let db = self.db.clone();
         self.overview.get(move || jaring_app::overview(&db)).await
+    }
+
+    /// The budget projection of `region` (cached for ten minutes, not cleared by changes).
+    pub(crate) async fn budget(
+        &self,
+        region: RegionCode,
+        load: impl FnOnce() -> Result<pages::budget::Kept, AppError> + Send + 'static,
+    ) -> Result<Arc<pages::budget::Kept>, WebError> {
+        let slot = {
+            let mut map = self
+                .budgets
+                .lock()
+                .map_err(|_| WebError(AppError::Input("budget cache poisoned".into())))?;
+            map.entry(region)
+                .or_insert_with(|| Arc::new(Cached::new(600)))
+                .clone()
+        };
+        slot.get(load).await
     }
 
     /// The resident search index (cached).
@@ -304,7 +328,9 @@ pub struct RouteInfo {
 }
 
 fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
-    use pages::{account, admin, claims, dashboard, exports, imports, residents, review};
+    use pages::{
+        account, admin, audit, budget, claims, dashboard, exports, imports, residents, review,
+    };
     let r = |method: Method, path: &'static str, public: bool, h: MethodRouter<AppState>| {
         (
             RouteInfo {
@@ -423,9 +449,10 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             false,
             post(claims::open),
         ),
+        r(Method::GET, "/anggaran", false, get(budget::page)),
         r(Method::GET, "/ekspor", false, get(exports::index)),
         r(Method::GET, "/ekspor/{file}", false, get(exports::download)),
-        r(Method::GET, "/audit", false, get(admin::audit)),
+        r(Method::GET, "/audit", false, get(audit::page)),
         r(Method::GET, "/pengguna", false, get(admin::users)),
         r(Method::POST, "/pengguna", false, post(admin::add_user)),
         r(

@@ -56,7 +56,7 @@ th,td{padding:.45rem .5rem;border-bottom:1px solid #e3e3e3;text-align:left;verti
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.6rem;margin:.8rem 0}\
 .card{background:#fff;padding:.7rem;border-radius:.4rem;border:1px solid #e3e3e3}\
-.card b{display:block;font-size:1.4rem}.demo{background:#fff4d6;padding:.5rem 1rem;font-size:.9rem}\
+.card b{display:block;font-size:1.4rem;overflow-wrap:anywhere}svg{max-width:100%;height:auto}.demo{background:#fff4d6;padding:.5rem 1rem;font-size:.9rem}\
 .ok{background:#e5f5ea;border:1px solid #9fd3ae;padding:.6rem;border-radius:.3rem}\
 .err{background:#fde8e8;border:1px solid #f0a3a3;padding:.6rem;border-radius:.3rem}\
 input,select,textarea,button{font:inherit;padding:.45rem;max-width:100%;box-sizing:border-box}.wide{width:100%}\
@@ -64,7 +64,7 @@ label{display:block;margin:.5rem 0 .2rem}.row{display:flex;gap:.5rem;flex-wrap:w
 button{background:#0b5d3b;color:#fff;border:0;border-radius:.3rem;padding:.5rem .9rem}\
 button.no{background:#9b2c2c}.pager{margin:.8rem 0;display:flex;gap:1rem}\
 .bar{fill:#0b5d3b}.pair{display:grid;grid-template-columns:1fr 1fr;gap:.5rem}\
-@media(max-width:420px){.opt{display:none}th,td{padding:.4rem .25rem}main{padding:.6rem}table{font-size:.92rem}.pair{grid-template-columns:1fr}}";
+@media(max-width:420px){.opt{display:none}th,td{padding:.4rem .25rem}main{padding:.6rem}table{font-size:.92rem}.card b{font-size:1.15rem}td{overflow-wrap:anywhere}.pair{grid-template-columns:1fr}}";
 
 /// What every page needs to draw its frame.
 pub(crate) struct Frame<'a> {
@@ -252,11 +252,13 @@ pub(crate) fn trend_chart(points: &[(String, Rate)], lang: Lang) -> Markup {
         svg width=(w) height="130" viewBox=(format!("0 0 {w} 130")) role="img"
             aria-label=(lang.t("Tren cakupan UCJ per bulan", "UCJ coverage per month")) {
             @for (i, (month, bp)) in bars.iter().enumerate() {
+                // Bars stand on y = 105 and are at most 90 high, so the tallest one's value (drawn
+                // above it) stays inside the picture; the picture shrinks to a phone's width.
                 @let h = (bp * 90 / max).max(1);
                 @let x = 10 + 40 * i as i64;
-                rect.bar x=(x) y=(100 - h) width="28" height=(h) {}
-                text x=(x) y=(95 - h) font-size="10" { (format!("{},{}", bp / 100, (bp % 100) / 10)) }
-                text x=(x) y="115" font-size="9" { (month.get(2..).unwrap_or(month)) }
+                rect.bar x=(x) y=(105 - h) width="28" height=(h) {}
+                text x=(x) y=(102 - h) font-size="10" { (format!("{},{}", bp / 100, (bp % 100) / 10)) }
+                text x=(x) y="120" font-size="9" { (month.get(2..).unwrap_or(month)) }
             }
         }
     }

@@ -85,6 +85,8 @@ fn expected(method: &Method, path: &str, role: Role) -> Expect {
         | ("POST", "/klaim/{id}/tolak") => only(&[PetugasBpjs, AdminKabupaten]),
         // Exports are bounded by the region and masked by role, so every role may download its own.
         ("GET", "/ekspor") | ("GET", "/ekspor/{file}") => any,
+        // The budget projection of the user's own region.
+        ("GET", "/anggaran") => any,
         ("POST", "/program/{code}/aturan") => only(&[AdminKabupaten]),
         ("GET", "/pengguna")
         | ("POST", "/pengguna")

@@ -291,7 +291,14 @@ fn reasons(c: &CandidateSource) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn evidence(list: ListKind, c: &CandidateSource, person: Option<&FieldValues>) -> String {
+/// The evidence shown to the reviewer; `registry_kk` is the resident's household's current No. KK (the
+/// match compared it, so the reviewer sees it beside the list's).
+fn evidence(
+    list: ListKind,
+    c: &CandidateSource,
+    person: Option<&FieldValues>,
+    registry_kk: Option<&str>,
+) -> String {
     let explanation: serde_json::Value =
         serde_json::from_str(&c.explanation).unwrap_or(serde_json::Value::Null);
     let attributes: serde_json::Value =
@@ -321,6 +328,7 @@ fn evidence(list: ListKind, c: &CandidateSource, person: Option<&FieldValues>) -
             "birth_date": get(p, "birth_date"),
             "village_code": get(p, "village_code"),
             "birth_place": get(p, "birth_place"),
+            "no_kk": registry_kk,
         })),
         "probability": c.probability,
         "weight": c.weight,
@@ -431,6 +439,13 @@ pub fn generate_proposals(
                         let village = person
                             .and_then(|p| get(p, "village_code"))
                             .or_else(|| c.village_code.clone());
+                        let registry_kk = match person
+                            .and_then(|p| get(p, "household_id"))
+                            .and_then(|h| h.parse::<i64>().ok())
+                        {
+                            Some(h) => jaring_store::residents::current_kk(tx, h)?,
+                            None => None,
+                        };
                         let new = NewProposal {
                             kind: kind.as_code(),
                             band: band.as_code(),
@@ -441,7 +456,7 @@ pub fn generate_proposals(
                             summary: describe(&intent, c),
                             intent: serde_json::to_string(&intent).unwrap_or_default(),
                             changes: serde_json::to_string(&changes).unwrap_or_default(),
-                            evidence: evidence(list, c, person),
+                            evidence: evidence(list, c, person, registry_kk.as_deref()),
                             created_by: actor.to_string(),
                         };
                         if let Some(id) = store::insert_proposal(tx, &new, "pending")? {

@@ -1,6 +1,6 @@
 //! Programmes and their eligibility rules, claims, the audit log and user accounts.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use jaring_app::accounts::{self, UserSpec};
@@ -122,51 +122,6 @@ pub(crate) async fn set_rule(
     };
     let list = load_programmes(&state).await?;
     Ok(programmes_page(&state, &auth, &list, Some(message)))
-}
-
-/// Where a page of the audit log starts: entries before this sequence number.
-#[derive(Deserialize, Default)]
-pub(crate) struct PageQuery {
-    sebelum: Option<i64>,
-}
-
-/// `GET /audit`
-pub(crate) async fn audit(
-    State(state): State<AppState>,
-    auth: Auth,
-    Query(pq): Query<PageQuery>,
-) -> Result<Response, WebError> {
-    let db = auth.db.clone();
-    let who = auth.who.clone();
-    let before = pq.sebelum;
-    let rows = blocking(move || jaring_app::auditlog::entries(&db, &who, before, 50)).await?;
-    let l = auth.lang;
-    let body = html! {
-        table {
-            thead { tr { th { "#" } th { (l.both("Waktu", "when")) } th { (l.both("Oleh", "by")) } th { (l.both("Tindakan", "action")) } th.opt { (l.both("Rincian", "details")) } } }
-            tbody {
-                @for r in &rows {
-                    tr {
-                        td { (r.seq) }
-                        td { (r.at.get(..16).unwrap_or(&r.at).replace('T', " ")) }
-                        td { (r.entry.actor) }
-                        td { (r.entry.action) " " span.en { (r.entry.entity) " " (r.entry.entity_id.map(|i| i.to_string()).unwrap_or_default()) } }
-                        td.opt { (r.entry.after.clone().or(r.entry.reason.clone()).unwrap_or_default().chars().take(160).collect::<String>()) }
-                    }
-                }
-            }
-        }
-        @if let Some(last) = rows.last() {
-            @if rows.len() == 50 {
-                p { a href={ "/audit?sebelum=" (last.seq) } { (l.t("Lebih lama", "Older")) " →" } }
-            }
-        }
-    };
-    Ok(respond(
-        &Frame::of(&auth, state.demo),
-        l.t("Log audit", "Audit log"),
-        body,
-    ))
 }
 
 async fn users_page(

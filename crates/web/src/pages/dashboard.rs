@@ -15,8 +15,7 @@ use crate::auth::Auth;
 use crate::ui::{number, rate_cell, rate_parts, rate_text, respond, trend_chart, Frame, Lang};
 use crate::{blocking, AppState, WebError};
 
-/// Programme whose premium prices the gap on the dashboard (the regency's own budget line).
-const BUDGET_PROGRAMME: &str = "bpu_apbd_kab";
+use super::budget::BUDGET_PROGRAMME;
 
 struct Dashboard {
     overview: std::sync::Arc<Overview>,
@@ -34,7 +33,7 @@ fn load(
     let coverage = report.rows.into_iter().map(|r| (r.code, r.rate)).collect();
     let trend = jaring_app::coverage::trend(db, region)?;
     let monthly_premium = jaring_app::coverage::programme(db, BUDGET_PROGRAMME)
-        .map(|p| p.row.monthly_premium)
+        .map(|p| p.premium.monthly().0)
         .unwrap_or(16_800);
     Ok(Dashboard {
         overview,
@@ -176,8 +175,9 @@ async fn render(state: AppState, auth: Auth, code: RegionCode) -> Result<Respons
                 br; span.en { (l.t("peserta aktif / penduduk usia kerja", "active members / working-age residents")) }
             }
             div.card { b { (number(gap)) } (l.both("pekerja belum terlindungi", "workers not yet covered")) }
-            div.card { b { (yearly.to_string()) } (l.both("per tahun untuk 100 %", "a year to reach 100 %"))
-                br; span.en { (BUDGET_PROGRAMME) " · " (Rupiah(d.monthly_premium).to_string()) "/" (l.t("bulan", "month")) } }
+            div.card { b { (yearly.to_string()) } (l.both("per tahun bila semuanya diiur", "a year if all were paid for"))
+                br; span.en { (BUDGET_PROGRAMME) " · " (Rupiah(d.monthly_premium).to_string()) "/" (l.t("bulan", "month")) }
+                br; a href="/anggaran" { (l.t("Hanya yang layak dapat diiur: anggaran", "Only the eligible can be: budget")) } }
             div.card { b { (number(here.households)) } (l.both("keluarga (KK)", "households")) }
             div.card { b { (number(here.alive)) } (l.both("penduduk hidup", "living residents")) }
         }

@@ -2,6 +2,8 @@
 
 pub(crate) mod account;
 pub(crate) mod admin;
+pub(crate) mod audit;
+pub(crate) mod budget;
 pub(crate) mod claims;
 pub(crate) mod dashboard;
 pub(crate) mod exports;
