@@ -240,3 +240,31 @@ test('no page scrolls sideways on a 360 px phone', async ({ page }) => {
     await page.click('nav form button');
   }
 });
+
+test('the review queue counts by kind and band, names the resident, and goes on after a decision', async ({ page }) => {
+  await signIn(page, 'desa');
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto('/tinjau');
+  const counts = page.locator('table.counts');
+  await expect(counts).toBeVisible();
+  await page.screenshot({ path: path.join(artifacts, 'review-queue-360.png'), fullPage: true });
+  // The total row sums the kinds.
+  const total = Number((await counts.locator('tbody tr').last().locator('th').last().innerText()).trim());
+  const list = await (await page.request.get('/api/v1/proposals?per_page=200')).json();
+  expect(total).toBeGreaterThanOrEqual(list.items.length);
+  // A band filter from the counts.
+  await counts.locator('a[href*="pita="]').first().click();
+  await expect(page).toHaveURL(/pita=/);
+  // Decile updates, the bulk of a village's queue: each names its resident.
+  await page.goto('/tinjau?jenis=desil_update');
+  const rows = page.locator('table:not(.counts) tbody tr');
+  expect(await rows.count()).toBeGreaterThan(1);
+  await expect(rows.first().locator('b')).not.toHaveText('');
+  // Approve one; the next of the same kind opens with what became of this one.
+  const first = await rows.first().locator('a').first().getAttribute('href');
+  await page.goto(first);
+  await page.click('form[action$="/setujui"] button');
+  await expect(page.locator('.ok')).toContainText('diterapkan');
+  expect(page.url()).toContain('diputuskan=');
+  expect(page.url()).not.toContain(first + '?');
+});

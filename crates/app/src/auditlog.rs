@@ -87,26 +87,12 @@ pub fn search(db: &Database, who: &Principal, q: &AuditQuery) -> Result<Vec<Audi
             }
         }
     }
-    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.entry.person_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let names: std::collections::HashMap<i64, String> =
-        audit::person_names(&mut conn, &ids)?.into_iter().collect();
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.entry.person_id).collect();
+    let names = crate::residents::names_in_scope(&mut conn, who, &ids)?;
     Ok(rows
         .into_iter()
         .map(|row| {
-            // A resident outside the reader's region keeps their name to themselves.
-            let person = row
-                .entry
-                .person_id
-                .filter(|_| {
-                    row.entry
-                        .village_code
-                        .as_deref()
-                        .and_then(|v| RegionCode::parse(v).ok())
-                        .is_some_and(|v| who.grant.covers(v))
-                })
-                .and_then(|p| names.get(&p).cloned());
+            let person = row.entry.person_id.and_then(|p| names.get(&p).cloned());
             AuditLine { row, person }
         })
         .collect())

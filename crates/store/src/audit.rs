@@ -203,25 +203,6 @@ pub fn list(conn: &mut Conn, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
     conn.query(&sql, &params)?.iter().map(audit_row).collect()
 }
 
-/// Names of the persons among `ids` (one query; ids not found are left out).
-pub fn person_names(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, String)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let params: Vec<Value> = ids.iter().map(|i| Value::Int(*i)).collect();
-    conn.query(
-        &format!(
-            "SELECT id, name FROM persons WHERE id IN ({})",
-            list.join(", ")
-        ),
-        &params,
-    )?
-    .iter()
-    .map(|r| Ok((r.i64(0)?, r.text(1)?)))
-    .collect()
-}
-
 /// The first place the chain is broken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainBreak {

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::{Conn, Result, Row};
+use crate::{Conn, Result, Row, Value};
 
 /// One resident as shown in lists.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,6 +123,26 @@ pub fn household_members(conn: &mut Conn, household_id: i64) -> Result<Vec<Perso
     )?
     .iter()
     .map(summary)
+    .collect()
+}
+
+/// Name and village of each person among `ids` (one query; ids not found are left out), for lists
+/// that show who an entry is about.
+pub fn names(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, String, Option<String>)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let params: Vec<Value> = ids.iter().map(|i| Value::Int(*i)).collect();
+    conn.query(
+        &format!(
+            "SELECT id, name, village_code FROM persons WHERE id IN ({})",
+            list.join(", ")
+        ),
+        &params,
+    )?
+    .iter()
+    .map(|r| Ok((r.i64(0)?, r.text(1)?, r.opt_text(2)?)))
     .collect()
 }
 

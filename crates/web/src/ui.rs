@@ -64,7 +64,7 @@ label{display:block;margin:.5rem 0 .2rem}.row{display:flex;gap:.5rem;flex-wrap:w
 button{background:#0b5d3b;color:#fff;border:0;border-radius:.3rem;padding:.5rem .9rem}\
 button.no{background:#9b2c2c}.pager{margin:.8rem 0;display:flex;gap:1rem}\
 .bar{fill:#0b5d3b}.pair{display:grid;grid-template-columns:1fr 1fr;gap:.5rem}\
-@media(max-width:420px){.opt{display:none}th,td{padding:.4rem .25rem}main{padding:.6rem}table{font-size:.92rem}.card b{font-size:1.15rem}td{overflow-wrap:anywhere}.pair{grid-template-columns:1fr}}";
+@media(max-width:420px){.opt{display:none}th,td{padding:.4rem .25rem}main{padding:.6rem}table{font-size:.92rem}.card b{font-size:1.15rem}.evidence td{overflow-wrap:anywhere}.pair{grid-template-columns:1fr}}";
 
 /// What every page needs to draw its frame.
 pub(crate) struct Frame<'a> {

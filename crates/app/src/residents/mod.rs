@@ -13,6 +13,28 @@ use crate::AppError;
 
 mod name_index;
 
+/// The names of the residents among `ids` that lie inside `who`'s region (the others are left out:
+/// a list shows an id it cannot name, never the name of someone outside the reader's region).
+pub fn names_in_scope(
+    conn: &mut jaring_store::Conn,
+    who: &Principal,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(store::names(conn, &ids)?
+        .into_iter()
+        .filter(|(_, _, village)| {
+            village
+                .as_deref()
+                .and_then(|v| RegionCode::parse(v).ok())
+                .is_some_and(|v| who.grant.covers(v))
+        })
+        .map(|(id, name, _)| (id, name))
+        .collect())
+}
+
 pub use name_index::NameIndex;
 
 /// A page of results.

@@ -5,6 +5,7 @@
 mod expand;
 mod generate;
 mod merge;
+pub mod queue;
 
 use jaring_domain::review::{Band, Change, Entity, Intent, ProposalKind, ProposalStatus};
 use jaring_store::audit::{self, AuditEntry};

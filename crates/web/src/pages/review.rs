@@ -21,13 +21,69 @@ const PER_PAGE: i64 = 30;
 pub(crate) struct QueueQuery {
     status: Option<String>,
     jenis: Option<String>,
+    /// Band: `auto`, `review`, `manual`.
+    pita: Option<String>,
     halaman: Option<i64>,
 }
 
-fn kind_label(code: &str) -> &str {
-    jaring_domain::review::ProposalKind::from_code(code)
-        .map(|k| k.label_id())
-        .unwrap_or(code)
+/// A proposal kind in the reader's language.
+fn kind_label(l: Lang, code: &str) -> String {
+    match jaring_domain::review::ProposalKind::from_code(code) {
+        Some(k) => l
+            .t(k.label_id(), &k.as_code().replace('_', " "))
+            .to_string(),
+        None => code.to_string(),
+    }
+}
+
+/// A band in the reader's language.
+fn band_label(l: Lang, code: &str) -> &'static str {
+    match code {
+        "auto" => l.t("otomatis", "auto"),
+        "review" => l.t("perlu diperiksa", "to review"),
+        "manual" => l.t("manual", "manual"),
+        _ => "?",
+    }
+}
+
+/// Pending proposals by kind and band with totals; every number opens the queue filtered to it.
+fn counts_table(
+    l: Lang,
+    counts: &std::collections::BTreeMap<String, review::queue::KindCounts>,
+) -> Markup {
+    let cell = |kind: &str, band: &str, n: i64| {
+        html! { td.n { @if n > 0 { a href={ "/tinjau?jenis=" (enc(kind)) "&pita=" (band) } { (n) } } @else { "0" } } }
+    };
+    let sum = |f: fn(&review::queue::KindCounts) -> i64| counts.values().map(f).sum::<i64>();
+    html! {
+        table.counts {
+            thead { tr {
+                th { (l.both("Menunggu", "pending")) }
+                th.n { (band_label(l, "auto")) }
+                th.n { (band_label(l, "review")) }
+                th.n.opt { (band_label(l, "manual")) }
+                th.n { (l.t("jumlah", "total")) }
+            } }
+            tbody {
+                @for (kind, c) in counts {
+                    tr {
+                        td { (kind_label(l, kind)) }
+                        (cell(kind, "auto", c.auto))
+                        (cell(kind, "review", c.review))
+                        td.n.opt { (c.manual) }
+                        td.n { a href={ "/tinjau?jenis=" (enc(kind)) } { (c.total()) } }
+                    }
+                }
+                tr {
+                    th { (l.t("Jumlah", "Total")) }
+                    th.n { (sum(|c| c.auto)) }
+                    th.n { (sum(|c| c.review)) }
+                    th.n.opt { (sum(|c| c.manual)) }
+                    th.n { (sum(review::queue::KindCounts::total)) }
+                }
+            }
+        }
+    }
 }
 
 fn status_label(l: Lang, code: &str) -> &'static str {
@@ -48,8 +104,13 @@ pub(crate) async fn queue(
 ) -> Result<Response, WebError> {
     let status = qq.status.clone().unwrap_or_else(|| "pending".into());
     let page_no = page_number(qq.halaman);
+    let band = qq
+        .pita
+        .clone()
+        .filter(|b| ["auto", "review", "manual"].contains(&b.as_str()));
     let filter = ProposalFilter {
         status: (status != "all").then(|| status.clone()),
+        band: band.clone(),
         kinds: qq.jenis.iter().filter(|k| !k.is_empty()).cloned().collect(),
         limit: PER_PAGE + 1,
         offset: (page_no - 1) * PER_PAGE,
@@ -57,13 +118,21 @@ pub(crate) async fn queue(
     };
     let db = auth.db.clone();
     let who = auth.who.clone();
-    let mut rows = blocking(move || review::list(&db, &who, &filter)).await?;
+    let (mut rows, counts) = blocking(move || {
+        Ok((
+            review::queue::items(&db, &who, &filter)?,
+            review::queue::pending_counts(&db, &who)?,
+        ))
+    })
+    .await?;
     let more = rows.len() as i64 > PER_PAGE;
     rows.truncate(PER_PAGE as usize);
     let l = auth.lang;
     let masked = !auth.who.grant.role.sees_full_nik();
     let kind = qq.jenis.clone().unwrap_or_default();
+    let band = band.unwrap_or_default();
     let body = html! {
+        @if !counts.is_empty() { (counts_table(l, &counts)) }
         form method="get" action="/tinjau" {
             div.row {
                 select name="status" aria-label="status" {
@@ -74,7 +143,13 @@ pub(crate) async fn queue(
                 select name="jenis" aria-label=(l.t("jenis", "kind")) {
                     option value="" { (l.t("semua jenis", "all kinds")) }
                     @for k in jaring_domain::review::ProposalKind::ALL {
-                        option value=(k.as_code()) selected[k.as_code() == kind] { (k.label_id()) }
+                        option value=(k.as_code()) selected[k.as_code() == kind] { (kind_label(l, k.as_code())) }
+                    }
+                }
+                select name="pita" aria-label=(l.t("pita", "band")) {
+                    option value="" { (l.t("semua pita", "all bands")) }
+                    @for b in ["auto", "review", "manual"] {
+                        option value=(b) selected[b == band] { (band_label(l, b)) }
                     }
                 }
                 button type="submit" { (l.t("Tampilkan", "Show")) }
@@ -86,18 +161,23 @@ pub(crate) async fn queue(
             table {
                 thead { tr { th { "#" } th { (l.both("Usulan", "proposal")) } th.opt { (l.both("Jenis", "kind")) } th { (l.both("Status", "status")) } } }
                 tbody {
-                    @for r in &rows {
+                    @for item in &rows {
+                        @let r = &item.row;
                         tr {
                             td { a href={ "/tinjau/" (r.id) } { (r.id) } }
-                            td { a href={ "/tinjau/" (r.id) } { (if masked { mask_numbers_in(&r.summary) } else { r.summary.clone() }) } }
-                            td.opt { (kind_label(&r.kind)) " " span.en { (r.band) } }
+                            td {
+                                @if let Some(name) = &item.person { b { (name) } " · " }
+                                a href={ "/tinjau/" (r.id) } { (if masked { mask_numbers_in(&r.summary) } else { r.summary.clone() }) }
+                                @if let Some(v) = &r.village_code { br; span.en { (l.t("desa ", "village ")) (v) } }
+                            }
+                            td.opt { (kind_label(l, &r.kind)) " " span.en { (band_label(l, &r.band)) } }
                             td { (status_label(l, &r.status)) }
                         }
                     }
                 }
             }
         }
-        (pager(l, &format!("/tinjau?status={}&jenis={}", enc(&status), enc(&kind)), page_no, more))
+        (pager(l, &format!("/tinjau?status={}&jenis={}&pita={}", enc(&status), enc(&kind), enc(&band)), page_no, more))
     };
     Ok(respond(
         &Frame::of(&auth, state.demo),
@@ -152,7 +232,7 @@ fn evidence_view(l: Lang, evidence: &serde_json::Value, show: &dyn Fn(&str) -> S
                     }
                 }
             }
-            table {
+            table.evidence {
                 thead { tr { th {} th { (l.both("Daftar sumber", "source list")) } th { (l.both("Registri", "registry")) } } }
                 tbody {
                     @for (key, id, en) in fields {
@@ -189,16 +269,42 @@ fn evidence_view(l: Lang, evidence: &serde_json::Value, show: &dyn Fn(&str) -> S
     }
 }
 
+/// Query of a proposal's page: the proposal decided just before, when the reviewer was sent on here.
+#[derive(Deserialize, Default)]
+pub(crate) struct DetailQuery {
+    diputuskan: Option<i64>,
+}
+
 /// `GET /tinjau/{id}`
 pub(crate) async fn detail(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
+    Query(dq): Query<DetailQuery>,
 ) -> Result<Response, WebError> {
     let db = auth.db.clone();
     let who = auth.who.clone();
-    let row = blocking(move || review::show(&db, &who, id)).await?;
-    Ok(detail_page(&state, &auth, &row, None))
+    let (row, decided) = blocking(move || {
+        let row = review::show(&db, &who, id)?;
+        // The previous proposal's outcome, if it is the reader's to see.
+        let decided = dq.diputuskan.and_then(|d| review::show(&db, &who, d).ok());
+        Ok((row, decided))
+    })
+    .await?;
+    let l = auth.lang;
+    let message = decided.map(|d| {
+        (
+            true,
+            format!(
+                "{} #{} {}. {}",
+                l.t("Usulan", "Proposal"),
+                d.id,
+                status_label(l, &d.status),
+                l.t("Berikutnya:", "Next:")
+            ),
+        )
+    });
+    Ok(detail_page(&state, &auth, &row, message))
 }
 
 fn detail_page(
@@ -232,7 +338,7 @@ fn detail_page(
         p { a href="/tinjau" { "← " (l.t("Antrean tinjauan", "review queue")) } }
         (notice(message.as_ref().map(|(ok, m)| (*ok, m.as_str()))))
         h2 { "#" (row.id) " " (summary) }
-        p { (kind_label(&row.kind)) " · " (status_label(l, &row.status)) " · " span.en { (row.band) }
+        p { (kind_label(l, &row.kind)) " · " (status_label(l, &row.status)) " · " span.en { (band_label(l, &row.band)) }
             @if let Some(p) = row.person_id { " · " a href={ "/penduduk/" (p) } { (l.t("lihat penduduk", "see resident")) } } }
         @if let Some(by) = &row.decided_by {
             p.en { (l.t("diputuskan oleh", "decided by")) " " (by)
@@ -302,9 +408,18 @@ async fn decide(
     })
     .await;
     match result {
-        Ok(_) => {
+        Ok(decided) => {
             state.refresh_coverage();
-            Ok(Redirect::to(&format!("/tinjau/{id}")).into_response())
+            // On to the oldest pending proposal of the same kind, saying what became of this one.
+            let db = auth.db.clone();
+            let who = auth.who.clone();
+            let kind = decided.kind.clone();
+            let next = blocking(move || review::queue::next_pending(&db, &who, &kind, id)).await?;
+            Ok(match next {
+                Some(n) => Redirect::to(&format!("/tinjau/{n}?diputuskan={id}")),
+                None => Redirect::to(&format!("/tinjau/{id}")),
+            }
+            .into_response())
         }
         // A conflict or a missing reason: show the proposal again with what went wrong.
         Err(WebError(e)) if matches!(crate::status_of(&e).as_u16(), 409 | 422) => {
