@@ -66,8 +66,10 @@ pub struct Database {
 }
 
 /// Pragmas every SQLite connection gets: WAL so readers never wait for the writer, a busy timeout so
-/// two writers queue instead of failing, enforced foreign keys.
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;
+/// two writers queue instead of failing, enforced foreign keys. The timeout outlasts the longest write
+/// an import makes (a 6 MB file of junk rows writes its rejections for about 20 s on a 2-core machine;
+/// with 10 s the second of two such uploads at once failed with "database is locked").
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 60000;
 PRAGMA page_size = 8192;
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;

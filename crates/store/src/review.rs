@@ -190,14 +190,11 @@ pub fn programme_subsidised(conn: &mut Conn, code: &str) -> Result<Option<bool>>
         .map(|v| v != 0))
 }
 
-/// Records the day a membership's end was written (the terminations file of that month lists it, however
-/// long ago the end date is).
-fn mark_end_recorded(tx: &mut Conn, id: i64) -> Result<()> {
-    tx.execute(
-        "UPDATE enrolments SET end_recorded_on = $1 WHERE id = $2",
-        &[Value::Date(jaring_domain::today()), Value::Int(id)],
-    )?;
-    Ok(())
+/// Whether writing `field` of `entity` also stamps `end_recorded_on`: the day a membership's end was
+/// written, so that the terminations file of that month lists it however long ago the end date is.
+/// Bookkeeping of the write itself, like `updated_at`, so it rides in the same statement.
+fn stamps_end(entity: Entity, field: &str) -> bool {
+    entity == Entity::Enrolment && field == "end_date"
 }
 
 /// Applies changes in order inside the caller's transaction, filling in the ids of inserted rows.
@@ -212,18 +209,27 @@ pub fn apply_changes(tx: &mut Conn, changes: &mut [Change]) -> Result<()> {
                 before,
                 after,
             } => {
+                let stamp = if stamps_end(*entity, field) {
+                    ", end_recorded_on = $5"
+                } else {
+                    ""
+                };
+                let mut params = vec![
+                    bind(*entity, field, after)?,
+                    now.clone(),
+                    Value::Int(*id),
+                    bind(*entity, field, before)?,
+                ];
+                if !stamp.is_empty() {
+                    params.push(Value::Date(jaring_domain::today()));
+                }
                 let n = tx.execute(
                     &format!(
-                        "UPDATE {} SET {field} = $1, updated_at = $2, row_version = row_version + 1 \
+                        "UPDATE {} SET {field} = $1, updated_at = $2, row_version = row_version + 1{stamp} \
                          WHERE id = $3 AND {field} IS NOT DISTINCT FROM $4",
                         table(*entity)
                     ),
-                    &[
-                        bind(*entity, field, after)?,
-                        now.clone(),
-                        Value::Int(*id),
-                        bind(*entity, field, before)?,
-                    ],
+                    &params,
                 )?;
                 if n != 1 {
                     return Err(StoreError::Stale {
@@ -231,9 +237,6 @@ pub fn apply_changes(tx: &mut Conn, changes: &mut [Change]) -> Result<()> {
                         id: *id,
                         field: field.clone(),
                     });
-                }
-                if *entity == Entity::Enrolment && field == "end_date" {
-                    mark_end_recorded(tx, *id)?;
                 }
             }
             Change::Insert { entity, id, values } => {
@@ -251,6 +254,12 @@ pub fn apply_changes(tx: &mut Conn, changes: &mut [Change]) -> Result<()> {
                 params.push(now.clone());
                 cols.push("updated_at".into());
                 params.push(now.clone());
+                if values.get("end_date").is_some_and(Option::is_some)
+                    && stamps_end(*entity, "end_date")
+                {
+                    cols.push("end_recorded_on".into());
+                    params.push(Value::Date(jaring_domain::today()));
+                }
                 let placeholders: Vec<String> =
                     (1..=params.len()).map(|i| format!("${i}")).collect();
                 let new_id = tx.query_i64(
@@ -263,11 +272,6 @@ pub fn apply_changes(tx: &mut Conn, changes: &mut [Change]) -> Result<()> {
                     &params,
                 )?;
                 *id = Some(new_id);
-                if *entity == Entity::Enrolment
-                    && values.get("end_date").is_some_and(Option::is_some)
-                {
-                    mark_end_recorded(tx, new_id)?;
-                }
             }
             Change::Delete { entity, id, values } => {
                 let current = fields(tx, *entity, *id)?;
