@@ -143,7 +143,7 @@ pub fn terminations(
          FROM enrolments e JOIN persons p ON p.id = e.person_id JOIN programmes g ON g.code = e.programme_code \
          WHERE ((e.end_date >= $1 AND e.end_date <= $2) \
                 OR (e.end_date < $1 AND e.end_recorded_on >= $1 AND e.end_recorded_on <= $2 \
-                    AND e.end_reason IN ('deceased', 'civil_servant', 'household_civil_servant'))) \
+                    AND e.end_reason IN ('deceased', 'civil_servant', 'household_civil_servant', 'moved_out'))) \
            AND p.village_code LIKE $3 \
          ORDER BY p.village_code, p.name, e.id",
         &[first.into(), last.into(), format!("{}%", who.grant.scope).into()],
@@ -170,6 +170,7 @@ pub fn terminations(
             match reason.as_str() {
                 "deceased" => "MENINGGAL".to_string(),
                 "civil_servant" | "household_civil_servant" => "ASN/PPPK DALAM KK".to_string(),
+                "moved_out" => "PINDAH KELUAR DAERAH".to_string(),
                 other => other.to_uppercase(),
             },
             r.text(8)?,

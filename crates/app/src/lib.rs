@@ -5,6 +5,7 @@ pub mod auditlog;
 pub mod claims;
 pub mod coverage;
 pub mod demo;
+pub mod events;
 pub mod export;
 pub mod import;
 pub mod overview;

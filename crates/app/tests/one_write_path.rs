@@ -4,6 +4,7 @@
 
 #[path = "../../store/tests/backends.rs"]
 mod backends;
+mod support;
 
 use std::path::Path;
 
@@ -11,7 +12,7 @@ use backends::{backends, label};
 use chrono::NaiveDate;
 use jaring_app::accounts::Principal;
 use jaring_app::import::{import_file, ImportReport, ImportRequest, NoProgress};
-use jaring_app::review::{self, Context};
+use jaring_app::review;
 use jaring_domain::access::{Grant, Role};
 use jaring_domain::review::{Intent, ProposalKind};
 use jaring_domain::{CivilServantStatus, ListKind, RegionCode};
@@ -19,26 +20,7 @@ use jaring_store::audit::{self, AuditFilter};
 use jaring_store::review::ProposalFilter;
 use jaring_store::Database;
 
-const HEADER: &str = "NIK,No KK,Nama,Jenis Kelamin,Tempat Lahir,Tanggal Lahir,Alamat,Kode Desa,Hubungan dalam Keluarga,Status Perkawinan,Pekerjaan,Status Hidup,Tanggal Meninggal\n";
-const KEWAR: &str = "53.04.01.2001";
-const FULUR: &str = "53.04.01.2002";
-const MARIA: &str = "5304015205900001";
-const YOHANES: &str = "5304011203850002";
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 12, 2).unwrap()
-}
-
-fn ctx() -> Context {
-    Context {
-        today: today(),
-        grace_months: 3,
-    }
-}
-
-fn code(s: &str) -> RegionCode {
-    RegionCode::parse(s).unwrap()
-}
+use support::{code, ctx, today, FULUR, KEWAR, MARIA, REGISTRY_HEADER as HEADER, YOHANES};
 
 fn operator(village: &str) -> Principal {
     Principal {

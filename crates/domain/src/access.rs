@@ -42,6 +42,10 @@ pub enum Action {
     ViewProposals,
     /// Approving or rejecting proposals.
     DecideProposals,
+    /// Confirming a death a village reported by hand (no civil-registry record backs it): a second
+    /// person whose scope is wider than the village, so one village account cannot end a living
+    /// resident's cover alone.
+    ConfirmReportedDeaths,
     /// Programmes and eligibility rules: reading.
     ViewProgrammes,
     /// Programmes and eligibility rules: changing.
@@ -75,6 +79,7 @@ impl Role {
             ImportLists | ManageProgrammes | ManageUsers | Synchronise => self == AdminKabupaten,
             ImportMembership | ProcessClaims => matches!(self, AdminKabupaten | PetugasBpjs),
             ReportClaims => matches!(self, OperatorDesa | AdminKabupaten),
+            ConfirmReportedDeaths => matches!(self, OperatorKecamatan | AdminKabupaten),
         }
     }
 

@@ -32,6 +32,8 @@ coded_enum! {
         Edit = "edit", "Perubahan data";
         /// Two registry persons who are one: the duplicate is merged into the survivor.
         Merge = "merge", "Gabungkan data ganda";
+        /// A resident moves to another village of the regency, or out of it (*pindah*).
+        Move = "move", "Pindah";
         /// Undoes an applied proposal.
         Revert = "revert", "Pembatalan perubahan";
     }
@@ -234,6 +236,18 @@ pub enum Intent {
         /// The proposal undone.
         proposal_id: i64,
     },
+    /// The person moves: to another village of the regency (into a household there, or none yet), or
+    /// out of the regency (`to` is `None`), when the regency's subsidised cover ends with the month.
+    Move {
+        /// Person.
+        person_id: i64,
+        /// Destination village; `None` for a move out of the regency.
+        to: Option<String>,
+        /// Household joined in the destination; `None` leaves the old household without joining one.
+        household_id: Option<i64>,
+        /// Day of the move.
+        on: NaiveDate,
+    },
 }
 
 impl Intent {
@@ -244,7 +258,8 @@ impl Intent {
             | Intent::CivilServant { person_id, .. }
             | Intent::Membership { person_id, .. }
             | Intent::DesilUpdate { person_id, .. }
-            | Intent::SetFields { person_id, .. } => Some(*person_id),
+            | Intent::SetFields { person_id, .. }
+            | Intent::Move { person_id, .. } => Some(*person_id),
             Intent::Merge { duplicate, .. } => Some(*duplicate),
             Intent::NewPerson { .. } | Intent::Revert { .. } => None,
         }

@@ -21,6 +21,7 @@ pub const TABLES: &[&str] = &[
     "programmes",
     "enrolments",
     "proposals",
+    "submissions",
     "claims",
     "claim_heirs",
     "coverage_snapshots",

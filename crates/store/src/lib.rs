@@ -28,3 +28,4 @@ pub mod imports;
 pub mod matches;
 pub mod residents;
 pub mod review;
+pub mod submissions;

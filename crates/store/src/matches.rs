@@ -190,3 +190,35 @@ pub fn candidates_in_band(conn: &mut Conn, kind: &str, band: &str) -> Result<Vec
     })
     .collect()
 }
+
+/// A death the civil registry reported, linked to a registry person by the last synchronisation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistryDeath {
+    /// The staged record of the deaths list.
+    pub staged_id: i64,
+    /// Date of death as the list says.
+    pub death_date: Option<chrono::NaiveDate>,
+    /// The list's file name.
+    pub file_name: String,
+}
+
+/// The civil-registry death linked to `person_id` in the auto band, or carrying the person's own NIK,
+/// if any: a village's own report of that death needs no second person to confirm it.
+pub fn registry_death(conn: &mut Conn, person_id: i64) -> Result<Option<RegistryDeath>> {
+    conn.query_opt(
+        "SELECT s.id, s.event_date, i.file_name FROM match_candidates m \
+         JOIN staged_records s ON s.id = m.staged_id JOIN imports i ON i.id = s.import_id \
+         JOIN persons p ON p.id = m.person_id \
+         WHERE m.kind = 'deaths' AND m.person_id = $1 AND (m.band = 'auto' OR s.nik = p.nik) \
+         ORDER BY m.probability DESC, s.id LIMIT 1",
+        &[Value::Int(person_id)],
+    )?
+    .map(|r| {
+        Ok(RegistryDeath {
+            staged_id: r.i64(0)?,
+            death_date: r.opt_date(1)?,
+            file_name: r.text(2)?,
+        })
+    })
+    .transpose()
+}

@@ -89,6 +89,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_termination_recorded.sql"),
         postgres: include_str!("../migrations/postgres/0012_termination_recorded.sql"),
     },
+    Migration {
+        version: 13,
+        name: "village_reports",
+        sqlite: include_str!("../migrations/sqlite/0013_village_reports.sql"),
+        postgres: include_str!("../migrations/postgres/0013_village_reports.sql"),
+    },
 ];
 
 /// Creates the role row-level security confines reading connections to, if missing (PostgreSQL).

@@ -101,3 +101,11 @@ fn stored_region(row: &crate::Row) -> Result<StoredRegion> {
         name: row.text(1)?,
     })
 }
+
+/// Whether `code` is a village (desa or kelurahan) of this deployment.
+pub fn is_village(conn: &mut Conn, code: RegionCode) -> Result<bool> {
+    Ok(conn.query_i64(
+        "SELECT COUNT(*) FROM regions WHERE code = $1 AND level = 'desa'",
+        &[Value::Text(code.to_string())],
+    )? > 0)
+}

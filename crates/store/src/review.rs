@@ -333,11 +333,15 @@ pub struct ProposalRow {
     pub reason: Option<String>,
     /// Optimistic-lock version.
     pub row_version: i64,
+    /// The village a move goes to, which sees and decides the proposal too.
+    pub village_to: Option<String>,
+    /// When it was made.
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 const PROPOSAL_COLUMNS: &str =
     "id, kind, status, band, village_code, person_id, staged_id, reverts_id, summary, \
-     intent, changes, evidence, created_by, decided_by, decided_at, reason, row_version";
+     intent, changes, evidence, created_by, decided_by, decided_at, reason, row_version, village_to, created_at";
 
 fn proposal_row(r: &Row) -> Result<ProposalRow> {
     Ok(ProposalRow {
@@ -358,6 +362,8 @@ fn proposal_row(r: &Row) -> Result<ProposalRow> {
         decided_at: r.opt_timestamp(14)?,
         reason: r.opt_text(15)?,
         row_version: r.i64(16)?,
+        village_to: r.opt_text(17)?,
+        created_at: r.opt_timestamp(18)?,
     })
 }
 
@@ -386,6 +392,8 @@ pub struct NewProposal {
     pub evidence: String,
     /// Author.
     pub created_by: String,
+    /// The village a move goes to.
+    pub village_to: Option<String>,
 }
 
 /// Stores a proposal; `None` when one already exists for the same staged record (idempotent sync).
@@ -394,8 +402,8 @@ pub fn insert_proposal(tx: &mut Conn, p: &NewProposal, status: &str) -> Result<O
     tx
         .query_opt(
             "INSERT INTO proposals (kind, status, band, village_code, person_id, staged_id, reverts_id, summary, \
-             intent, changes, evidence, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             intent, changes, evidence, created_by, created_at, village_to) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
              ON CONFLICT (staged_id, kind) DO NOTHING RETURNING id",
             &[
                 Value::from(p.kind),
@@ -411,6 +419,7 @@ pub fn insert_proposal(tx: &mut Conn, p: &NewProposal, status: &str) -> Result<O
                 Value::Text(p.evidence.clone()),
                 Value::Text(p.created_by.clone()),
                 now,
+                Value::from(p.village_to.clone()),
             ],
         )?
         .map(|r| r.i64(0))
@@ -485,9 +494,10 @@ fn filter_sql(f: &ProposalFilter) -> (String, Vec<Value>) {
         push(&mut sql, " AND band = ?", Value::Text(b.clone()));
     }
     if let Some(r) = &f.region_prefix {
+        // Both `?` become the same parameter: a move is listed in both villages.
         push(
             &mut sql,
-            " AND village_code LIKE ?",
+            " AND (village_code LIKE ? OR (village_to IS NOT NULL AND village_to LIKE ?))",
             Value::Text(format!("{r}%")),
         );
     }
@@ -616,6 +626,16 @@ pub fn mark_reverted(tx: &mut Conn, id: i64) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// The village a household lives in.
+pub fn household_village(conn: &mut Conn, household_id: i64) -> Result<Option<String>> {
+    conn.query_opt(
+        "SELECT village_code FROM households WHERE id = $1",
+        &[Value::Int(household_id)],
+    )?
+    .map(|r| r.text(0))
+    .transpose()
 }
 
 /// Person ids in a household.

@@ -84,7 +84,7 @@ impl IntoResponse for ApiError {
 
 /// A malformed request (a parameter of the wrong type, a body that is not the JSON asked for): 400 with
 /// the usual error body, not axum's plain-text rejection.
-fn bad_request(message: &str) -> Response {
+pub(crate) fn bad_request(message: &str) -> Response {
     error_body(StatusCode::BAD_REQUEST, "bad_request", message)
 }
 
@@ -152,7 +152,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned + Default> FromRequest<S> fo
     }
 }
 
-async fn run<T: Send + 'static>(
+pub(crate) async fn run<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, ApiError> {
     crate::blocking(f).await.map_err(|e| ApiError(e.0))
@@ -1011,7 +1011,10 @@ pub(crate) async fn users(auth: Auth) -> Result<Json<Vec<UserDto>>, ApiError> {
     info(title = "jaring API", version = "1",
         description = "Registri pekerja rentan dan cakupan BPJS Ketenagakerjaan / vulnerable-worker registry and BPJS TK coverage. Auth: `Authorization: Bearer <token>` (`jaring user token NAME`)."),
     paths(me, overview, coverage, persons, person, proposals, proposal, approve, reject,
-        programmes, imports, import, audit, users),
+        programmes, imports, import, audit, users,
+        crate::api_reports::death, crate::api_reports::birth, crate::api_reports::move_out,
+        crate::api_reports::arrival, crate::api_reports::appointment,
+        crate::api_reports::correction, crate::api_reports::objection),
     modifiers(&BearerAuth, &CommonResponses)
 )]
 pub(crate) struct ApiDoc;

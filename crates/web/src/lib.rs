@@ -5,6 +5,7 @@
 //! authorisation-matrix test walks, so no route can be added without being tested for who may use it.
 
 mod api;
+mod api_reports;
 mod auth;
 mod headers;
 mod metrics;
@@ -329,7 +330,8 @@ pub struct RouteInfo {
 
 fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
     use pages::{
-        account, admin, audit, budget, claims, dashboard, exports, imports, residents, review,
+        account, admin, audit, budget, claims, dashboard, exports, imports, reports, residents,
+        review,
     };
     let r = |method: Method, path: &'static str, public: bool, h: MethodRouter<AppState>| {
         (
@@ -368,6 +370,78 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             get(dashboard::region),
         ),
         r(Method::GET, "/penduduk", false, get(residents::search)),
+        r(
+            Method::GET,
+            "/penduduk/datang",
+            false,
+            get(reports::arrival_form),
+        ),
+        r(
+            Method::POST,
+            "/penduduk/datang",
+            false,
+            post(reports::arrival),
+        ),
+        r(
+            Method::GET,
+            "/penduduk/{id}/meninggal",
+            false,
+            get(reports::death_form),
+        ),
+        r(
+            Method::POST,
+            "/penduduk/{id}/meninggal",
+            false,
+            post(reports::death),
+        ),
+        r(
+            Method::GET,
+            "/penduduk/{id}/kelahiran",
+            false,
+            get(reports::birth_form),
+        ),
+        r(
+            Method::POST,
+            "/penduduk/{id}/kelahiran",
+            false,
+            post(reports::birth),
+        ),
+        r(
+            Method::GET,
+            "/penduduk/{id}/pindah",
+            false,
+            get(reports::move_form),
+        ),
+        r(
+            Method::POST,
+            "/penduduk/{id}/pindah",
+            false,
+            post(reports::move_out),
+        ),
+        r(
+            Method::GET,
+            "/penduduk/{id}/pengangkatan",
+            false,
+            get(reports::appointment_form),
+        ),
+        r(
+            Method::POST,
+            "/penduduk/{id}/pengangkatan",
+            false,
+            post(reports::appointment),
+        ),
+        r(
+            Method::GET,
+            "/penduduk/{id}/koreksi",
+            false,
+            get(reports::correction_form),
+        ),
+        r(
+            Method::POST,
+            "/penduduk/{id}/koreksi",
+            false,
+            post(reports::correction),
+        ),
         r(Method::GET, "/penduduk/{id}", false, get(residents::person)),
         r(
             Method::GET,
@@ -390,7 +464,25 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             get(imports::error_file),
         ),
         r(Method::GET, "/tinjau", false, get(review::queue)),
+        r(
+            Method::POST,
+            "/tinjau/setujui-otomatis",
+            false,
+            post(review::approve_auto),
+        ),
         r(Method::GET, "/tinjau/{id}", false, get(review::detail)),
+        r(
+            Method::GET,
+            "/tinjau/{id}/keberatan",
+            false,
+            get(reports::objection_form),
+        ),
+        r(
+            Method::POST,
+            "/tinjau/{id}/keberatan",
+            false,
+            post(reports::objection),
+        ),
         r(
             Method::POST,
             "/tinjau/{id}/setujui",
@@ -467,6 +559,42 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r(Method::GET, "/api/v1/coverage", false, get(api::coverage)),
         r(Method::GET, "/api/v1/persons", false, get(api::persons)),
         r(Method::GET, "/api/v1/persons/{id}", false, get(api::person)),
+        r(
+            Method::POST,
+            "/api/v1/persons/{id}/death",
+            false,
+            post(api_reports::death),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/persons/{id}/births",
+            false,
+            post(api_reports::birth),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/persons/{id}/move",
+            false,
+            post(api_reports::move_out),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/persons/{id}/appointment",
+            false,
+            post(api_reports::appointment),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/persons/{id}/corrections",
+            false,
+            post(api_reports::correction),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/arrivals",
+            false,
+            post(api_reports::arrival),
+        ),
         r(Method::GET, "/api/v1/proposals", false, get(api::proposals)),
         r(
             Method::GET,
@@ -485,6 +613,12 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             "/api/v1/proposals/{id}/reject",
             false,
             post(api::reject),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/proposals/{id}/objection",
+            false,
+            post(api_reports::objection),
         ),
         r(
             Method::GET,

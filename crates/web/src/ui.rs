@@ -62,7 +62,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\
 input,select,textarea,button{font:inherit;padding:.45rem;max-width:100%;box-sizing:border-box}.wide{width:100%}\
 label{display:block;margin:.5rem 0 .2rem}.row{display:flex;gap:.5rem;flex-wrap:wrap;align-items:end}\
 button{background:#0b5d3b;color:#fff;border:0;border-radius:.3rem;padding:.5rem .9rem}\
-button.no{background:#9b2c2c}.pager{margin:.8rem 0;display:flex;gap:1rem}\
+button.no{background:#9b2c2c}.pager{margin:.8rem 0;display:flex;flex-wrap:wrap;gap:.4rem 1rem}\
 .bar{fill:#0b5d3b}.pair{display:grid;grid-template-columns:1fr 1fr;gap:.5rem}\
 @media(max-width:420px){.opt{display:none}th,td{padding:.4rem .25rem}main{padding:.6rem}table{font-size:.92rem}.card b{font-size:1.15rem}.evidence td{overflow-wrap:anywhere}.pair{grid-template-columns:1fr}}";
 

@@ -62,6 +62,23 @@ fn expected(method: &Method, path: &str, role: Role) -> Expect {
         ("GET", "/penduduk/{id}/ubah") | ("POST", "/penduduk/{id}/ubah") => {
             only(&[OperatorDesa, AdminKabupaten])
         }
+        // The village's reports: whoever edits residents there reports; an objection is lodged on a
+        // resident's behalf by the same.
+        ("GET" | "POST", "/penduduk/datang")
+        | ("GET" | "POST", "/penduduk/{id}/meninggal")
+        | ("GET" | "POST", "/penduduk/{id}/kelahiran")
+        | ("GET" | "POST", "/penduduk/{id}/pindah")
+        | ("GET" | "POST", "/penduduk/{id}/pengangkatan")
+        | ("GET" | "POST", "/penduduk/{id}/koreksi")
+        | ("GET" | "POST", "/tinjau/{id}/keberatan") => only(&[OperatorDesa, AdminKabupaten]),
+        ("POST", "/tinjau/setujui-otomatis") => only(&[OperatorDesa, AdminKabupaten]),
+        ("POST", "/api/v1/persons/{id}/death")
+        | ("POST", "/api/v1/persons/{id}/births")
+        | ("POST", "/api/v1/persons/{id}/move")
+        | ("POST", "/api/v1/persons/{id}/appointment")
+        | ("POST", "/api/v1/persons/{id}/corrections")
+        | ("POST", "/api/v1/arrivals")
+        | ("POST", "/api/v1/proposals/{id}/objection") => only(&[OperatorDesa, AdminKabupaten]),
         ("GET", "/impor") => any,
         ("POST", "/impor") | ("POST", "/api/v1/imports") => {
             only(&[OperatorDesa, AdminKabupaten, PetugasBpjs])
@@ -460,7 +477,10 @@ impl Fixture {
                     99_999_999
                 }
             } else if own {
-                let decides = method == Method::POST;
+                // An objection to a pending proposal is refused (422) and decides nothing.
+                let decides = method == Method::POST
+                    && !pattern.contains("keberatan")
+                    && !pattern.contains("objection");
                 if decides {
                     self.pending_own
                         .borrow_mut()
@@ -547,6 +567,9 @@ impl Fixture {
                         ("reason", "uji".into()),
                     ],
                     "/tinjau/{id}/tolak" => vec![("reason", "uji matriks".into())],
+                    // A kind with no auto-band proposals: the bulk approval runs and applies none,
+                    // so the fixture's pending proposals stay for the routes after it.
+                    "/tinjau/setujui-otomatis" => vec![("jenis", "merge".into())],
                     "/klaim/{id}/tolak" => vec![("alasan", "uji matriks".into())],
                     "/klaim/{id}/data" => vec![("dokumen", "kartu_bpjs".into())],
                     "/penduduk/{id}/klaim" => vec![

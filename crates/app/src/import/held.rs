@@ -112,6 +112,7 @@ pub(super) fn propose_held(
             band: Band::Review,
             actor: src.actor,
             village: None,
+            village_to: None,
         };
         if let Proposed::New(_) = propose_in(tx, &draft, ctx)? {
             any_new = true;
@@ -195,6 +196,7 @@ pub(super) fn propose_move_in(
         band: Band::Review,
         actor: src.actor,
         village: from.common_ancestor(*to).map(|c| c.to_string()),
+        village_to: None,
     };
     propose_in(tx, &draft, ctx)?;
     Ok(())

@@ -210,8 +210,24 @@ fn household_exit(
         Some(h) => store::household_members(conn, h)?,
         None => vec![person_id],
     };
-    let end = end_of_month(since);
-    for m in members {
+    end_subsidised(
+        conn,
+        out,
+        &members,
+        end_of_month(since),
+        "household_civil_servant",
+    )
+}
+
+/// Ends the subsidised memberships of `members` at `end` (those ending later or never), with `reason`.
+fn end_subsidised(
+    conn: &mut Conn,
+    out: &mut Vec<Change>,
+    members: &[i64],
+    end: NaiveDate,
+    reason: &str,
+) -> Result<(), AppError> {
+    for &m in members {
         for (id, e) in store::rows_by(conn, Entity::Enrolment, "person_id", m)? {
             let programme = get(&e, "programme_code").unwrap_or_default();
             let subsidised = store::programme_subsidised(conn, &programme)?.unwrap_or(false);
@@ -223,11 +239,66 @@ fn household_exit(
                     id,
                     &e,
                     "end_reason",
-                    Some("household_civil_servant".into()),
+                    Some(reason.into()),
                 );
             }
         }
     }
+    Ok(())
+}
+
+/// A move: within the regency the person changes village (and household, or none until the
+/// destination gives them one); out of the regency they are `moved_out` and the regency stops paying
+/// their subsidised cover with the month of the move.
+fn move_effects(
+    conn: &mut Conn,
+    out: &mut Vec<Change>,
+    person_id: i64,
+    to: Option<&str>,
+    household_id: Option<i64>,
+    on: NaiveDate,
+) -> Result<(), AppError> {
+    let p = store::fields(conn, Entity::Person, person_id)?;
+    if get(&p, "life_status").as_deref() != Some(LifeStatus::Alive.as_code()) {
+        return Err(AppError::Input(
+            "hanya penduduk yang hidup dan tinggal di sini yang dapat pindah / only a living resident can move"
+                .into(),
+        ));
+    }
+    let Some(to) = to else {
+        set_person(
+            out,
+            person_id,
+            &p,
+            &[("life_status", Some(LifeStatus::MovedOut.as_code().into()))],
+        );
+        return end_subsidised(conn, out, &[person_id], end_of_month(on), "moved_out");
+    };
+    let to = jaring_domain::RegionCode::parse(to)
+        .map_err(|e| AppError::Input(e.to_string()))?
+        .to_string();
+    if get(&p, "village_code").as_deref() == Some(to.as_str()) && household_id.is_none() {
+        return Err(AppError::Input(
+            "desa tujuan sama dengan desa asal / the destination is the village of origin".into(),
+        ));
+    }
+    if let Some(h) = household_id {
+        if store::household_village(conn, h)?.as_deref() != Some(to.as_str()) {
+            return Err(AppError::Input(
+                "KK tujuan tidak berada di desa tujuan / the family card is not in the destination village"
+                    .into(),
+            ));
+        }
+    }
+    set_person(
+        out,
+        person_id,
+        &p,
+        &[
+            ("village_code", Some(to)),
+            ("household_id", household_id.map(|h| h.to_string())),
+        ],
+    );
     Ok(())
 }
 
@@ -462,6 +533,19 @@ pub fn expand(conn: &mut Conn, intent: &Intent, ctx: &Context) -> Result<Vec<Cha
                 }
             }
         }
+        Intent::Move {
+            person_id,
+            to,
+            household_id,
+            on,
+        } => move_effects(
+            conn,
+            &mut out,
+            *person_id,
+            to.as_deref(),
+            *household_id,
+            *on,
+        )?,
         Intent::Revert { proposal_id } => {
             let original = jaring_store::review::get_proposal(conn, *proposal_id)?;
             if original.status != "applied" {

@@ -277,7 +277,7 @@ fn describe(intent: &Intent, c: &CandidateSource) -> String {
             values.keys().cloned().collect::<Vec<_>>().join(", "),
             c.file_name
         ),
-        Intent::Merge { .. } | Intent::Revert { .. } => String::new(),
+        Intent::Merge { .. } | Intent::Revert { .. } | Intent::Move { .. } => String::new(),
     }
 }
 
@@ -458,6 +458,7 @@ pub fn generate_proposals(
                             changes: serde_json::to_string(&changes).unwrap_or_default(),
                             evidence: evidence(list, c, person, registry_kk.as_deref()),
                             created_by: actor.to_string(),
+                            village_to: None,
                         };
                         if let Some(id) = store::insert_proposal(tx, &new, "pending")? {
                             summary.add(kind, band);

@@ -94,6 +94,7 @@ pub fn propose_merges(
             band: Band::Review,
             actor: &who.username,
             village: None,
+            village_to: None,
         };
         super::propose_draft(db, who, &draft, ctx)?;
         summary.proposed += 1;

@@ -28,6 +28,7 @@ const KIND_ORDER: &[ProposalKind] = &[
     ProposalKind::Correction,
     ProposalKind::Edit,
     ProposalKind::Merge,
+    ProposalKind::Move,
     ProposalKind::Membership,
     ProposalKind::DesilUpdate,
     ProposalKind::CivilServant,
@@ -133,6 +134,10 @@ fn touched_villages(tx: &mut Conn, intent: &Intent) -> Result<Vec<RegionCode>, A
                 villages.push(to.clone());
             }
         }
+        Intent::Move { person_id, to, .. } => {
+            villages.push(village_of(tx, *person_id)?);
+            villages.push(to.clone());
+        }
         Intent::Revert { proposal_id } => {
             let original = store::get_proposal(tx, *proposal_id)?;
             villages.push(original.village_code.clone());
@@ -173,7 +178,14 @@ fn require_everywhere(
 
 /// The proposal `id` if `who` may decide it: `NotFound` outside their region (nothing about it is
 /// revealed), `Denied` for a role that does not decide or a change reaching outside their region.
-fn decidable(tx: &mut Conn, who: &Principal, id: i64) -> Result<ProposalRow, AppError> {
+/// Approving a death a village reported by hand needs a second person (see [`death_check`]); a move
+/// between villages is decided by the side that did not propose it.
+fn decidable(
+    tx: &mut Conn,
+    who: &Principal,
+    id: i64,
+    approving: bool,
+) -> Result<ProposalRow, AppError> {
     let row = match store::get_proposal(tx, id) {
         Err(StoreError::NotFound { .. }) => return Err(AppError::NotFound),
         other => other?,
@@ -181,22 +193,125 @@ fn decidable(tx: &mut Conn, who: &Principal, id: i64) -> Result<ProposalRow, App
     if !in_scope(who, &row) {
         return Err(AppError::NotFound);
     }
+    let intent = parse_intent(&row)?;
+    let villages = touched_villages(tx, &intent)?;
+    if approving && death_check_in(tx, &row)? == Some(DeathCheck::SecondPerson) {
+        if who.username == row.created_by {
+            return Err(AppError::Denied(
+                "kematian yang Anda laporkan sendiri dikonfirmasi oleh orang lain (kecamatan atau kabupaten) / a death you reported is confirmed by someone else (district or regency)"
+                    .into(),
+            ));
+        }
+        if !who.grant.role.may(Action::ConfirmReportedDeaths) {
+            return Err(AppError::Denied(
+                "kematian yang dilaporkan desa tanpa data Dukcapil dikonfirmasi oleh kecamatan atau kabupaten / a death reported by the village without a civil-registry record is confirmed by the district or regency"
+                    .into(),
+            ));
+        }
+        require_everywhere(who, Action::ConfirmReportedDeaths, &villages)?;
+        return Ok(row);
+    }
     require_decide(who, &row)?;
-    let villages = touched_villages(tx, &parse_intent(&row)?)?;
+    let villages = match other_side(&row) {
+        Some(v) if approving => vec![v],
+        _ => villages,
+    };
     require_everywhere(who, Action::DecideProposals, &villages)?;
     Ok(row)
 }
 
+/// Whether `who` may approve proposal `id` now (a report applied at once by whoever may decide it).
+pub(crate) fn may_approve(tx: &mut Conn, who: &Principal, id: i64) -> Result<bool, AppError> {
+    match decidable(tx, who, id, true) {
+        Ok(_) => Ok(true),
+        Err(AppError::Denied(_) | AppError::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// The village that must agree to a move between two villages: the one that did not propose it (the
+/// origin lets a resident go, the destination takes them in).
+fn other_side(row: &ProposalRow) -> Option<RegionCode> {
+    let to = row.village_to.as_deref()?;
+    let evidence: serde_json::Value = serde_json::from_str(&row.evidence).ok()?;
+    let proposed_in = evidence.get("proposed_in")?.as_str()?;
+    let other = if proposed_in == to {
+        row.village_code.as_deref()?
+    } else {
+        to
+    };
+    RegionCode::parse(other).ok()
+}
+
+/// Who may confirm a death reported by hand.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeathCheck {
+    /// A civil-registry (Dukcapil) death list, synchronised, names the same person (in the auto band,
+    /// or by their own NIK) with a date of death within three days: the village's deciders may
+    /// approve it.
+    Registry {
+        /// The list's file name.
+        file_name: String,
+        /// Its date of death.
+        death_date: Option<chrono::NaiveDate>,
+    },
+    /// Nothing backs it: a second person, of the district or the regency, confirms it.
+    SecondPerson,
+}
+
+/// For a death a village reported by hand, whether a civil-registry record backs it; `None` for every
+/// other proposal.
+pub fn death_check(db: &Database, row: &ProposalRow) -> Result<Option<DeathCheck>, AppError> {
+    death_check_in(&mut db.conn()?, row)
+}
+
+pub(crate) fn death_check_in(
+    tx: &mut Conn,
+    row: &ProposalRow,
+) -> Result<Option<DeathCheck>, AppError> {
+    if row.kind != ProposalKind::MarkDeceased.as_code() || row.band != Band::Manual.as_code() {
+        return Ok(None);
+    }
+    let Ok(Intent::MarkDeceased {
+        person_id,
+        death_date,
+        ..
+    }) = parse_intent(row)
+    else {
+        return Ok(None);
+    };
+    let reported = serde_json::from_str::<serde_json::Value>(&row.evidence)
+        .ok()
+        .and_then(|e| e.get("source").and_then(|s| s.as_str()).map(str::to_owned));
+    if reported.as_deref() != Some(crate::events::REPORT_SOURCE) {
+        return Ok(None);
+    }
+    Ok(Some(
+        match jaring_store::matches::registry_death(tx, person_id)? {
+            Some(r)
+                if r.death_date
+                    .is_some_and(|d| (d - death_date).num_days().abs() <= 3) =>
+            {
+                DeathCheck::Registry {
+                    file_name: r.file_name,
+                    death_date: r.death_date,
+                }
+            }
+            _ => DeathCheck::SecondPerson,
+        },
+    ))
+}
+
 /// Approves and applies one proposal as `who` inside the caller's transaction (the audit lock
 /// already held); the check and the write see the same data.
-fn approve_in(
+pub(crate) fn approve_in(
     tx: &mut Conn,
     who: &Principal,
     id: i64,
     expected_version: Option<i64>,
     ctx: &Context,
 ) -> Result<ProposalRow, AppError> {
-    decidable(tx, who, id)?;
+    decidable(tx, who, id, true)?;
     let actor = who.username.as_str();
     let row = store::decide(
         tx,
@@ -252,7 +367,7 @@ pub fn reject(
     }
     db.transaction(|tx| {
         audit::lock(tx)?;
-        decidable(tx, who, id)?;
+        decidable(tx, who, id, false)?;
         let row = store::decide(
             tx,
             id,
@@ -289,6 +404,7 @@ pub fn propose(
         band: Band::Manual,
         actor: &who.username,
         village: None,
+        village_to: None,
     };
     propose_draft(db, who, &draft, ctx)
 }
@@ -324,6 +440,8 @@ pub(crate) struct Draft<'a> {
     /// The region whose reviewers decide; `None` is the person's village. A move between villages is
     /// decided by a scope covering both.
     pub village: Option<String>,
+    /// The village a move goes to: it sees the proposal too, and agrees to it when the origin proposed.
+    pub village_to: Option<String>,
 }
 
 /// What [`propose_in`] did.
@@ -381,6 +499,7 @@ pub(crate) fn propose_in(
         changes: serde_json::to_string(&changes).unwrap_or_default(),
         evidence: d.evidence.to_string(),
         created_by: d.actor.to_string(),
+        village_to: d.village_to.clone(),
     };
     let id = store::insert_proposal(tx, &new, ProposalStatus::Pending.as_code())?
         .ok_or_else(|| AppError::Input("proposal not stored".into()))?;
@@ -538,8 +657,17 @@ pub fn counts(
 }
 
 /// Whether a proposal lies inside the principal's region. Proposals without a village (a list row
-/// that names none) belong to the regency, so only regency-wide roles see them.
+/// that names none) belong to the regency, so only regency-wide roles see them. A move is seen in
+/// the village it goes to as well.
 fn in_scope(who: &Principal, row: &ProposalRow) -> bool {
+    if row
+        .village_to
+        .as_deref()
+        .and_then(|v| RegionCode::parse(v).ok())
+        .is_some_and(|v| who.grant.covers(v))
+    {
+        return true;
+    }
     match row
         .village_code
         .as_deref()

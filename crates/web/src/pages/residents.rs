@@ -65,6 +65,9 @@ pub(crate) async fn search(
                 button type="submit" { (l.t("Cari", "Search")) }
             }
         }
+        @if g.role.may(Action::EditResidents) {
+            p { a href="/penduduk/datang" { (l.t("Lapor pindah datang", "Report an arrival")) } }
+        }
         @if mode == SearchMode::Fuzzy && !found.items.is_empty() {
             p.en { (l.t("Tidak ada yang sama persis; ini ejaan yang mirip.", "No exact match; these are similar spellings.")) }
         }
@@ -136,6 +139,7 @@ pub(crate) async fn person(
                 @if can_claim { a href={ "/penduduk/" (p.id) "/klaim" } { (l.t("Buka klaim", "Open a claim")) } }
             }
         }
+        @if can_edit { (crate::pages::reports::links(l, p.id, p.life_status == "alive")) }
         h3 { (l.both("Kepesertaan BPJS", "BPJS membership")) }
         @if v.enrolments.is_empty() {
             p { (l.both("Belum terdaftar.", "not a member")) }

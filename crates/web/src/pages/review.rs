@@ -24,6 +24,9 @@ pub(crate) struct QueueQuery {
     /// Band: `auto`, `review`, `manual`.
     pita: Option<String>,
     halaman: Option<i64>,
+    /// How many a bulk approval just applied, and how many it left.
+    disetujui: Option<usize>,
+    gagal: Option<usize>,
 }
 
 /// A proposal kind in the reader's language.
@@ -131,8 +134,43 @@ pub(crate) async fn queue(
     let masked = !auth.who.grant.role.sees_full_nik();
     let kind = qq.jenis.clone().unwrap_or_default();
     let band = band.unwrap_or_default();
+    let auto_pending: i64 = counts
+        .iter()
+        .filter(|(k, _)| kind.is_empty() || **k == kind)
+        .map(|(_, c)| c.auto)
+        .sum();
+    let may_bulk = auth.who.grant.role.may(Action::DecideProposals);
+    let now = chrono::Utc::now();
+    let bulk_message = qq.disetujui.map(|n| {
+        format!(
+            "{n} {}{}",
+            l.t("usulan otomatis disetujui", "auto-band proposals approved"),
+            qq.gagal
+                .filter(|f| *f > 0)
+                .map(|f| format!(
+                    "; {f} {}",
+                    l.t(
+                        "tidak dapat diterapkan dan tetap menunggu",
+                        "could not be applied and stay pending"
+                    )
+                ))
+                .unwrap_or_default()
+        )
+    });
+    let frame = Frame::of(&auth, state.demo);
     let body = html! {
+        (notice(bulk_message.as_deref().map(|m| (true, m))))
         @if !counts.is_empty() { (counts_table(l, &counts)) }
+        @if may_bulk && band == "auto" && status == "pending" && auto_pending > 0 {
+            form method="post" action="/tinjau/setujui-otomatis" {
+                (csrf_field(&frame))
+                input type="hidden" name="jenis" value=(kind);
+                p { button type="submit" {
+                    (l.t("Setujui semua", "Approve all")) " " (auto_pending) " " (l.t("usulan otomatis", "auto-band proposals"))
+                    @if !kind.is_empty() { " · " (kind_label(l, &kind)) }
+                } }
+            }
+        }
         form method="get" action="/tinjau" {
             div.row {
                 select name="status" aria-label="status" {
@@ -168,7 +206,9 @@ pub(crate) async fn queue(
                             td {
                                 @if let Some(name) = &item.person { b { (name) } " · " }
                                 a href={ "/tinjau/" (r.id) } { (if masked { mask_numbers_in(&r.summary) } else { r.summary.clone() }) }
-                                @if let Some(v) = &r.village_code { br; span.en { (l.t("desa ", "village ")) (v) } }
+                                @if let Some(v) = &r.village_code { br; span.en { (l.t("desa ", "village ")) (v)
+                                    @if let Some(to) = &r.village_to { " → " (to) }
+                                    @if let Some(at) = r.created_at.filter(|_| r.status == "pending") { " · " ((now - at).num_days()) " " (l.t("hari", "days")) } } }
                             }
                             td.opt { (kind_label(l, &r.kind)) " " span.en { (band_label(l, &r.band)) } }
                             td { (status_label(l, &r.status)) }
@@ -179,11 +219,50 @@ pub(crate) async fn queue(
         }
         (pager(l, &format!("/tinjau?status={}&jenis={}&pita={}", enc(&status), enc(&kind), enc(&band)), page_no, more))
     };
-    Ok(respond(
-        &Frame::of(&auth, state.demo),
-        l.t("Tinjauan", "Review"),
-        body,
+    Ok(respond(&frame, l.t("Tinjauan", "Review"), body))
+}
+
+/// The bulk approval form.
+#[derive(Deserialize)]
+pub(crate) struct BulkForm {
+    csrf: String,
+    jenis: Option<String>,
+}
+
+/// `POST /tinjau/setujui-otomatis`: approves every pending proposal of the auto band in the reader's
+/// region (of one kind, if given), each on its own, and returns to the queue saying how many.
+pub(crate) async fn approve_auto(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<BulkForm>,
+) -> Result<Response, WebError> {
+    auth.check_csrf(&f.csrf)?;
+    let kind = f.jenis.clone().unwrap_or_default();
+    let filter = ProposalFilter {
+        band: Some("auto".into()),
+        kinds: Some(kind.clone())
+            .filter(|k| !k.is_empty())
+            .into_iter()
+            .collect(),
+        ..Default::default()
+    };
+    let db = auth.db.clone();
+    let who = auth.who.clone();
+    let result = blocking(move || {
+        let ctx = review::Context::load(&mut db.conn()?, jaring_domain::today())?;
+        review::approve_all(&db, &who, &filter, &ctx)
+    })
+    .await?;
+    if result.applied > 0 {
+        state.refresh_coverage();
+    }
+    Ok(Redirect::to(&format!(
+        "/tinjau?pita=auto&jenis={}&disetujui={}&gagal={}",
+        enc(&kind),
+        result.applied,
+        result.failed.len()
     ))
+    .into_response())
 }
 
 /// A value of the evidence JSON as text.
@@ -273,6 +352,8 @@ fn evidence_view(l: Lang, evidence: &serde_json::Value, show: &dyn Fn(&str) -> S
 #[derive(Deserialize, Default)]
 pub(crate) struct DetailQuery {
     diputuskan: Option<i64>,
+    /// What became of a report just sent (`diterapkan`, `konfirmasi`, `desa-lain`, `tinjau`, `ulang`).
+    laporan: Option<String>,
 }
 
 /// `GET /tinjau/{id}`
@@ -284,6 +365,7 @@ pub(crate) async fn detail(
 ) -> Result<Response, WebError> {
     let db = auth.db.clone();
     let who = auth.who.clone();
+    let reported = dq.laporan.clone();
     let (row, decided) = blocking(move || {
         let row = review::show(&db, &who, id)?;
         // The previous proposal's outcome, if it is the reader's to see.
@@ -292,6 +374,12 @@ pub(crate) async fn detail(
     })
     .await?;
     let l = auth.lang;
+    if let Some(m) = reported
+        .as_deref()
+        .and_then(|c| crate::pages::reports::outcome_message(l, c))
+    {
+        return Ok(detail_page(&state, &auth, &row, Some((true, m))).await);
+    }
     let message = decided.map(|d| {
         (
             true,
@@ -304,14 +392,57 @@ pub(crate) async fn detail(
             ),
         )
     });
-    Ok(detail_page(&state, &auth, &row, message))
+    Ok(detail_page(&state, &auth, &row, message).await)
 }
 
-fn detail_page(
+/// What a village wrote with its report, as the reviewer reads it.
+fn report_view(l: Lang, evidence: &serde_json::Value) -> Markup {
+    let fields = [
+        ("place", "Tempat", "place"),
+        ("document", "Dokumen", "document"),
+        ("document_number", "Nomor dokumen", "document number"),
+        ("destination", "Tujuan", "destination"),
+        ("origin", "Asal", "origin"),
+        ("decree", "Nomor SK", "decree"),
+        ("objector", "Yang berkeberatan", "objector"),
+        ("reason", "Alasan", "reason"),
+        ("actor", "Dilaporkan oleh", "reported by"),
+    ];
+    let source = text(evidence.get("source"));
+    html! {
+        @if source == jaring_app::events::REPORT_SOURCE || source == jaring_app::events::OBJECTION_SOURCE {
+            h3 { (l.both("Laporan desa", "village report")) }
+            table.evidence { tbody {
+                @for (key, id, en) in fields {
+                    @let v = text(evidence.get(key));
+                    @if !v.is_empty() { tr { th { (l.both(id, en)) } td { (v) } } }
+                }
+            } }
+        }
+    }
+}
+
+async fn detail_page(
     state: &AppState,
     auth: &Auth,
     row: &jaring_store::review::ProposalRow,
     message: Option<(bool, String)>,
+) -> Response {
+    let db = auth.db.clone();
+    let checked = row.clone();
+    let check = blocking(move || review::death_check(&db, &checked))
+        .await
+        .ok()
+        .flatten();
+    detail_markup(state, auth, row, message, check)
+}
+
+fn detail_markup(
+    state: &AppState,
+    auth: &Auth,
+    row: &jaring_store::review::ProposalRow,
+    message: Option<(bool, String)>,
+    check: Option<review::DeathCheck>,
 ) -> Response {
     let frame = Frame::of(auth, state.demo);
     let l = auth.lang;
@@ -327,7 +458,22 @@ fn detail_page(
         serde_json::from_str(&row.evidence).unwrap_or(serde_json::Value::Null);
     let changes: serde_json::Value =
         serde_json::from_str(&row.changes).unwrap_or(serde_json::Value::Null);
-    let may_decide = auth.who.grant.role.may(Action::DecideProposals);
+    let second = check == Some(review::DeathCheck::SecondPerson);
+    let may_decide = if second {
+        g.role.may(Action::ConfirmReportedDeaths) && row.created_by != auth.who.username
+    } else {
+        g.role.may(Action::DecideProposals)
+    };
+    let may_object = row.status == "applied"
+        && row
+            .village_code
+            .as_deref()
+            .and_then(|v| jaring_domain::RegionCode::parse(v).ok())
+            .is_some_and(|v| g.allows(Action::EditResidents, v));
+    let age = row
+        .created_at
+        .filter(|_| row.status == "pending")
+        .map(|at| (chrono::Utc::now() - at).num_days());
     let masked = !g.role.sees_full_nik();
     let summary = if masked {
         mask_numbers_in(&row.summary)
@@ -345,6 +491,18 @@ fn detail_page(
                 @if let Some(at) = row.decided_at { " · " (at.format("%Y-%m-%d %H:%M")) }
                 @if let Some(r) = &row.reason { " · " (r) } }
         }
+        @if let Some(days) = age { p.en { (l.t("menunggu sejak", "waiting for")) " " (days) " " (l.t("hari", "days")) } }
+        @match &check {
+            Some(review::DeathCheck::SecondPerson) if row.status == "pending" => {
+                p.err { (l.both("Kematian ini dilaporkan desa tanpa data Dukcapil: dikonfirmasi oleh orang kedua dari kecamatan atau kabupaten.",
+                    "reported by the village without a civil-registry record: a second person of the district or regency confirms it")) }
+            }
+            Some(review::DeathCheck::Registry { file_name, .. }) => {
+                p.ok { (l.t("Dukcapil mencatat kematian ini", "The civil registry lists this death")) ": " (file_name) }
+            }
+            _ => {}
+        }
+        (report_view(l, &evidence))
         (evidence_view(l, &evidence, &show))
         h3 { (l.both("Perubahan", "changes")) }
         table {
@@ -358,6 +516,9 @@ fn detail_page(
                     }
                 }
             }
+        }
+        @if may_object {
+            p { a href={ "/tinjau/" (row.id) "/keberatan" } { (l.t("Ajukan keberatan atas keputusan ini", "Lodge an objection to this decision")) } }
         }
         @if row.status == "pending" && may_decide {
             div.pair {
@@ -426,12 +587,7 @@ async fn decide(
             let db = auth.db.clone();
             let who = auth.who.clone();
             let row = blocking(move || review::show(&db, &who, id)).await?;
-            Ok(detail_page(
-                &state,
-                &auth,
-                &row,
-                Some((false, e.to_string())),
-            ))
+            Ok(detail_page(&state, &auth, &row, Some((false, e.to_string()))).await)
         }
         Err(e) => Err(e),
     }

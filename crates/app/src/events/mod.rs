@@ -1,0 +1,419 @@
+//! What a village reports about its residents: a death, a birth, a move out or in, an appointment as
+//! ASN/PPPK/TNI/Polri, a new occupation, a correction, an objection on a resident's behalf. Each report
+//! becomes a proposal on the one write path (expanded with every consequence, checked against the
+//! reporter's scope, audited field by field) and, where the reporter may decide it alone, is applied
+//! at once. A death reported by hand waits for a second person unless the civil registry backs it; a
+//! move between villages waits for the other village.
+//!
+//! Every report carries a [`SubmissionId`] its client made: posting it twice (a retry after a timeout,
+//! the back button, a double tap on a slow phone) acts once, and the repeat is told what happened.
+
+mod plan;
+
+use chrono::NaiveDate;
+use jaring_domain::{CivilServantStatus, Nik, NoKk, RegionCode, Relationship, Sex};
+use jaring_store::audit;
+use jaring_store::review as store;
+use jaring_store::submissions::{self, Submitted};
+use jaring_store::{Conn, Database};
+
+use crate::accounts::Principal;
+use crate::review::{Context, DeathCheck, Proposed};
+use crate::AppError;
+
+/// `evidence.source` of a proposal a village reported by hand.
+pub const REPORT_SOURCE: &str = "village_report";
+/// `evidence.source` of an objection lodged on a resident's behalf.
+pub const OBJECTION_SOURCE: &str = "objection";
+
+/// The id a client gives one submission: 8 to 64 letters, digits, `-` or `_` (a UUID fits). Pages
+/// write a fresh one into each form they render, so a form posted twice carries the same id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmissionId(String);
+
+impl SubmissionId {
+    /// Checks a client's id.
+    pub fn parse(s: &str) -> Result<SubmissionId, AppError> {
+        let s = s.trim();
+        let ok = (8..=submissions::MAX_ID).contains(&s.len())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if ok {
+            Ok(SubmissionId(s.to_string()))
+        } else {
+            Err(AppError::Input(
+                "id kiriman tidak sah (8–64 huruf, angka, - atau _) / invalid submission id (8–64 letters, digits, - or _)"
+                    .into(),
+            ))
+        }
+    }
+
+    /// A new random id (for forms rendered by the server).
+    pub fn fresh() -> SubmissionId {
+        use rand::Rng;
+        let n: u128 = rand::thread_rng().gen();
+        SubmissionId(format!("{n:032x}"))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The document a reported death rests on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeathDocument {
+    /// *Akta kematian* issued by Dukcapil, with its number.
+    Deed(String),
+    /// The village's own death letter (*surat keterangan kematian*), with its number.
+    VillageLetter(String),
+}
+
+/// *Lapor kematian*.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Death {
+    /// Who died.
+    pub person_id: i64,
+    /// Date of death.
+    pub date: NaiveDate,
+    /// Where (village, hospital, town).
+    pub place: String,
+    /// The document.
+    pub document: DeathDocument,
+}
+
+/// *Kelahiran*: a newborn into the household of one of its parents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Birth {
+    /// A parent registered in the household.
+    pub parent_id: i64,
+    /// The child's name.
+    pub name: String,
+    /// Sex.
+    pub sex: Sex,
+    /// Birth date.
+    pub birth_date: NaiveDate,
+    /// Birth place.
+    pub birth_place: String,
+    /// NIK, when Dukcapil has issued it already.
+    pub nik: Option<Nik>,
+}
+
+/// Where a resident moves to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// Another village of the regency, into the household of this family card if given.
+    Village(RegionCode, Option<NoKk>),
+    /// Out of the regency (the place as told).
+    Away(String),
+}
+
+/// *Pindah keluar*.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoveOut {
+    /// Who moves.
+    pub person_id: i64,
+    /// Where to.
+    pub to: Destination,
+    /// Day of the move.
+    pub on: NaiveDate,
+}
+
+/// *Pindah datang*: someone arrives in `village`. A NIK registered in another village of the regency
+/// becomes that resident's move (the origin village agrees); any other NIK a new resident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrival {
+    /// The village they arrive in.
+    pub village: RegionCode,
+    /// NIK.
+    pub nik: Nik,
+    /// Name.
+    pub name: String,
+    /// Sex.
+    pub sex: Sex,
+    /// Birth date.
+    pub birth_date: Option<NaiveDate>,
+    /// Birth place.
+    pub birth_place: String,
+    /// The household they join, by its family card, if it is registered in the village.
+    pub no_kk: Option<NoKk>,
+    /// Relationship to that household's head.
+    pub relationship: Relationship,
+    /// Occupation as told.
+    pub occupation: String,
+    /// Where they come from, if known.
+    pub origin: String,
+    /// Day of arrival.
+    pub on: NaiveDate,
+}
+
+/// An appointment as ASN/PPPK/TNI/Polri: the household leaves subsidised programmes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appointment {
+    /// Who.
+    pub person_id: i64,
+    /// The new status.
+    pub status: CivilServantStatus,
+    /// TMT (the day it takes effect).
+    pub since: NaiveDate,
+    /// The decree's number (SK), if known.
+    pub decree: String,
+}
+
+/// A field a village corrects with a reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorrectedField {
+    /// NIK.
+    Nik,
+    /// Name.
+    Name,
+    /// Birth date.
+    BirthDate,
+    /// Sex.
+    Sex,
+    /// Relationship to the head of the family card.
+    Relationship,
+}
+
+impl CorrectedField {
+    /// The stored column.
+    pub fn column(self) -> &'static str {
+        match self {
+            CorrectedField::Nik => "nik",
+            CorrectedField::Name => "name",
+            CorrectedField::BirthDate => "birth_date",
+            CorrectedField::Sex => "sex",
+            CorrectedField::Relationship => "relationship",
+        }
+    }
+
+    /// From the column name (forms and the API send it).
+    pub fn from_column(s: &str) -> Option<CorrectedField> {
+        [
+            CorrectedField::Nik,
+            CorrectedField::Name,
+            CorrectedField::BirthDate,
+            CorrectedField::Sex,
+            CorrectedField::Relationship,
+        ]
+        .into_iter()
+        .find(|f| f.column() == s)
+    }
+
+    /// Label (Indonesian, English).
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            CorrectedField::Nik => ("NIK", "NIK"),
+            CorrectedField::Name => ("nama", "name"),
+            CorrectedField::BirthDate => ("tanggal lahir", "birth date"),
+            CorrectedField::Sex => ("jenis kelamin", "sex"),
+            CorrectedField::Relationship => ("hubungan keluarga", "relationship"),
+        }
+    }
+}
+
+/// A correction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    /// Who.
+    pub person_id: i64,
+    /// Which field.
+    pub field: CorrectedField,
+    /// The right value (dates `YYYY-MM-DD`, sex `m`/`f`, relationship codes).
+    pub value: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// *Keberatan*: an objection on a resident's behalf to an applied decision (a death, an exclusion, a
+/// decile), which becomes a proposal to undo it, decided by someone else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Objection {
+    /// The applied proposal objected to.
+    pub proposal_id: i64,
+    /// Who objects (the resident, an heir).
+    pub objector: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// One report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Report {
+    /// A death.
+    Death(Death),
+    /// A birth.
+    Birth(Birth),
+    /// A move out.
+    MoveOut(MoveOut),
+    /// An arrival.
+    Arrival(Arrival),
+    /// An appointment.
+    Appointment(Appointment),
+    /// A new occupation.
+    Occupation {
+        /// Who.
+        person_id: i64,
+        /// The occupation as told (the worker category follows from it).
+        occupation: String,
+    },
+    /// A correction.
+    Correction(Correction),
+    /// An objection.
+    Objection(Objection),
+}
+
+/// Who a pending report waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waits {
+    /// Nobody: it was applied.
+    Nobody,
+    /// A reviewer of the village (or the regency).
+    Reviewer,
+    /// A second person of the district or the regency (a death no civil-registry record backs).
+    SecondPerson,
+    /// The other village of a move.
+    OtherVillage,
+}
+
+/// What a submission did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// The proposal made.
+    pub proposal_id: i64,
+    /// Whether it was applied at once.
+    pub applied: bool,
+    /// Whether this was a repeat of an earlier submission (nothing new happened).
+    pub repeated: bool,
+    /// Who it waits for.
+    pub waits: Waits,
+}
+
+/// What a report is about, for checking the reporter before reading the rest of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum About {
+    /// A resident (a death, a birth to a parent, a move, an appointment, a correction).
+    Resident(i64),
+    /// An applied proposal (an objection).
+    Proposal(i64),
+    /// An arrival in a village of `who`'s region.
+    Arrival,
+}
+
+/// Fails unless `who` may report about `about`: `NotFound` outside their region (as for a wrong id),
+/// `Denied` for a role that does not report. Adapters call it before they read the report's fields,
+/// so a refused caller learns nothing from validation.
+pub fn check_reporter(db: &Database, who: &Principal, about: About) -> Result<(), AppError> {
+    let mut conn = db.conn()?;
+    match about {
+        About::Resident(id) => plan::resident(&mut conn, who, id).map(|_| ()),
+        About::Proposal(id) => plan::objected(&mut conn, who, id).map(|_| ()),
+        About::Arrival => who.require_any(jaring_domain::access::Action::EditResidents),
+    }
+}
+
+/// Makes the proposal `report` means, as `who`, once per submission id; applies it at once when `who`
+/// may decide it alone. All in one transaction: the proposal, its application and the submission's
+/// record are stored together or not at all.
+pub fn submit(
+    db: &Database,
+    who: &Principal,
+    id: &SubmissionId,
+    report: Report,
+    ctx: &Context,
+) -> Result<Outcome, AppError> {
+    db.transaction(|tx| {
+        audit::lock(tx)?;
+        if let Some(outcome) = earlier(tx, who, id)? {
+            return Ok(outcome);
+        }
+        let apply_now = !matches!(report, Report::Objection(_));
+        let draft = plan::draft_for(tx, who, &report, ctx)?;
+        let proposal_id = match crate::review::propose_in(tx, &draft, ctx)? {
+            Proposed::New(pid) => pid,
+            Proposed::AlreadyPending(pid) => {
+                return Err(AppError::Input(format!(
+                    "laporan yang sama sudah menunggu keputusan (#{pid}) / the same report is already pending (#{pid})"
+                )))
+            }
+        };
+        let applied = apply_now && crate::review::may_approve(tx, who, proposal_id)?;
+        if applied {
+            crate::review::approve_in(tx, who, proposal_id, None, ctx)?;
+        }
+        submissions::record(
+            tx,
+            id.as_str(),
+            &who.username,
+            Submitted {
+                proposal_id: Some(proposal_id),
+                applied,
+            },
+        )?;
+        let row = store::get_proposal(tx, proposal_id)?;
+        Ok(Outcome {
+            proposal_id,
+            applied,
+            repeated: false,
+            waits: waits(tx, &row)?,
+        })
+    })
+}
+
+/// The outcome of an earlier submission with this id, told again.
+fn earlier(tx: &mut Conn, who: &Principal, id: &SubmissionId) -> Result<Option<Outcome>, AppError> {
+    let Some((actor, done)) = submissions::find(tx, id.as_str())? else {
+        return Ok(None);
+    };
+    let Some(proposal_id) = done.proposal_id.filter(|_| actor == who.username) else {
+        return Err(AppError::Input(
+            "id kiriman ini sudah dipakai / this submission id has been used".into(),
+        ));
+    };
+    let row = store::get_proposal(tx, proposal_id)?;
+    Ok(Some(Outcome {
+        proposal_id,
+        applied: row.status == jaring_domain::review::ProposalStatus::Applied.as_code(),
+        repeated: true,
+        waits: waits(tx, &row)?,
+    }))
+}
+
+fn waits(tx: &mut Conn, row: &store::ProposalRow) -> Result<Waits, AppError> {
+    if row.status != jaring_domain::review::ProposalStatus::Pending.as_code() {
+        return Ok(Waits::Nobody);
+    }
+    if crate::review::death_check_in(tx, row)? == Some(DeathCheck::SecondPerson) {
+        return Ok(Waits::SecondPerson);
+    }
+    Ok(if row.village_to.is_some() {
+        Waits::OtherVillage
+    } else {
+        Waits::Reviewer
+    })
+}
+
+/// The villages of the regency, by code, with their names (the destinations of a move).
+pub fn villages(db: &Database) -> Result<Vec<(RegionCode, String)>, AppError> {
+    Ok(
+        jaring_store::regions::at_level(&mut db.conn()?, jaring_domain::RegionLevel::Village)?
+            .into_iter()
+            .map(|r| (r.code, r.name))
+            .collect(),
+    )
+}
+
+/// The civil-registry death linked to a resident `who` may see, if any: the death form says that the
+/// village's report of it needs no second person.
+pub fn registry_death(
+    db: &Database,
+    who: &Principal,
+    person_id: i64,
+) -> Result<Option<(String, Option<NaiveDate>)>, AppError> {
+    crate::residents::person(db, who, person_id)?;
+    Ok(
+        jaring_store::matches::registry_death(&mut db.conn()?, person_id)?
+            .map(|r| (r.file_name, r.death_date)),
+    )
+}
