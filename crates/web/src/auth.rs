@@ -225,6 +225,45 @@ pub(crate) fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) ->
 }
 
 /// Compares two secrets in time independent of where they differ.
+/// The form token as a page writes it: a fresh random mask and the token XOR that mask, both in hex,
+/// so no two pages carry the same bytes for it. Pages are compressed and some reflect what was asked
+/// (a search); with a fixed token beside the reflection, the compressed size would leak the token a
+/// character at a time (BREACH).
+pub(crate) fn masked_token(token: &str) -> String {
+    use rand::RngCore;
+    let mut mask = vec![0u8; token.len()];
+    rand::thread_rng().fill_bytes(&mut mask);
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let xored: Vec<u8> = token.bytes().zip(&mask).map(|(t, m)| t ^ m).collect();
+    format!("{}.{}", hex(&mask), hex(&xored))
+}
+
+/// Whether `given` is `token`, masked by [`masked_token`] (forms) or as it is (the `X-CSRF-Token`
+/// header of scripts and tests).
+pub(crate) fn token_matches(token: &str, given: &str) -> bool {
+    let Some((mask, xored)) = given.split_once('.') else {
+        return same_secret(token, given);
+    };
+    let unhex = |s: &str| -> Option<Vec<u8>> {
+        s.len()
+            .is_multiple_of(2)
+            .then(|| {
+                (0..s.len())
+                    .step_by(2)
+                    .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+                    .collect::<Option<Vec<u8>>>()
+            })
+            .flatten()
+    };
+    match (unhex(mask), unhex(xored)) {
+        (Some(m), Some(x)) if m.len() == x.len() => {
+            let plain: Vec<u8> = m.iter().zip(&x).map(|(a, b)| a ^ b).collect();
+            String::from_utf8(plain).is_ok_and(|p| same_secret(token, &p))
+        }
+        _ => false,
+    }
+}
+
 pub(crate) fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
@@ -254,7 +293,7 @@ pub(crate) struct Auth {
 impl Auth {
     /// Fails with 403 unless `given` is this session's CSRF token.
     pub(crate) fn check_csrf(&self, given: &str) -> Result<(), crate::WebError> {
-        if self.bearer || same_secret(&self.csrf, given) {
+        if self.bearer || (!self.csrf.is_empty() && token_matches(&self.csrf, given)) {
             Ok(())
         } else {
             Err(crate::WebError(AppError::Denied(
@@ -401,5 +440,24 @@ fn error_response(api: bool, e: AppError) -> Response {
         crate::api::ApiError(e).into_response()
     } else {
         crate::WebError(e).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_masked_token_differs_each_time_and_still_matches_only_its_token() {
+        let token = "c2VjcmV0LXRva2VuLWZvci1jc3Jm";
+        let (a, b) = (masked_token(token), masked_token(token));
+        assert_ne!(a, b, "a fresh mask per page");
+        assert!(!a.contains(token));
+        assert!(token_matches(token, &a) && token_matches(token, &b));
+        assert!(token_matches(token, token), "the raw token of a header");
+        assert!(!token_matches("another-token-of-same-len", &a));
+        assert!(!token_matches(token, "00.zz"));
+        assert!(!token_matches(token, "ab.cd"));
+        assert!(!token_matches(token, ""));
     }
 }

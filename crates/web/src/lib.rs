@@ -668,6 +668,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(rejections::shaped))
         .layer(axum::middleware::from_fn(headers::secure))
         .layer(axum::middleware::from_fn(metrics::track))
+        // gzip or brotli, whichever the client takes: a page over a weak mobile link is a few KB.
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }
 

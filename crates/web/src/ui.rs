@@ -119,7 +119,7 @@ pub(crate) fn page(frame: &Frame<'_>, title: &str, body: Markup) -> Markup {
                             }
                             a href=(format!("/bahasa/{}", l.t("en", "id"))) { (l.t("English", "Indonesia")) }
                             form method="post" action="/keluar" {
-                                input type="hidden" name="csrf" value=(frame.csrf);
+                                input type="hidden" name="csrf" value=(crate::auth::masked_token(frame.csrf));
                                 button type="submit" { (l.t("Keluar", "Sign out")) " (" (w.username) ")" }
                             }
                         }
@@ -199,7 +199,7 @@ pub(crate) struct CsrfForm {
 
 /// The hidden CSRF field of a form.
 pub(crate) fn csrf_field(frame: &Frame<'_>) -> Markup {
-    html! { input type="hidden" name="csrf" value=(frame.csrf); }
+    html! { input type="hidden" name="csrf" value=(crate::auth::masked_token(frame.csrf)); }
 }
 
 /// The page number asked for (`halaman`), from 1 and bounded so offsets cannot overflow.

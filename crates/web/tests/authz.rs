@@ -5,6 +5,7 @@
 
 #[path = "../../store/tests/backends.rs"]
 mod backends;
+mod support;
 
 use std::path::Path;
 
@@ -14,28 +15,7 @@ use jaring_domain::access::Role;
 use jaring_domain::RegionCode;
 use jaring_store::review::ProposalFilter;
 use jaring_store::Database;
-
-/// A server on a free port, running until the test process ends.
-fn start(db: Database, data: &Path) -> String {
-    let state = jaring_web::AppState::with_config(
-        db,
-        jaring_web::ServerConfig {
-            data_dir: data.to_path_buf(),
-            ..Default::default()
-        },
-    );
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            jaring_web::serve(state, listener).await.unwrap();
-        });
-    });
-    format!("http://{addr}")
-}
+use support::{agent, start, status_of};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Expect {
@@ -197,21 +177,6 @@ fn bpjs_file() -> String {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/import/34_bpjs.csv"),
     )
     .unwrap()
-}
-
-fn agent() -> ureq::Agent {
-    ureq::AgentBuilder::new().redirects(0).build()
-}
-
-fn status_of(r: Result<ureq::Response, ureq::Error>) -> (u16, String) {
-    match r {
-        Ok(r) => {
-            let s = r.status();
-            (s, r.into_string().unwrap_or_default())
-        }
-        Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap_or_default()),
-        Err(e) => panic!("{e}"),
-    }
 }
 
 impl Fixture {

@@ -152,7 +152,7 @@ pub(crate) async fn login(
             None,
         )
     };
-    if pre.is_empty() || !auth::same_secret(&pre, &f.csrf) {
+    if pre.is_empty() || !auth::token_matches(&pre, &f.csrf) {
         return Ok(again(
             lang.t(
                 "Sesi formulir kedaluwarsa; silakan coba lagi.",
