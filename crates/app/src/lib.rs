@@ -8,6 +8,7 @@ pub mod demo;
 pub mod events;
 pub mod export;
 pub mod import;
+pub mod letters;
 pub mod overview;
 pub mod report;
 pub mod residents;

@@ -28,30 +28,31 @@ fn number(n: i64) -> String {
 }
 
 /// Built-in PDF fonts speak Windows-1252 only: anything else becomes '?' rather than vanishing.
-fn ascii(s: &str) -> String {
+pub(crate) fn ascii(s: &str) -> String {
     s.chars()
         .map(|c| if (c as u32) < 0x100 { c } else { '?' })
         .collect()
 }
 
-struct Pen {
-    layer: PdfLayerReference,
-    regular: IndirectFontRef,
-    bold: IndirectFontRef,
+/// Draws text and boxes on one page layer with the two built-in fonts.
+pub(crate) struct Pen {
+    pub(crate) layer: PdfLayerReference,
+    pub(crate) regular: IndirectFontRef,
+    pub(crate) bold: IndirectFontRef,
 }
 
 impl Pen {
-    fn text(&self, s: &str, size: f32, x: f32, y: f32, bold: bool) {
+    pub(crate) fn text(&self, s: &str, size: f32, x: f32, y: f32, bold: bool) {
         let font = if bold { &self.bold } else { &self.regular };
         self.layer.use_text(ascii(s), size, Mm(x), Mm(y), font);
     }
 
-    fn fill(&self, r: f32, g: f32, b: f32) {
+    pub(crate) fn fill(&self, r: f32, g: f32, b: f32) {
         self.layer
             .set_fill_color(Color::Rgb(Rgb::new(r, g, b, None)));
     }
 
-    fn rect(&self, x: f32, y: f32, w: f32, h: f32) {
+    pub(crate) fn rect(&self, x: f32, y: f32, w: f32, h: f32) {
         self.layer
             .add_rect(Rect::new(Mm(x), Mm(y), Mm(x + w), Mm(y + h)));
     }

@@ -143,6 +143,20 @@ fn one(db: &Database, sql: &str, id: i64) -> Vec<Option<String>> {
     .unwrap_or_default()
 }
 
+/// A PDF's text, read back with poppler's `pdftotext` (`./scripts/test` installs it).
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("surat.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian poppler-utils)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn refused<T: std::fmt::Debug>(r: Result<T, AppError>) -> bool {
     matches!(r, Err(AppError::Denied(_) | AppError::NotFound))
 }
@@ -238,6 +252,67 @@ fn a_reported_death_confirmed_by_a_second_person_ends_cover_opens_the_claim_reac
             sheet.rows
         );
         assert_eq!(covered_in_kewar(db), covered_before - 1, "{l}: coverage -1");
+        // The village prints the death letter and, once the heirs are recorded, their statement.
+        let letter = pdf_text(&jaring_app::letters::death_letter_pdf(db, &kewar(), maria).unwrap());
+        for want in [
+            "SURAT KETERANGAN KEMATIAN",
+            "Maria Luruk",
+            MARIA,
+            "20-11-2026",
+            "Kewar",
+            "474.3/12/KWR/2026",
+        ] {
+            assert!(letter.contains(want), "{l}: {want} in {letter}");
+        }
+        assert!(
+            matches!(
+                jaring_app::letters::death_letter_pdf(db, &kewar(), person_id(db, YOHANES)),
+                Err(AppError::Input(_))
+            ),
+            "{l}: no death letter for the living"
+        );
+        assert!(
+            refused(jaring_app::letters::death_letter_pdf(db, &fulur(), maria)),
+            "{l}"
+        );
+        let claim = db
+            .conn()
+            .unwrap()
+            .query_i64(
+                "SELECT id FROM claims WHERE person_id = $1",
+                &[maria.into()],
+            )
+            .unwrap();
+        jaring_app::claims::update_details(
+            db,
+            &kewar(),
+            claim,
+            &jaring_app::claims::ClaimDetails {
+                heirs: vec![jaring_store::claims::Heir {
+                    name: "Yohanes Mau".into(),
+                    nik: Some(YOHANES.into()),
+                    relationship: "spouse".into(),
+                }],
+                documents: vec!["kartu_bpjs".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let heirs = pdf_text(&jaring_app::letters::heirs_letter_pdf(db, &kewar(), claim).unwrap());
+        for want in [
+            "SURAT KETERANGAN AHLI WARIS",
+            "Yohanes Mau",
+            YOHANES,
+            "Suami/Istri",
+            "26001234567",
+            "Akta kematian / surat keterangan kematian",
+        ] {
+            assert!(heirs.contains(want), "{l}: {want} in {heirs}");
+        }
+        assert!(
+            !heirs.contains("Kartu peserta BPJS"),
+            "{l}: a received document is not listed as missing"
+        );
         // Every field change of the confirmation is in the audit log, with the confirming actor.
         let audit = jaring_store::audit::list(
             &mut db.conn().unwrap(),

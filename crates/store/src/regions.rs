@@ -109,3 +109,13 @@ pub fn is_village(conn: &mut Conn, code: RegionCode) -> Result<bool> {
         &[Value::Text(code.to_string())],
     )? > 0)
 }
+
+/// The stored name of a region.
+pub fn name_of(conn: &mut Conn, code: RegionCode) -> Result<Option<String>> {
+    conn.query_opt(
+        "SELECT name FROM regions WHERE code = $1",
+        &[Value::Text(code.to_string())],
+    )?
+    .map(|r| r.text(0))
+    .transpose()
+}

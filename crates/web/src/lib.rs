@@ -455,6 +455,18 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             false,
             post(residents::edit),
         ),
+        r(
+            Method::GET,
+            "/penduduk/{id}/surat-kematian.pdf",
+            false,
+            get(reports::death_letter),
+        ),
+        r(
+            Method::GET,
+            "/klaim/{id}/surat-ahli-waris.pdf",
+            false,
+            get(reports::heirs_letter),
+        ),
         r(Method::GET, "/impor", false, get(imports::form)),
         r(Method::POST, "/impor", false, post(imports::upload)),
         r(

@@ -52,6 +52,10 @@ fn expected(method: &Method, path: &str, role: Role) -> Expect {
         | ("GET" | "POST", "/penduduk/{id}/koreksi")
         | ("GET" | "POST", "/tinjau/{id}/keberatan") => only(&[OperatorDesa, AdminKabupaten]),
         ("POST", "/tinjau/setujui-otomatis") => only(&[OperatorDesa, AdminKabupaten]),
+        // Letters are read from what every role may read (NIKs masked for the auditor); a living
+        // resident's death letter or a claim that is no death is refused as invalid (422).
+        ("GET", "/penduduk/{id}/surat-kematian.pdf")
+        | ("GET", "/klaim/{id}/surat-ahli-waris.pdf") => any,
         ("POST", "/api/v1/persons/{id}/death")
         | ("POST", "/api/v1/persons/{id}/births")
         | ("POST", "/api/v1/persons/{id}/move")

@@ -304,6 +304,7 @@ fn detail_page(
         }
         @if case.is_some_and(|k| k.has_heirs()) {
             h3 { (l.both("Ahli waris", "heirs")) }
+            p { a href={ "/klaim/" (c.id) "/surat-ahli-waris.pdf" } { (l.t("Cetak surat keterangan ahli waris (PDF)", "Print the heirs' statement (PDF)")) } }
             @if v.heirs.is_empty() {
                 p { (l.both("Belum dicatat.", "none recorded")) }
             } @else {

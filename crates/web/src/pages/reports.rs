@@ -746,3 +746,25 @@ pub(crate) fn links(l: Lang, id: i64, alive: bool) -> Markup {
         }
     }
 }
+
+/// `GET /penduduk/{id}/surat-kematian.pdf`: the draft death letter of a resident recorded deceased.
+pub(crate) async fn death_letter(auth: Auth, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let db = auth.db.clone();
+    let who = auth.who.clone();
+    let pdf = blocking(move || jaring_app::letters::death_letter_pdf(&db, &who, id)).await?;
+    Ok(crate::ui::attachment(
+        &format!("surat-keterangan-kematian-{id}.pdf"),
+        pdf,
+    ))
+}
+
+/// `GET /klaim/{id}/surat-ahli-waris.pdf`: the draft heirs' statement of a death claim.
+pub(crate) async fn heirs_letter(auth: Auth, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let db = auth.db.clone();
+    let who = auth.who.clone();
+    let pdf = blocking(move || jaring_app::letters::heirs_letter_pdf(&db, &who, id)).await?;
+    Ok(crate::ui::attachment(
+        &format!("surat-keterangan-ahli-waris-{id}.pdf"),
+        pdf,
+    ))
+}

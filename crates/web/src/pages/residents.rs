@@ -140,6 +140,9 @@ pub(crate) async fn person(
             }
         }
         @if can_edit { (crate::pages::reports::links(l, p.id, p.life_status == "alive")) }
+        @if p.life_status == "deceased" {
+            p { a href={ "/penduduk/" (p.id) "/surat-kematian.pdf" } { (l.t("Cetak surat keterangan kematian (PDF)", "Print the death letter (PDF)")) } }
+        }
         h3 { (l.both("Kepesertaan BPJS", "BPJS membership")) }
         @if v.enrolments.is_empty() {
             p { (l.both("Belum terdaftar.", "not a member")) }
