@@ -225,7 +225,7 @@ test('no page scrolls sideways on a 360 px phone', async ({ page }) => {
   for (const who of ['admin', 'desa']) {
     await signIn(page, who);
     const pages = ['/', '/penduduk', '/tinjau', '/impor', '/program', '/klaim', '/ekspor', '/audit', '/anggaran', '/akun/sandi'];
-    if (who === 'admin') pages.push('/pengguna');
+    if (who === 'admin') pages.push('/pengguna', '/desa-terkini');
     // A resident's page and a proposal's page, whatever the demo holds.
     const person = (await (await page.request.get('/api/v1/persons?per_page=1')).json()).items[0];
     if (person) pages.push(`/penduduk/${person.id}`);

@@ -15,6 +15,7 @@ pub mod residents;
 pub mod review;
 pub mod sync;
 pub mod text;
+pub mod upkeep;
 
 pub use demo::{prepare_demo, DemoSummary};
 pub use overview::{overview, Overview};

@@ -358,6 +358,26 @@ fn a_death_the_civil_registry_already_lists_is_applied_by_the_village_and_the_pa
             &Default::default(),
         )
         .unwrap();
+        // The regency sees the death the village has not reported yet.
+        let kewar_row = |db: &Database| {
+            jaring_app::upkeep::villages(
+                db,
+                &admin(),
+                today(),
+                jaring_app::upkeep::SortBy::RegistryDeaths,
+            )
+            .unwrap()
+            .into_iter()
+            .find(|v| v.code == KEWAR)
+            .unwrap()
+        };
+        let before = kewar_row(db);
+        assert_eq!(before.registry_deaths_unreported, 1, "{l}");
+        assert_eq!(before.alive, 2, "{l}");
+        assert_eq!(before.trend.len(), jaring_app::upkeep::TREND_MONTHS, "{l}");
+        assert!(before.last_change.is_some(), "{l}");
+        let sheet = jaring_app::upkeep::sheet(&[before]);
+        assert_eq!(sheet.headings.len(), sheet.rows[0].len(), "{l}");
         // Reported a day apart from the registry's date: still the same death.
         let out = submit(db, &kewar(), death(maria)).unwrap();
         assert!(out.applied, "{l}: {out:?}");
@@ -372,6 +392,11 @@ fn a_death_the_civil_registry_already_lists_is_applied_by_the_village_and_the_pa
             one(db, "SELECT life_status FROM persons WHERE id = $1", maria),
             vec![Some("deceased".into())],
             "{l}"
+        );
+        assert_eq!(
+            kewar_row(db).registry_deaths_unreported,
+            0,
+            "{l}: reported now"
         );
     }
 }
@@ -516,6 +541,21 @@ fn a_move_between_villages_is_one_proposal_both_see_and_the_other_village_decide
             "{l}: both villages see it"
         );
         assert!(review::show(db, &fulur(), out.proposal_id).is_ok(), "{l}");
+        let fulur_row = jaring_app::upkeep::villages(
+            db,
+            &admin(),
+            today(),
+            jaring_app::upkeep::SortBy::Pending,
+        )
+        .unwrap()
+        .into_iter()
+        .find(|v| v.code == FULUR)
+        .unwrap();
+        assert_eq!(
+            (fulur_row.pending, fulur_row.oldest_pending_days),
+            (1, Some(0)),
+            "{l}: waits in the destination"
+        );
         assert!(
             refused(review::approve(db, &kewar(), out.proposal_id, None, &ctx())),
             "{l}: the origin cannot take its own move through"

@@ -29,3 +29,4 @@ pub mod matches;
 pub mod residents;
 pub mod review;
 pub mod submissions;
+pub mod upkeep;

@@ -331,7 +331,7 @@ pub struct RouteInfo {
 fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
     use pages::{
         account, admin, audit, budget, claims, dashboard, exports, imports, reports, residents,
-        review,
+        review, upkeep,
     };
     let r = |method: Method, path: &'static str, public: bool, h: MethodRouter<AppState>| {
         (
@@ -554,6 +554,7 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             post(claims::open),
         ),
         r(Method::GET, "/anggaran", false, get(budget::page)),
+        r(Method::GET, "/desa-terkini", false, get(upkeep::page)),
         r(Method::GET, "/ekspor", false, get(exports::index)),
         r(Method::GET, "/ekspor/{file}", false, get(exports::download)),
         r(Method::GET, "/audit", false, get(audit::page)),

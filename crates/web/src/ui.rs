@@ -107,6 +107,9 @@ pub(crate) fn page(frame: &Frame<'_>, title: &str, body: Markup) -> Markup {
                             a href="/" { (l.t("Beranda", "Home")) }
                             a href="/penduduk" { (l.t("Penduduk", "Residents")) }
                             a href="/tinjau" { (l.t("Tinjauan", "Review")) }
+                            @if w.grant.scope.level() != jaring_domain::RegionLevel::Village {
+                                a href="/desa-terkini" { (l.t("Desa", "Villages")) }
+                            }
                             @if may(Action::ImportRegistry) || may(Action::ImportMembership) {
                                 a href="/impor" { (l.t("Impor", "Import")) }
                             }

@@ -88,6 +88,8 @@ fn expected(method: &Method, path: &str, role: Role) -> Expect {
         ("GET", "/ekspor") | ("GET", "/ekspor/{file}") => any,
         // The budget projection of the user's own region.
         ("GET", "/anggaran") => any,
+        // Which villages keep their data current, within the reader's region.
+        ("GET", "/desa-terkini") => any,
         ("POST", "/program/{code}/aturan") => only(&[AdminKabupaten]),
         ("GET", "/pengguna")
         | ("POST", "/pengguna")

@@ -11,3 +11,4 @@ pub(crate) mod imports;
 pub(crate) mod reports;
 pub(crate) mod residents;
 pub(crate) mod review;
+pub(crate) mod upkeep;
