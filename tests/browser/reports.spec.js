@@ -70,6 +70,8 @@ test('a death the village reports waits for the kecamatan, which confirms it', a
   await signOut(page);
 
   await signIn(page, 'kecamatan');
+  // The dashboard says what waits for the kecamatan.
+  await expect(page.locator('#menunggu')).toContainText('laporan kematian desa untuk dikonfirmasi');
   await page.goto(proposal);
   await narrow(page);
   await page.click('form[action$="/setujui"] button');

@@ -209,8 +209,27 @@ fn a_reported_death_confirmed_by_a_second_person_ends_cover_opens_the_claim_reac
             "{l}: nothing changed before the confirmation"
         );
 
+        // The dashboard tells each whom it waits for.
+        let waiting = |who: &Principal| jaring_app::events::waiting_for(db, who).unwrap();
+        assert_eq!(
+            waiting(&kecamatan()).deaths_to_confirm,
+            2,
+            "{l}: Maria's and the admin's report of Yohanes"
+        );
+        assert_eq!(
+            waiting(&admin()).deaths_to_confirm,
+            1,
+            "{l}: Maria's, not its own report"
+        );
+        assert_eq!(waiting(&kewar()).own_reports_pending, 1, "{l}");
         // The kecamatan confirms.
         review::approve(db, &kecamatan(), out.proposal_id, None, &ctx()).unwrap();
+        assert_eq!(
+            waiting(&kecamatan()).deaths_to_confirm,
+            1,
+            "{l}: Yohanes' still waits"
+        );
+        assert_eq!(waiting(&kewar()).own_reports_pending, 0, "{l}");
         assert_eq!(
             one(
                 db,

@@ -417,3 +417,54 @@ pub fn registry_death(
             .map(|r| (r.file_name, r.death_date)),
     )
 }
+
+/// What waits for a user, for the dashboard.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Waiting {
+    /// Pending proposals in their region they may decide (0 for roles that do not decide).
+    pub to_decide: i64,
+    /// Deaths villages reported by hand that they may confirm as the second person.
+    pub deaths_to_confirm: i64,
+    /// Their own reports still pending.
+    pub own_reports_pending: i64,
+    /// Submitted claims to verify (BPJS's side).
+    pub claims_to_verify: i64,
+}
+
+/// What waits for `who`.
+pub fn waiting_for(db: &Database, who: &Principal) -> Result<Waiting, AppError> {
+    use jaring_domain::access::Action;
+    let role = who.grant.role;
+    let mut out = Waiting::default();
+    if role.may(Action::DecideProposals) {
+        out.to_decide = crate::review::queue::pending_counts(db, who)?
+            .values()
+            .map(crate::review::queue::KindCounts::total)
+            .sum();
+    }
+    let manual = crate::review::list(
+        db,
+        who,
+        &store::ProposalFilter {
+            status: Some("pending".into()),
+            band: Some(jaring_domain::review::Band::Manual.as_code().into()),
+            ..Default::default()
+        },
+    )?;
+    out.own_reports_pending = manual
+        .iter()
+        .filter(|r| r.created_by == who.username)
+        .count() as i64;
+    if role.may(Action::ConfirmReportedDeaths) {
+        let mut conn = db.conn()?;
+        for r in manual.iter().filter(|r| r.created_by != who.username) {
+            if crate::review::death_check_in(&mut conn, r)? == Some(DeathCheck::SecondPerson) {
+                out.deaths_to_confirm += 1;
+            }
+        }
+    }
+    if role.may(Action::ProcessClaims) {
+        out.claims_to_verify = crate::claims::list(db, who, Some("submitted"))?.len() as i64;
+    }
+    Ok(out)
+}

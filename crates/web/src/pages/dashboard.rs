@@ -115,6 +115,15 @@ async fn render(state: AppState, auth: Auth, code: RegionCode) -> Result<Respons
         Err(e) => return Err(e),
     };
     let db = auth.db.clone();
+    let who = auth.who.clone();
+    let waiting = if code == auth.who.grant.scope {
+        blocking(move || jaring_app::events::waiting_for(&db, &who))
+            .await
+            .ok()
+    } else {
+        None
+    };
+    let db = auth.db.clone();
     let d = match blocking(move || load(&db, overview, code)).await {
         Ok(d) => d,
         Err(WebError(AppError::NoRegency)) => return Ok(empty_database(&auth, state.demo)),
@@ -168,6 +177,23 @@ async fn render(state: AppState, auth: Auth, code: RegionCode) -> Result<Respons
             p { a href={ "/wilayah/" (p.region.code) } { "← " (p.region.name) } }
         }
         h2 { (level_name) (here.region.name) " " span.en { (here.region.code) } }
+        @if let Some(w) = waiting.filter(|w| *w != jaring_app::events::Waiting::default()) {
+            h3 { (l.both("Menunggu Anda", "waiting for you")) }
+            ul #menunggu {
+                @if w.deaths_to_confirm > 0 {
+                    li { a href="/tinjau?jenis=mark_deceased&pita=manual" { b { (w.deaths_to_confirm) } " " (l.t("laporan kematian desa untuk dikonfirmasi", "village death reports to confirm")) } }
+                }
+                @if w.to_decide > 0 {
+                    li { a href="/tinjau" { b { (number(w.to_decide)) } " " (l.t("usulan untuk diputuskan", "proposals to decide")) } }
+                }
+                @if w.own_reports_pending > 0 {
+                    li { a href="/tinjau?pita=manual" { b { (w.own_reports_pending) } " " (l.t("laporan Anda masih menunggu", "of your reports still pending")) } }
+                }
+                @if w.claims_to_verify > 0 {
+                    li { a href="/klaim" { b { (w.claims_to_verify) } " " (l.t("klaim untuk diverifikasi", "claims to verify")) } }
+                }
+            }
+        }
         div.cards {
             div.card #ucj {
                 b { (rate_text(rate)) }
