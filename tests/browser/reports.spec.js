@@ -168,6 +168,25 @@ test('a birth posted twice counts once; a move, an appointment, a correction and
   await page.fill('#tanggal', '2026-11-10');
   await page.click('main form[method=post] button[type=submit]');
   await expect(page).toHaveURL(/laporan=diterapkan/);
+
+  // Pecah KK: a resident of a household of several heads a new card; the others stay.
+  const used = new Set(people.map((p) => p.id));
+  const list = (await (await page.request.get('/api/v1/persons?per_page=100')).json()).items
+    .filter((p) => p.life_status === 'alive' && p.village_code === me.region && p.household_id);
+  const sizes = {};
+  for (const p of list) sizes[p.household_id] = (sizes[p.household_id] || 0) + 1;
+  const head = list.find((p) => !used.has(p.id) && sizes[p.household_id] >= 2);
+  expect(head, 'a resident of a household of several').toBeTruthy();
+  await page.goto(`/penduduk/${head.id}/pecah-kk`);
+  await narrow(page);
+  await page.screenshot({ path: path.join(artifacts, 'report-split-360.png'), fullPage: true });
+  await page.fill('#kk', '5304012611260002');
+  await page.fill('#tanggal', '2026-11-01');
+  await page.click('main form[method=post] button[type=submit]');
+  await expect(page).toHaveURL(/laporan=diterapkan/);
+  const after = await (await page.request.get(`/api/v1/persons/${head.id}`)).json();
+  expect(after.person.household_id).not.toBe(head.household_id);
+  expect(after.person.relationship).toBe('head');
 });
 
 test('the report forms are closed to roles that do not report', async ({ page }) => {

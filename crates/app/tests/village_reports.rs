@@ -835,3 +835,116 @@ fn corrections_need_a_reason_and_a_free_nik_and_objections_wait_for_a_decision()
         );
     }
 }
+
+#[test]
+fn a_household_split_takes_part_of_it_under_a_new_card_and_an_objection_undoes_it() {
+    for t in backends() {
+        let db = &t.db;
+        let l = label(db);
+        let dir = tempfile::tempdir().unwrap();
+        let maria = seed(db, dir.path());
+        let yohanes = person_id(db, YOHANES);
+        let old = one(db, "SELECT household_id FROM persons WHERE id = $1", maria);
+        let split = |no_kk: &str, with: Vec<i64>| {
+            submit(
+                db,
+                &kewar(),
+                Report::Split(events::Split {
+                    head: maria,
+                    with,
+                    no_kk: jaring_domain::NoKk::parse(no_kk).unwrap(),
+                    on: d("2026-11-01"),
+                }),
+            )
+        };
+        assert!(
+            matches!(split(KK, vec![]), Err(AppError::Input(m)) if m.contains("already registered")),
+            "{l}: the old card's number"
+        );
+        assert!(
+            matches!(split("5304010101200002", vec![yohanes]), Err(AppError::Input(m)) if m.contains("not a split")),
+            "{l}: everyone leaving is a new number, not a split"
+        );
+        let out = split("5304010101200002", vec![]).unwrap();
+        assert!(out.applied, "{l}");
+        let new = one(
+            db,
+            "SELECT household_id, relationship FROM persons WHERE id = $1",
+            maria,
+        );
+        assert_ne!(new[0], old[0], "{l}: Maria is in a new household");
+        assert_eq!(new[1], Some("head".into()), "{l}: as its head");
+        assert_eq!(
+            one(
+                db,
+                "SELECT household_id FROM persons WHERE id = $1",
+                yohanes
+            ),
+            old,
+            "{l}: Yohanes stays"
+        );
+        let new_id: i64 = new[0].as_deref().unwrap().parse().unwrap();
+        assert_eq!(
+            one(
+                db,
+                "SELECT no_kk, valid_from FROM household_kk WHERE household_id = $1",
+                new_id
+            ),
+            vec![Some("5304010101200002".into()), Some("2026-11-01".into())],
+            "{l}"
+        );
+        assert_eq!(
+            one(
+                db,
+                "SELECT village_code FROM households WHERE id = $1",
+                new_id
+            ),
+            vec![Some(KEWAR.into())],
+            "{l}"
+        );
+        let old_id: i64 = old[0].as_deref().unwrap().parse().unwrap();
+        assert_eq!(
+            one(
+                db,
+                "SELECT no_kk FROM household_kk WHERE household_id = $1",
+                old_id
+            ),
+            vec![Some(KK.into())],
+            "{l}: the old card stays"
+        );
+        // Undone on objection: Maria back, the new household and card gone.
+        let objection = submit(
+            db,
+            &kewar(),
+            Report::Objection(Objection {
+                proposal_id: out.proposal_id,
+                objector: "Maria Luruk".into(),
+                reason: "KK belum diterbitkan Dukcapil".into(),
+            }),
+        )
+        .unwrap();
+        review::approve(db, &admin(), objection.proposal_id, None, &ctx()).unwrap();
+        assert_eq!(
+            one(
+                db,
+                "SELECT household_id, relationship FROM persons WHERE id = $1",
+                maria
+            ),
+            vec![old[0].clone(), Some("wife".into())],
+            "{l}"
+        );
+        let left = db
+            .conn()
+            .unwrap()
+            .query_i64(
+                "SELECT COUNT(*) FROM households WHERE id = $1",
+                &[new_id.into()],
+            )
+            .unwrap();
+        assert_eq!(left, 0, "{l}");
+        assert!(
+            !jaring_store::review::kk_known(&mut db.conn().unwrap(), "5304010101200002").unwrap(),
+            "{l}"
+        );
+    }
+}

@@ -34,6 +34,8 @@ coded_enum! {
         Merge = "merge", "Gabungkan data ganda";
         /// A resident moves to another village of the regency, or out of it (*pindah*).
         Move = "move", "Pindah";
+        /// Part of a household leaves under a new family-card number (*pecah KK*).
+        SplitHousehold = "split_household", "Pecah KK";
         /// Undoes an applied proposal.
         Revert = "revert", "Pembatalan perubahan";
     }
@@ -74,6 +76,10 @@ coded_enum! {
         Enrolment = "enrolment", "Kepesertaan";
         /// A benefit claim.
         Claim = "claim", "Klaim";
+        /// A household (its family-card numbers are [`Entity::FamilyCard`]s).
+        Household = "household", "Keluarga";
+        /// A family-card number a household holds or held.
+        FamilyCard = "family_card", "Kartu keluarga";
     }
 }
 
@@ -159,6 +165,17 @@ impl Change {
     }
 }
 
+/// A value that stands for the id of the row an earlier [`Change::Insert`] of the same list creates
+/// (`@new:0` is the first change's): a new household's members point at it before it exists.
+pub fn new_row_ref(index: usize) -> String {
+    format!("@new:{index}")
+}
+
+/// The change index a [`new_row_ref`] names.
+pub fn parse_new_row_ref(value: &str) -> Option<usize> {
+    value.strip_prefix("@new:")?.parse().ok()
+}
+
 /// Undoes a whole list of changes: each inverted, in reverse order.
 pub fn inverse_of(changes: &[Change]) -> Vec<Change> {
     changes.iter().rev().map(Change::inverse).collect()
@@ -236,6 +253,18 @@ pub enum Intent {
         /// The proposal undone.
         proposal_id: i64,
     },
+    /// Part of a household — `head` and `members` — leaves it for a new household under `no_kk`
+    /// (*pecah KK*); the old household and its card stay, with the others.
+    SplitHousehold {
+        /// The new household's head (one of `members`).
+        head: i64,
+        /// Everyone who leaves, the head included.
+        members: Vec<i64>,
+        /// The new family-card number.
+        no_kk: String,
+        /// Day the new card takes effect.
+        on: NaiveDate,
+    },
     /// The person moves: to another village of the regency (into a household there, or none yet), or
     /// out of the regency (`to` is `None`), when the regency's subsidised cover ends with the month.
     Move {
@@ -260,6 +289,7 @@ impl Intent {
             | Intent::DesilUpdate { person_id, .. }
             | Intent::SetFields { person_id, .. }
             | Intent::Move { person_id, .. } => Some(*person_id),
+            Intent::SplitHousehold { head, .. } => Some(*head),
             Intent::Merge { duplicate, .. } => Some(*duplicate),
             Intent::NewPerson { .. } | Intent::Revert { .. } => None,
         }

@@ -95,6 +95,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_village_reports.sql"),
         postgres: include_str!("../migrations/postgres/0013_village_reports.sql"),
     },
+    Migration {
+        version: 14,
+        name: "family_cards",
+        sqlite: include_str!("../migrations/sqlite/0014_family_cards.sql"),
+        postgres: include_str!("../migrations/postgres/0014_family_cards.sql"),
+    },
 ];
 
 /// Creates the role row-level security confines reading connections to, if missing (PostgreSQL).

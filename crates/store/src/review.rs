@@ -5,7 +5,7 @@
 //! replace (`IS NOT DISTINCT FROM before`): a proposal made against data that has changed since fails
 //! with [`StoreError::Stale`] instead of overwriting someone else's work.
 
-use jaring_domain::review::{Change, Entity, FieldValues};
+use jaring_domain::review::{parse_new_row_ref, Change, Entity, FieldValues};
 
 use crate::{Conn, Result, Row, StoreError, Value};
 
@@ -21,6 +21,8 @@ fn table(entity: Entity) -> &'static str {
         Entity::Person => "persons",
         Entity::Enrolment => "enrolments",
         Entity::Claim => "claims",
+        Entity::Household => "households",
+        Entity::FamilyCard => "household_kk",
     }
 }
 
@@ -62,6 +64,13 @@ fn columns(entity: Entity) -> &'static [(&'static str, Ty)] {
             ("kind", Text),
             ("event_date", Date),
             ("status", Text),
+        ],
+        Entity::Household => &[("village_code", Text), ("address", Text)],
+        Entity::FamilyCard => &[
+            ("household_id", Int),
+            ("no_kk", Text),
+            ("valid_from", Date),
+            ("valid_to", Date),
         ],
     }
 }
@@ -197,10 +206,39 @@ fn stamps_end(entity: Entity, field: &str) -> bool {
     entity == Entity::Enrolment && field == "end_date"
 }
 
-/// Applies changes in order inside the caller's transaction, filling in the ids of inserted rows.
+/// `value` with a reference to an earlier insert's row ([`jaring_domain::review::new_row_ref`])
+/// replaced by that row's id.
+fn resolve(done: &[Change], value: &mut Option<String>) -> Result<()> {
+    let Some(index) = value.as_deref().and_then(parse_new_row_ref) else {
+        return Ok(());
+    };
+    match done.get(index) {
+        Some(Change::Insert { id: Some(id), .. }) => {
+            *value = Some(id.to_string());
+            Ok(())
+        }
+        _ => Err(StoreError::Decode(format!(
+            "change refers to row {index}, which is not an earlier insert"
+        ))),
+    }
+}
+
+/// Applies changes in order inside the caller's transaction, filling in the ids of inserted rows
+/// (and the references to them, so the stored changes name real ids and revert exactly).
 pub fn apply_changes(tx: &mut Conn, changes: &mut [Change]) -> Result<()> {
     let now = tx.now();
-    for change in changes.iter_mut() {
+    for i in 0..changes.len() {
+        let (done, rest) = changes.split_at_mut(i);
+        let change = &mut rest[0];
+        match change {
+            Change::Update { after, .. } => resolve(done, after)?,
+            Change::Insert { values, .. } => {
+                for v in values.values_mut() {
+                    resolve(done, v)?;
+                }
+            }
+            Change::Delete { .. } => {}
+        }
         match change {
             Change::Update {
                 entity,
@@ -626,6 +664,14 @@ pub fn mark_reverted(tx: &mut Conn, id: i64) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// Whether a family-card number is or was held by any household.
+pub fn kk_known(conn: &mut Conn, no_kk: &str) -> Result<bool> {
+    Ok(conn.query_i64(
+        "SELECT COUNT(*) FROM household_kk WHERE no_kk = $1",
+        &[Value::from(no_kk)],
+    )? > 0)
 }
 
 /// The village a household lives in.

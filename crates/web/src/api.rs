@@ -1014,7 +1014,8 @@ pub(crate) async fn users(auth: Auth) -> Result<Json<Vec<UserDto>>, ApiError> {
         programmes, imports, import, audit, users,
         crate::api_reports::death, crate::api_reports::birth, crate::api_reports::move_out,
         crate::api_reports::arrival, crate::api_reports::appointment,
-        crate::api_reports::correction, crate::api_reports::objection),
+        crate::api_reports::correction, crate::api_reports::objection,
+        crate::api_reports::split),
     modifiers(&BearerAuth, &CommonResponses)
 )]
 pub(crate) struct ApiDoc;

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use jaring_app::events::{
     self, About, Appointment, Arrival, Birth, CorrectedField, Correction, Death, DeathDocument,
-    Destination, MoveOut, Objection, Report, SubmissionId, Waits,
+    Destination, MoveOut, Objection, Report, Split, SubmissionId, Waits,
 };
 use jaring_app::AppError;
 use jaring_domain::{CivilServantStatus, Nik, NoKk, RegionCode, Relationship, Sex};
@@ -369,6 +369,45 @@ pub(crate) async fn appointment(
                 .ok_or_else(|| AppError::Input("status: pns, pppk, tni, polri".into()))?,
             since: date(&b.since, ("TMT", "since"))?,
             decree: text(&b.decree),
+        }))
+    })
+    .await
+}
+
+/// A household split: the person in the path heads the new card.
+#[derive(Deserialize, ToSchema, Default)]
+pub(crate) struct SplitBody {
+    /// The other members (person ids, of the same household) who leave with them.
+    #[serde(default)]
+    with: Vec<i64>,
+    /// The new family-card number.
+    no_kk: Option<String>,
+    /// Day the new card takes effect, `YYYY-MM-DD`.
+    on: Option<String>,
+}
+
+/// `POST /api/v1/persons/{id}/split`
+#[utoipa::path(post, path = "/api/v1/persons/{id}/split", tag = "laporan",
+    params(("id" = i64, Path, description = "the new household's head"),
+        ("Idempotency-Key" = Option<String>, Header, description = "client-made id of this submission")),
+    request_body(content = SplitBody),
+    responses((status = 201, body = ReportOutcome), (status = 200, body = ReportOutcome),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn split(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    OptionalJson(b): OptionalJson<SplitBody>,
+) -> Result<Response, ApiError> {
+    submit(state, auth, &headers, About::Resident(id), move || {
+        Ok(Report::Split(Split {
+            head: id,
+            with: b.with,
+            no_kk: no_kk(&b.no_kk)?
+                .ok_or_else(|| AppError::Input("no_kk wajib diisi / no_kk is required".into()))?,
+            on: date(&b.on, ("tanggal", "on"))?,
         }))
     })
     .await

@@ -432,6 +432,18 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         ),
         r(
             Method::GET,
+            "/penduduk/{id}/pecah-kk",
+            false,
+            get(reports::split_form),
+        ),
+        r(
+            Method::POST,
+            "/penduduk/{id}/pecah-kk",
+            false,
+            post(reports::split),
+        ),
+        r(
+            Method::GET,
             "/penduduk/{id}/koreksi",
             false,
             get(reports::correction_form),
@@ -595,6 +607,12 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             "/api/v1/persons/{id}/appointment",
             false,
             post(api_reports::appointment),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/persons/{id}/split",
+            false,
+            post(api_reports::split),
         ),
         r(
             Method::POST,

@@ -50,6 +50,7 @@ fn expected(method: &Method, path: &str, role: Role) -> Expect {
         | ("GET" | "POST", "/penduduk/{id}/pindah")
         | ("GET" | "POST", "/penduduk/{id}/pengangkatan")
         | ("GET" | "POST", "/penduduk/{id}/koreksi")
+        | ("GET" | "POST", "/penduduk/{id}/pecah-kk")
         | ("GET" | "POST", "/tinjau/{id}/keberatan") => only(&[OperatorDesa, AdminKabupaten]),
         ("POST", "/tinjau/setujui-otomatis") => only(&[OperatorDesa, AdminKabupaten]),
         // Letters are read from what every role may read (NIKs masked for the auditor); a living
@@ -61,6 +62,7 @@ fn expected(method: &Method, path: &str, role: Role) -> Expect {
         | ("POST", "/api/v1/persons/{id}/move")
         | ("POST", "/api/v1/persons/{id}/appointment")
         | ("POST", "/api/v1/persons/{id}/corrections")
+        | ("POST", "/api/v1/persons/{id}/split")
         | ("POST", "/api/v1/arrivals")
         | ("POST", "/api/v1/proposals/{id}/objection") => only(&[OperatorDesa, AdminKabupaten]),
         ("GET", "/impor") => any,

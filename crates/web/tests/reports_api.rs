@@ -227,6 +227,38 @@ fn reports_over_the_api_act_once_and_wait_for_whom_they_should() {
             "{l}: {arrived}"
         );
 
+        // Pecah KK: a resident of a household of several leaves under a new card.
+        let head = db
+            .conn()
+            .unwrap()
+            .query_i64(
+                "SELECT MIN(p.id) FROM persons p WHERE p.village_code = $1 AND p.life_status = 'alive' \
+                 AND p.id NOT IN ($2, $3, $4, $5, $6) AND (SELECT COUNT(*) FROM persons o \
+                 WHERE o.household_id = p.household_id AND o.life_status = 'alive') >= 2",
+                &[
+                    village.clone().into(),
+                    people[0].into(),
+                    people[1].into(),
+                    people[2].into(),
+                    people[3].into(),
+                    people[4].into(),
+                ],
+            )
+            .unwrap();
+        let (s, split) = api.post(
+            &desa,
+            &format!("/api/v1/persons/{head}/split"),
+            None,
+            json!({"no_kk": "5304012611260001", "on": "2026-11-01"}),
+        );
+        assert_eq!((s, &split["applied"]), (201, &json!(true)), "{l}: {split}");
+        let (s, _) = api.post(
+            &desa,
+            &format!("/api/v1/persons/{head}/split"),
+            None,
+            json!({"no_kk": "5304012611260001", "on": "2026-11-01"}),
+        );
+        assert_eq!(s, 422, "{l}: the number is taken now");
         // Bad input: the JSON error shape, nothing stored.
         let (s, bad) = api.post(
             &desa,

@@ -161,6 +161,19 @@ pub struct Appointment {
     pub decree: String,
 }
 
+/// *Pecah KK*: a resident and some of their household leave it under a new family card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// The new household's head.
+    pub head: i64,
+    /// The others who leave with them (of the same household).
+    pub with: Vec<i64>,
+    /// The new family card.
+    pub no_kk: NoKk,
+    /// Day it takes effect.
+    pub on: NaiveDate,
+}
+
 /// A field a village corrects with a reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CorrectedField {
@@ -251,6 +264,8 @@ pub enum Report {
     Arrival(Arrival),
     /// An appointment.
     Appointment(Appointment),
+    /// A household split.
+    Split(Split),
     /// A new occupation.
     Occupation {
         /// Who.

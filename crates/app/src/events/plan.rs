@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::{
     Appointment, Arrival, Birth, CorrectedField, Correction, Death, DeathDocument, Destination,
-    MoveOut, Objection, Report, OBJECTION_SOURCE, REPORT_SOURCE,
+    MoveOut, Objection, Report, Split, OBJECTION_SOURCE, REPORT_SOURCE,
 };
 use crate::accounts::Principal;
 use crate::review::{Context, Draft};
@@ -118,6 +118,7 @@ pub(super) fn draft_for<'a>(
         Report::MoveOut(m) => move_out(tx, who, m, ctx),
         Report::Arrival(a) => arrival(tx, who, a, ctx),
         Report::Appointment(a) => appointment(tx, who, a, ctx),
+        Report::Split(s) => split(tx, who, s, ctx),
         Report::Occupation {
             person_id,
             occupation,
@@ -456,6 +457,44 @@ fn appointment<'a>(
         json!({
             "source": REPORT_SOURCE, "report": "appointment", "actor": who.username,
             "decree": decree, "proposed_in": village.to_string(),
+        }),
+    ))
+}
+
+fn split<'a>(
+    tx: &mut Conn,
+    who: &'a Principal,
+    s: &Split,
+    ctx: &Context,
+) -> Result<Draft<'a>, AppError> {
+    let (p, village) = resident(tx, who, s.head)?;
+    alive(&p)?;
+    not_future(s.on, ctx, ("tanggal KK baru", "the new card's date"))?;
+    let mut members = vec![s.head];
+    for &m in &s.with {
+        resident(tx, who, m)?;
+        if !members.contains(&m) {
+            members.push(m);
+        }
+    }
+    let name = get(&p, "name").unwrap_or_default();
+    let others = members.len() - 1;
+    Ok(make(
+        who,
+        ProposalKind::SplitHousehold,
+        Intent::SplitHousehold {
+            head: s.head,
+            members,
+            no_kk: s.no_kk.to_string(),
+            on: s.on,
+        },
+        format!(
+            "Pecah KK: {name} dan {others} anggota ke KK {} / household split",
+            s.no_kk
+        ),
+        json!({
+            "source": REPORT_SOURCE, "report": "split", "actor": who.username,
+            "proposed_in": village.to_string(),
         }),
     ))
 }

@@ -343,6 +343,95 @@ fn edit_effects(
     Ok(())
 }
 
+/// *Pecah KK*: a new household in the same village and address, its family card from `on`, and the
+/// leaving members moved into it, the head as its head. The old household and card stay with the
+/// others, so its history is kept; reverting removes the new ones again.
+fn split_effects(
+    conn: &mut Conn,
+    out: &mut Vec<Change>,
+    head: i64,
+    members: &[i64],
+    no_kk: &str,
+    on: NaiveDate,
+) -> Result<(), AppError> {
+    let kk = jaring_domain::NoKk::parse(no_kk)
+        .map_err(|e| AppError::Input(format!("No. KK {no_kk}: {e}")))?
+        .to_string();
+    if store::kk_known(conn, &kk)? {
+        return Err(AppError::Input(format!(
+            "No. KK {kk} sudah pernah terdaftar / family card {kk} is already registered"
+        )));
+    }
+    if !members.contains(&head) {
+        return Err(AppError::Input(
+            "kepala KK baru harus termasuk anggota yang pindah KK / the new head must be among those leaving".into(),
+        ));
+    }
+    let p = store::fields(conn, Entity::Person, head)?;
+    let old: i64 = get(&p, "household_id")
+        .and_then(|h| h.parse().ok())
+        .ok_or_else(|| {
+            AppError::Input(
+                "penduduk ini belum tercatat dalam satu KK / this resident has no household".into(),
+            )
+        })?;
+    let everyone = store::household_members(conn, old)?;
+    if members.iter().any(|m| !everyone.contains(m)) {
+        return Err(AppError::Input(
+            "semua yang pindah KK harus anggota KK yang sama / everyone leaving must be of the same household".into(),
+        ));
+    }
+    if everyone.iter().all(|m| members.contains(m)) {
+        return Err(AppError::Input(
+            "seluruh anggota pindah: itu penggantian nomor KK, bukan pecah KK / everyone leaves: that is a new number, not a split".into(),
+        ));
+    }
+    let household = store::fields(conn, Entity::Household, old)?;
+    out.push(Change::Insert {
+        entity: Entity::Household,
+        id: None,
+        values: FieldValues::from([
+            ("village_code".into(), get(&household, "village_code")),
+            ("address".into(), get(&household, "address")),
+        ]),
+    });
+    let new = jaring_domain::review::new_row_ref(0);
+    out.push(Change::Insert {
+        entity: Entity::FamilyCard,
+        id: None,
+        values: FieldValues::from([
+            ("household_id".into(), Some(new.clone())),
+            ("no_kk".into(), Some(kk)),
+            ("valid_from".into(), iso(on)),
+        ]),
+    });
+    for &m in members {
+        let current = store::fields(conn, Entity::Person, m)?;
+        if get(&current, "life_status").as_deref() != Some(LifeStatus::Alive.as_code()) {
+            continue;
+        }
+        update(
+            out,
+            Entity::Person,
+            m,
+            &current,
+            "household_id",
+            Some(new.clone()),
+        );
+        if m == head {
+            update(
+                out,
+                Entity::Person,
+                m,
+                &current,
+                "relationship",
+                Some(jaring_domain::Relationship::Head.as_code().into()),
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The changes `intent` means now.
 pub fn expand(conn: &mut Conn, intent: &Intent, ctx: &Context) -> Result<Vec<Change>, AppError> {
     let mut out = Vec::new();
@@ -546,6 +635,12 @@ pub fn expand(conn: &mut Conn, intent: &Intent, ctx: &Context) -> Result<Vec<Cha
             *household_id,
             *on,
         )?,
+        Intent::SplitHousehold {
+            head,
+            members,
+            no_kk,
+            on,
+        } => split_effects(conn, &mut out, *head, members, no_kk, *on)?,
         Intent::Revert { proposal_id } => {
             let original = jaring_store::review::get_proposal(conn, *proposal_id)?;
             if original.status != "applied" {

@@ -277,7 +277,10 @@ fn describe(intent: &Intent, c: &CandidateSource) -> String {
             values.keys().cloned().collect::<Vec<_>>().join(", "),
             c.file_name
         ),
-        Intent::Merge { .. } | Intent::Revert { .. } | Intent::Move { .. } => String::new(),
+        Intent::Merge { .. }
+        | Intent::Revert { .. }
+        | Intent::Move { .. }
+        | Intent::SplitHousehold { .. } => String::new(),
     }
 }
 

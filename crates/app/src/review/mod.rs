@@ -29,6 +29,7 @@ const KIND_ORDER: &[ProposalKind] = &[
     ProposalKind::Edit,
     ProposalKind::Merge,
     ProposalKind::Move,
+    ProposalKind::SplitHousehold,
     ProposalKind::Membership,
     ProposalKind::DesilUpdate,
     ProposalKind::CivilServant,

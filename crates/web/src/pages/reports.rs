@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use jaring_app::events::{
     self, Appointment, Arrival, Birth, CorrectedField, Correction, Death, DeathDocument,
-    Destination, MoveOut, Objection, Outcome, Report, SubmissionId, Waits,
+    Destination, MoveOut, Objection, Outcome, Report, Split, SubmissionId, Waits,
 };
 use jaring_app::AppError;
 use jaring_domain::access::Action;
@@ -29,6 +29,7 @@ enum Kind {
     Birth,
     Move,
     Appointment,
+    Split,
     Correction,
     Arrival,
     Objection,
@@ -39,6 +40,8 @@ enum Input {
     Date,
     Digits,
     Select(Vec<(String, String)>),
+    /// Any number of the options (checkboxes).
+    Checks(Vec<(String, String)>),
 }
 
 struct Field {
@@ -75,6 +78,8 @@ struct Subject {
     name: String,
     /// The villages a move may go to.
     villages: Vec<(RegionCode, String)>,
+    /// The other members of the resident's household (for a split).
+    members: Vec<(i64, String)>,
     /// A note above the form (what happens next).
     note: Option<(String, String)>,
 }
@@ -86,6 +91,7 @@ impl Kind {
             Kind::Birth => ("Lapor kelahiran", "Report a birth"),
             Kind::Move => ("Lapor pindah", "Report a move"),
             Kind::Appointment => ("Pengangkatan ASN/PPPK/TNI/Polri", "Appointment"),
+            Kind::Split => ("Pecah KK", "Split the household"),
             Kind::Correction => ("Koreksi data", "Correct a record"),
             Kind::Arrival => ("Lapor pindah datang", "Report an arrival"),
             Kind::Objection => ("Ajukan keberatan", "Lodge an objection"),
@@ -189,6 +195,34 @@ impl Kind {
                 ),
                 field("sk", ("Nomor SK", "decree number"), Text, false),
             ],
+            Kind::Split => vec![
+                field(
+                    "anggota",
+                    (
+                        "Anggota yang ikut pindah ke KK baru",
+                        "members who leave with them",
+                    ),
+                    Checks(
+                        s.members
+                            .iter()
+                            .map(|(id, name)| (id.to_string(), name.clone()))
+                            .collect(),
+                    ),
+                    false,
+                ),
+                field(
+                    "kk",
+                    ("No. KK baru", "new family-card number"),
+                    Digits,
+                    true,
+                ),
+                field(
+                    "tanggal",
+                    ("Tanggal KK baru", "date of the new card"),
+                    Date,
+                    true,
+                ),
+            ],
             Kind::Correction => vec![
                 field(
                     "kolom",
@@ -271,6 +305,7 @@ impl Kind {
             Kind::Birth => format!("/penduduk/{id}/kelahiran"),
             Kind::Move => format!("/penduduk/{id}/pindah"),
             Kind::Appointment => format!("/penduduk/{id}/pengangkatan"),
+            Kind::Split => format!("/penduduk/{id}/pecah-kk"),
             Kind::Correction => format!("/penduduk/{id}/koreksi"),
             Kind::Arrival => "/penduduk/datang".into(),
             Kind::Objection => format!("/tinjau/{id}/keberatan"),
@@ -401,6 +436,21 @@ fn report(
             since: date(form, "tmt", ("TMT", "the effective date"))?,
             decree: value(form, "sk").to_string(),
         }),
+        Kind::Split => Report::Split(Split {
+            head: id,
+            with: form
+                .iter()
+                .filter(|(k, _)| k == "anggota")
+                .map(|(_, v)| {
+                    v.parse()
+                        .map_err(|_| AppError::Input(format!("anggota '{v}' / member '{v}'")))
+                })
+                .collect::<Result<_, _>>()?,
+            no_kk: no_kk(form)?.ok_or_else(|| {
+                AppError::Input("No. KK baru wajib diisi / the new number is required".into())
+            })?,
+            on: date(form, "tanggal", ("tanggal KK baru", "date of the new card"))?,
+        }),
         Kind::Correction => Report::Correction(Correction {
             person_id: id,
             field: CorrectedField::from_column(value(form, "kolom")).ok_or_else(|| {
@@ -476,6 +526,13 @@ fn form_markup(frame: &Frame<'_>, view: &View<'_>) -> Markup {
                     Input::Select(opts) => select.wide #(f.name) name=(f.name) required[f.required] {
                         @for (code, text) in opts { option value=(code) selected[code == v] { (text) } }
                     },
+                    Input::Checks(opts) => {
+                        @if opts.is_empty() { p.en { "—" } }
+                        @for (code, text) in opts {
+                            @let checked = values.iter().any(|(k, x)| k == f.name && x == code);
+                            label { input type="checkbox" name=(f.name) value=(code) checked[checked]; " " (text) }
+                        }
+                    },
                 }
             }
             p { button type="submit" { (l.t("Kirim", "Submit")) } " "
@@ -514,6 +571,7 @@ async fn subject(auth: &Auth, kind: Kind, id: i64) -> Result<Subject, WebError> 
             return Ok(Subject {
                 name: String::new(),
                 villages,
+                members: Vec::new(),
                 note: Some((
                     "NIK yang terdaftar di desa lain kabupaten ini menjadi usulan pindah yang disetujui desa asal."
                         .into(),
@@ -533,6 +591,7 @@ async fn subject(auth: &Auth, kind: Kind, id: i64) -> Result<Subject, WebError> 
             return Ok(Subject {
                 name: format!("#{} {}", row.id, row.summary),
                 villages,
+                members: Vec::new(),
                 note: Some((
                     "Keberatan menjadi usulan pembatalan yang diputuskan orang lain; umurnya tercatat sampai diputuskan."
                         .into(),
@@ -542,6 +601,12 @@ async fn subject(auth: &Auth, kind: Kind, id: i64) -> Result<Subject, WebError> 
             });
         }
         let v = jaring_app::residents::person(&db, &who, id)?;
+        let members = v
+            .household
+            .iter()
+            .filter(|m| m.id != id && m.life_status == "alive")
+            .map(|m| (m.id, m.name.clone()))
+            .collect();
         let village = RegionCode::parse(&v.person.village_code)
             .map_err(|e| AppError::Input(e.to_string()))?;
         who.require(Action::EditResidents, village)?;
@@ -563,6 +628,10 @@ async fn subject(auth: &Auth, kind: Kind, id: i64) -> Result<Subject, WebError> 
                 "Pindah ke desa lain di kabupaten ini diterima oleh desa tujuan.".into(),
                 "A move to another village of the regency is accepted by the village it goes to.".into(),
             )),
+            Kind::Split => Some((
+                "Penduduk ini menjadi kepala KK baru; KK lama tetap dengan anggota lainnya dan riwayatnya tersimpan.".into(),
+                "This resident heads the new card; the old card stays with the others, its history kept.".into(),
+            )),
             Kind::Appointment => Some((
                 "Keluarganya keluar dari program bersubsidi pada akhir bulan TMT.".into(),
                 "The household leaves subsidised programmes at the end of the month of the TMT.".into(),
@@ -572,6 +641,7 @@ async fn subject(auth: &Auth, kind: Kind, id: i64) -> Result<Subject, WebError> 
         Ok(Subject {
             name: format!("{} · {}", v.person.name, v.person.village_code),
             villages,
+            members,
             note,
         })
     })
@@ -711,6 +781,7 @@ report_routes! {
     birth_form, birth, Kind::Birth;
     move_form, move_out, Kind::Move;
     appointment_form, appointment, Kind::Appointment;
+    split_form, split, Kind::Split;
     correction_form, correction, Kind::Correction;
     objection_form, objection, Kind::Objection;
 }
@@ -741,6 +812,7 @@ pub(crate) fn links(l: Lang, id: i64, alive: bool) -> Markup {
                 a href={ "/penduduk/" (id) "/kelahiran" } { (l.t("Lapor kelahiran", "Report birth")) }
                 a href={ "/penduduk/" (id) "/pindah" } { (l.t("Pindah", "Move")) }
                 a href={ "/penduduk/" (id) "/pengangkatan" } { (l.t("Pengangkatan ASN", "Appointment")) }
+                a href={ "/penduduk/" (id) "/pecah-kk" } { (l.t("Pecah KK", "Split household")) }
             }
             a href={ "/penduduk/" (id) "/koreksi" } { (l.t("Koreksi", "Correct")) }
         }

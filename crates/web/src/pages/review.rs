@@ -512,7 +512,9 @@ fn detail_markup(
                     tr {
                         td { (text(c.get("entity"))) " " (field) }
                         td { (if masked { mask_numbers_in(&text(c.get("before"))) } else { text(c.get("before")) }) }
-                        td { "→ " (if masked { mask_numbers_in(&text(c.get("after"))) } else { text(c.get("after")) }) }
+                        @let after = text(c.get("after"));
+                        @let after = if jaring_domain::review::parse_new_row_ref(&after).is_some() { l.t("(baru)", "(new)").to_string() } else { after };
+                        td { "→ " (if masked { mask_numbers_in(&after) } else { after }) }
                     }
                 }
             }
