@@ -265,6 +265,47 @@ pub(crate) async fn approve_auto(
     .into_response())
 }
 
+/// A match level (linkage names them in English) in the reader's language.
+fn level_label(l: Lang, level: &str) -> String {
+    if level.is_empty() {
+        return l.t("tidak ada nilai", "missing").to_string();
+    }
+    let id = match level {
+        "exact" => "sama persis",
+        "one digit different" => "beda satu angka",
+        "two digits swapped" => "dua angka tertukar",
+        "damaged prefix agrees" => "awalan rusak, sisanya sama",
+        "different" => "berbeda",
+        "same sound" => "bunyi sama",
+        "similar" => "mirip",
+        "partly similar" => "sebagian mirip",
+        "day and month swapped" => "hari dan bulan tertukar",
+        "year off by one" => "tahun selisih satu",
+        "within a month" => "selisih kurang dari sebulan",
+        "same" => "sama",
+        "same village" => "desa sama",
+        "same kecamatan" => "kecamatan sama",
+        "same regency" => "kabupaten sama",
+        other => other,
+    };
+    l.t(id, level).to_string()
+}
+
+/// A compared field in the reader's language.
+fn field_label(l: Lang, field: &str) -> String {
+    let (id, en) = match field {
+        "nik" => ("NIK", "NIK"),
+        "name" => ("Nama", "name"),
+        "birth_date" => ("Tanggal lahir", "birth date"),
+        "sex" => ("Jenis kelamin", "sex"),
+        "region" => ("Wilayah", "region"),
+        "no_kk" => ("No. KK", "family card"),
+        "birth_place" => ("Tempat lahir", "birth place"),
+        other => (other, other),
+    };
+    l.t(id, en).to_string()
+}
+
 /// A value of the evidence JSON as text.
 fn text(v: Option<&serde_json::Value>) -> String {
     match v {
@@ -336,8 +377,8 @@ fn evidence_view(l: Lang, evidence: &serde_json::Value, show: &dyn Fn(&str) -> S
                     tbody {
                         @for c in &explanation {
                             tr {
-                                td { (text(c.get("field"))) }
-                                td { (text(c.get("level"))) }
+                                td { (field_label(l, &text(c.get("field")))) }
+                                td { (level_label(l, &text(c.get("level")))) }
                                 td.n { (text(c.get("weight"))) }
                             }
                         }
