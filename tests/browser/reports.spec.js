@@ -60,8 +60,15 @@ test('a death the village reports waits for the kecamatan, which confirms it', a
   await page.fill('#tempat', 'Rumah, Dusun 1');
   await page.selectOption('#dokumen', 'surat_desa');
   await page.fill('#nomor', '474.3/07/2026');
+  const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(20000, 7)]);
+  await page.setInputFiles('#foto', { name: 'surat-kematian.jpg', mimeType: 'image/jpeg', buffer: jpeg });
   await page.click('main form[method=post] button[type=submit]');
   await expect(page).toHaveURL(/laporan=konfirmasi/);
+  // The photo went with it, byte for byte.
+  const photoHref = await page.locator('a[href$="/foto"]').getAttribute('href');
+  const photo = await page.request.get(photoHref);
+  expect(photo.headers()['content-type']).toBe('image/jpeg');
+  expect(Buffer.compare(await photo.body(), jpeg)).toBe(0);
   await expect(page.locator('.ok')).toContainText('menunggu konfirmasi kecamatan');
   await expect(page.locator('body')).toContainText('474.3/07/2026');
   // The reporter cannot approve it.

@@ -130,6 +130,7 @@ fn death(person_id: i64) -> Report {
         date: d("2026-11-20"),
         place: "Kewar".into(),
         document: DeathDocument::VillageLetter("474.3/12/KWR/2026".into()),
+        photo: None,
     })
 }
 
@@ -945,6 +946,41 @@ fn a_household_split_takes_part_of_it_under_a_new_card_and_an_objection_undoes_i
         assert!(
             !jaring_store::review::kk_known(&mut db.conn().unwrap(), "5304010101200002").unwrap(),
             "{l}"
+        );
+    }
+}
+
+#[test]
+fn a_photo_of_the_letter_is_kept_with_the_report_and_only_images_or_pdfs_are_taken() {
+    for t in backends() {
+        let db = &t.db;
+        let l = label(db);
+        let dir = tempfile::tempdir().unwrap();
+        let maria = seed(db, dir.path());
+        let jpeg = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[7u8; 5000][..]].concat();
+        assert!(
+            matches!(
+                events::Photo::sniff(b"<html>".to_vec()),
+                Err(AppError::Input(_))
+            ),
+            "{l}"
+        );
+        assert!(
+            matches!(events::Photo::sniff(vec![0xFF; events::Photo::MAX_BYTES + 1]), Err(AppError::Input(m)) if m.contains("MB")),
+            "{l}"
+        );
+        let mut report = death(maria);
+        if let Report::Death(d) = &mut report {
+            d.photo = Some(events::Photo::sniff(jpeg.clone()).unwrap());
+        }
+        let out = submit(db, &kewar(), report).unwrap();
+        assert!(events::has_photo(db, out.proposal_id).unwrap(), "{l}");
+        let photo = events::photo(db, &kewar(), out.proposal_id).unwrap();
+        assert_eq!(photo.content_type(), "image/jpeg", "{l}");
+        assert_eq!(photo.into_bytes(), jpeg, "{l}: the same bytes back");
+        assert!(
+            refused(events::photo(db, &fulur(), out.proposal_id)),
+            "{l}: not another village's"
         );
     }
 }

@@ -22,6 +22,7 @@ pub const TABLES: &[&str] = &[
     "enrolments",
     "proposals",
     "submissions",
+    "attachments",
     "claims",
     "claim_heirs",
     "coverage_snapshots",

@@ -20,6 +20,7 @@ pub use database::{Backend, Database, DatabaseOptions, PgTarget};
 pub use error::{Result, StoreError};
 pub use value::{Row, Value};
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod claims;

@@ -101,6 +101,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_family_cards.sql"),
         postgres: include_str!("../migrations/postgres/0014_family_cards.sql"),
     },
+    Migration {
+        version: 15,
+        name: "attachments",
+        sqlite: include_str!("../migrations/sqlite/0015_attachments.sql"),
+        postgres: include_str!("../migrations/postgres/0015_attachments.sql"),
+    },
 ];
 
 /// Creates the role row-level security confines reading connections to, if missing (PostgreSQL).

@@ -141,6 +141,8 @@ pub(crate) struct DeathBody {
     document: Option<String>,
     /// The document's number.
     document_number: Option<String>,
+    /// A photo or scan of the document (JPEG, PNG or PDF, at most 3 MiB), base64.
+    photo_base64: Option<String>,
 }
 
 /// `POST /api/v1/persons/{id}/death`
@@ -160,7 +162,18 @@ pub(crate) async fn death(
 ) -> Result<Response, ApiError> {
     submit(state, auth, &headers, About::Resident(id), move || {
         let number = required(&b.document_number, ("nomor dokumen", "document_number"))?;
+        let photo = match text(&b.photo_base64) {
+            p if p.is_empty() => None,
+            p => {
+                use base64::Engine;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(p.as_bytes())
+                    .map_err(|_| AppError::Input("photo_base64 bukan base64 / is not base64".into()))?;
+                Some(events::Photo::sniff(bytes)?)
+            }
+        };
         Ok(Report::Death(Death {
+            photo,
             person_id: id,
             date: date(&b.date, ("tanggal", "date"))?,
             place: text(&b.place),

@@ -495,6 +495,7 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             post(review::approve_auto),
         ),
         r(Method::GET, "/tinjau/{id}", false, get(review::detail)),
+        r(Method::GET, "/tinjau/{id}/foto", false, get(reports::photo)),
         r(
             Method::GET,
             "/tinjau/{id}/keberatan",
@@ -672,6 +673,12 @@ pub fn route_table() -> Vec<RouteInfo> {
 /// The routes that take a file: the only ones whose body may be larger than [`MAX_FORM_BODY`].
 const UPLOAD_ROUTES: &[&str] = &["/impor", "/api/v1/imports"];
 
+/// The routes that take a photo of a document, with the form or JSON around it (base64 in JSON).
+const PHOTO_ROUTES: &[&str] = &["/penduduk/{id}/meninggal", "/api/v1/persons/{id}/death"];
+
+/// A photo's body limit: the photo ([`jaring_app::events::Photo::MAX_BYTES`]) as base64 and the rest.
+const MAX_PHOTO_BODY: usize = 4 * 1024 * 1024 + 512 * 1024;
+
 /// The router with every page and API route.
 pub fn router(state: AppState) -> Router {
     use axum::extract::DefaultBodyLimit;
@@ -681,6 +688,8 @@ pub fn router(state: AppState) -> Router {
     for (info, handler) in table() {
         let handler = if info.method == Method::POST && UPLOAD_ROUTES.contains(&info.path) {
             handler.layer(DefaultBodyLimit::max(max_upload))
+        } else if info.method == Method::POST && PHOTO_ROUTES.contains(&info.path) {
+            handler.layer(DefaultBodyLimit::max(MAX_PHOTO_BODY))
         } else {
             handler
         };

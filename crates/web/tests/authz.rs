@@ -90,6 +90,8 @@ fn expected(method: &Method, path: &str, role: Role) -> Expect {
         ("GET", "/ekspor") | ("GET", "/ekspor/{file}") => any,
         // The budget projection of the user's own region.
         ("GET", "/anggaran") => any,
+        // The photo sent with a report, wherever its proposal may be read.
+        ("GET", "/tinjau/{id}/foto") => any,
         // Which villages keep their data current, within the reader's region.
         ("GET", "/desa-terkini") => any,
         ("POST", "/program/{code}/aturan") => only(&[AdminKabupaten]),
@@ -129,6 +131,8 @@ struct Fixture {
     other_person: i64,
     pending_own: std::cell::RefCell<Vec<i64>>,
     other_proposal: i64,
+    /// A death reported with a photo in the own village (its photo route answers).
+    photo_proposal: i64,
     own_claim: i64,
     other_claim: i64,
     imports: std::collections::HashMap<String, i64>,
@@ -358,6 +362,33 @@ impl Fixture {
         };
         let own_claim = claim_for(own_person);
         let other_claim = claim_for(other_person);
+        let photo_proposal = {
+            let living = db
+                .conn()
+                .unwrap()
+                .query_i64(
+                    "SELECT MIN(id) FROM persons WHERE village_code = $1 AND life_status = 'alive'",
+                    &[village.to_string().into()],
+                )
+                .unwrap();
+            let jpeg = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[1u8; 64][..]].concat();
+            let report = jaring_app::events::Report::Death(jaring_app::events::Death {
+                person_id: living,
+                date: config.as_of,
+                place: "Rumah".into(),
+                document: jaring_app::events::DeathDocument::VillageLetter("1/2026".into()),
+                photo: Some(jaring_app::events::Photo::sniff(jpeg).unwrap()),
+            });
+            jaring_app::events::submit(
+                &db,
+                &admin,
+                &jaring_app::events::SubmissionId::fresh(),
+                report,
+                &ctx,
+            )
+            .unwrap()
+            .proposal_id
+        };
         let url = start(db.clone(), data);
         Fixture {
             url,
@@ -368,6 +399,7 @@ impl Fixture {
             other_person,
             pending_own: std::cell::RefCell::new(pending_own),
             other_proposal,
+            photo_proposal,
             own_claim,
             other_claim,
             imports,
@@ -449,6 +481,8 @@ impl Fixture {
                 } else {
                     99_999_999
                 }
+            } else if pattern.ends_with("/foto") && own {
+                self.photo_proposal
             } else if own {
                 // An objection to a pending proposal is refused (422) and decides nothing.
                 let decides = method == Method::POST

@@ -70,6 +70,60 @@ pub enum DeathDocument {
     VillageLetter(String),
 }
 
+/// A photo (or scan) of a report's document: a JPEG, PNG or PDF of at most [`Photo::MAX_BYTES`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct Photo {
+    content_type: &'static str,
+    bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for Photo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Photo({}, {} bytes)",
+            self.content_type,
+            self.bytes.len()
+        )
+    }
+}
+
+impl Photo {
+    /// The largest photo accepted: a phone photo of a letter, not a film.
+    pub const MAX_BYTES: usize = 3 * 1024 * 1024;
+
+    /// Checks the bytes by what they are (their first bytes), not by the name a phone gave them.
+    pub fn sniff(bytes: Vec<u8>) -> Result<Photo, AppError> {
+        if bytes.len() > Self::MAX_BYTES {
+            return Err(AppError::Input(format!(
+                "foto lebih dari {} MB / the photo is over {} MB",
+                Self::MAX_BYTES / 1024 / 1024,
+                Self::MAX_BYTES / 1024 / 1024
+            )));
+        }
+        let content_type = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            "image/jpeg"
+        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            "image/png"
+        } else if bytes.starts_with(b"%PDF-") {
+            "application/pdf"
+        } else {
+            return Err(AppError::Input(
+                "foto harus JPEG, PNG atau PDF / the photo must be a JPEG, PNG or PDF".into(),
+            ));
+        };
+        Ok(Photo {
+            content_type,
+            bytes,
+        })
+    }
+
+    /// Its content type.
+    pub fn content_type(&self) -> &'static str {
+        self.content_type
+    }
+}
+
 /// *Lapor kematian*.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Death {
@@ -81,6 +135,8 @@ pub struct Death {
     pub place: String,
     /// The document.
     pub document: DeathDocument,
+    /// A photo of it, if the village took one.
+    pub photo: Option<Photo>,
 }
 
 /// *Kelahiran*: a newborn into the household of one of its parents.
@@ -353,6 +409,12 @@ pub fn submit(
                 )))
             }
         };
+        if let Report::Death(Death {
+            photo: Some(photo), ..
+        }) = &report
+        {
+            attach(tx, who, proposal_id, photo)?;
+        }
         let applied = apply_now && crate::review::may_approve(tx, who, proposal_id)?;
         if applied {
             crate::review::approve_in(tx, who, proposal_id, None, ctx)?;
@@ -374,6 +436,57 @@ pub fn submit(
             waits: waits(tx, &row)?,
         })
     })
+}
+
+fn attach(tx: &mut Conn, who: &Principal, proposal_id: i64, photo: &Photo) -> Result<(), AppError> {
+    use base64::Engine;
+    use sha2::Digest;
+    let sha256 = sha2::Sha256::digest(&photo.bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    jaring_store::attachments::insert(
+        tx,
+        &jaring_store::attachments::NewAttachment {
+            proposal_id,
+            content_type: photo.content_type,
+            sha256,
+            size: photo.bytes.len() as i64,
+            data: base64::engine::general_purpose::STANDARD.encode(&photo.bytes),
+            created_by: &who.username,
+        },
+    )?;
+    Ok(())
+}
+
+/// The photo attached to proposal `id`, if the proposal is `who`'s to see and has one.
+pub fn photo(db: &Database, who: &Principal, id: i64) -> Result<Photo, AppError> {
+    use base64::Engine;
+    crate::review::show(db, who, id)?;
+    let (content_type, _, data) =
+        jaring_store::attachments::of_proposal(&mut db.conn()?, id)?.ok_or(AppError::NotFound)?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .map_err(|e| AppError::Internal(format!("attachment of proposal {id}: {e}")))?;
+    let photo = Photo::sniff(bytes)?;
+    if photo.content_type != content_type {
+        return Err(AppError::Internal(format!(
+            "attachment of proposal {id} is not the {content_type} it was stored as"
+        )));
+    }
+    Ok(photo)
+}
+
+/// Whether proposal `id` has a photo (for the page to link it).
+pub fn has_photo(db: &Database, id: i64) -> Result<bool, AppError> {
+    Ok(jaring_store::attachments::has(&mut db.conn()?, id)?)
+}
+
+impl Photo {
+    /// The bytes.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
 }
 
 /// The outcome of an earlier submission with this id, told again.

@@ -42,6 +42,8 @@ enum Input {
     Select(Vec<(String, String)>),
     /// Any number of the options (checkboxes).
     Checks(Vec<(String, String)>),
+    /// A photo from the phone's camera or gallery (the form is sent as multipart then).
+    Photo,
 }
 
 struct Field {
@@ -129,6 +131,15 @@ impl Kind {
                     true,
                 ),
                 field("nomor", ("Nomor dokumen", "document number"), Text, true),
+                field(
+                    "foto",
+                    (
+                        "Foto dokumen (JPEG/PNG/PDF, paling besar 3 MB, boleh kosong)",
+                        "photo of the document (optional, up to 3 MB)",
+                    ),
+                    Photo,
+                    false,
+                ),
             ],
             Kind::Birth => vec![
                 field("nama", ("Nama bayi", "child's name"), Text, true),
@@ -387,6 +398,7 @@ fn report(
     id: i64,
     form: &[(String, String)],
     home: Option<RegionCode>,
+    photo: Option<Vec<u8>>,
 ) -> Result<Report, AppError> {
     Ok(match kind {
         Kind::Death => {
@@ -401,6 +413,7 @@ fn report(
                 } else {
                     DeathDocument::VillageLetter(number)
                 },
+                photo: photo.map(events::Photo::sniff).transpose()?,
             })
         }
         Kind::Birth => Report::Birth(Birth {
@@ -513,7 +526,7 @@ fn form_markup(frame: &Frame<'_>, view: &View<'_>) -> Markup {
         p { b { (subject.name) } }
         @if let Some((id_note, en_note)) = &subject.note { p.en { (l.t(id_note, en_note)) } }
         (notice(message.map(|m| (false, m))))
-        form method="post" action=(kind.action(id)) {
+        form method="post" action=(kind.action(id)) enctype=[fields.iter().any(|f| matches!(f.input, Input::Photo)).then_some("multipart/form-data")] {
             (csrf_field(frame))
             input type="hidden" name=(SUBMISSION_FIELD) value=(submission);
             @for f in &fields {
@@ -526,6 +539,7 @@ fn form_markup(frame: &Frame<'_>, view: &View<'_>) -> Markup {
                     Input::Select(opts) => select.wide #(f.name) name=(f.name) required[f.required] {
                         @for (code, text) in opts { option value=(code) selected[code == v] { (text) } }
                     },
+                    Input::Photo => input #(f.name) name=(f.name) type="file" accept="image/jpeg,image/png,application/pdf" capture="environment";
                     Input::Checks(opts) => {
                         @if opts.is_empty() { p.en { "—" } }
                         @for (code, text) in opts {
@@ -708,6 +722,7 @@ async fn post(
     kind: Kind,
     id: i64,
     form: Vec<(String, String)>,
+    photo: Option<Vec<u8>>,
 ) -> Result<Response, WebError> {
     auth.check_csrf(value(&form, "csrf"))?;
     // Rights first: someone who may not report here learns nothing from the form's validation.
@@ -721,7 +736,7 @@ async fn post(
     let sid = submission.clone();
     let result = blocking(move || {
         let sid = SubmissionId::parse(&sid)?;
-        let report = report(kind, id, &values, home)?;
+        let report = report(kind, id, &values, home, photo)?;
         let ctx = jaring_app::review::Context::load(&mut db.conn()?, jaring_domain::today())?;
         events::submit(&db, &who, &sid, report, &ctx)
     })
@@ -771,13 +786,95 @@ macro_rules! report_routes {
             Path(id): Path<i64>,
             Form(form): Form<Vec<(String, String)>>,
         ) -> Result<Response, WebError> {
-            post(state, auth, $kind, id, form).await
+            post(state, auth, $kind, id, form, None).await
         }
     )+};
 }
 
+/// `POST /penduduk/{id}/meninggal`: the death form, as multipart when it carries a photo (read up to
+/// [`events::Photo::MAX_BYTES`]; more is refused) or as a plain form.
+pub(crate) async fn death(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    request: axum::extract::Request,
+) -> Result<Response, WebError> {
+    use axum::extract::FromRequest;
+    let multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let bad = |m: String| WebError(AppError::Input(m));
+    if !multipart {
+        let Form(form) = Form::<Vec<(String, String)>>::from_request(request, &state)
+            .await
+            .map_err(|e| bad(format!("formulir rusak / broken form: {e}")))?;
+        return post(state, auth, Kind::Death, id, form, None).await;
+    }
+    let mut parts = axum::extract::Multipart::from_request(request, &state)
+        .await
+        .map_err(|e| bad(format!("formulir rusak / broken form: {e}")))?;
+    let mut form = Vec::new();
+    let mut photo = None;
+    while let Some(mut field) = parts
+        .next_field()
+        .await
+        .map_err(|e| bad(format!("unggahan terputus / upload cut off: {e}")))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        if name != "foto" {
+            let text = field
+                .text()
+                .await
+                .map_err(|e| bad(format!("formulir rusak / broken form: {e}")))?;
+            form.push((name, text));
+            continue;
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field
+            .chunk()
+            .await
+            .map_err(|e| bad(format!("unggahan terputus / upload cut off: {e}")))?
+        {
+            bytes.extend_from_slice(&chunk);
+            if bytes.len() > events::Photo::MAX_BYTES {
+                break;
+            }
+        }
+        if !bytes.is_empty() {
+            photo = Some(bytes);
+        }
+    }
+    post(state, auth, Kind::Death, id, form, photo).await
+}
+
+/// `GET /tinjau/{id}/foto`: the photo sent with a report, for whoever may see the proposal.
+pub(crate) async fn photo(auth: Auth, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let db = auth.db.clone();
+    let who = auth.who.clone();
+    let photo = blocking(move || events::photo(&db, &who, id)).await?;
+    let content_type = photo.content_type();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type),
+            (axum::http::header::CONTENT_DISPOSITION, "inline"),
+        ],
+        photo.into_bytes(),
+    )
+        .into_response())
+}
+
+/// `GET /penduduk/{id}/meninggal`
+pub(crate) async fn death_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    show(state, auth, Kind::Death, id).await
+}
+
 report_routes! {
-    death_form, death, Kind::Death;
     birth_form, birth, Kind::Birth;
     move_form, move_out, Kind::Move;
     appointment_form, appointment, Kind::Appointment;
@@ -800,7 +897,7 @@ pub(crate) async fn arrival(
     auth: Auth,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    post(state, auth, Kind::Arrival, 0, form).await
+    post(state, auth, Kind::Arrival, 0, form, None).await
 }
 
 /// The report links of a resident's page, for a reader who may edit residents there.

@@ -471,11 +471,16 @@ async fn detail_page(
 ) -> Response {
     let db = auth.db.clone();
     let checked = row.clone();
-    let check = blocking(move || review::death_check(&db, &checked))
-        .await
-        .ok()
-        .flatten();
-    detail_markup(state, auth, row, message, check)
+    let id = row.id;
+    let (check, has_photo) = blocking(move || {
+        Ok((
+            review::death_check(&db, &checked)?,
+            jaring_app::events::has_photo(&db, id)?,
+        ))
+    })
+    .await
+    .unwrap_or((None, false));
+    detail_markup(state, auth, row, message, check, has_photo)
 }
 
 fn detail_markup(
@@ -484,6 +489,7 @@ fn detail_markup(
     row: &jaring_store::review::ProposalRow,
     message: Option<(bool, String)>,
     check: Option<review::DeathCheck>,
+    has_photo: bool,
 ) -> Response {
     let frame = Frame::of(auth, state.demo);
     let l = auth.lang;
@@ -544,6 +550,7 @@ fn detail_markup(
             _ => {}
         }
         (report_view(l, &evidence))
+        @if has_photo { p { a href={ "/tinjau/" (row.id) "/foto" } { (l.t("Lihat foto dokumen", "See the photo of the document")) } } }
         (evidence_view(l, &evidence, &show))
         h3 { (l.both("Perubahan", "changes")) }
         table {

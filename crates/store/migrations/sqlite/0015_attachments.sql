@@ -1,0 +1,13 @@
+-- A photo of the document a report rests on (the village's death letter, a certificate), kept with its
+-- proposal in the database, so a backup holds it too: base64 text, at most 3 MiB before encoding.
+CREATE TABLE attachments (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    proposal_id  BIGINT NOT NULL REFERENCES proposals(id),
+    content_type TEXT NOT NULL,
+    sha256       TEXT NOT NULL,
+    size         BIGINT NOT NULL,
+    data         TEXT NOT NULL,
+    created_by   TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX attachments_proposal ON attachments(proposal_id);
