@@ -73,7 +73,12 @@ pub fn run(
     })?;
     progress.0.finish_and_clear();
     print_report(kind, &file, &report);
-    if report.counts.rejected > 0 {
+    let c = &report.counts;
+    if c.rejected > 0 && c.rejected == c.rows_total {
+        // Nothing could be imported: a failure, as for a file that cannot be read.
+        std::process::exit(1);
+    }
+    if c.rejected > 0 {
         std::process::exit(2);
     }
     Ok(())
@@ -97,6 +102,12 @@ fn print_report(kind: ListKind, file: &std::path::Path, r: &ImportReport) {
         c.rows_total, c.inserted, c.updated, c.unchanged, c.rejected, c.warnings, c.proposed
     );
     println!("  impor #{} · sha256 {}", r.import_id, r.sha256);
+    if !r.unused_columns.is_empty() {
+        println!(
+            "  kolom tidak dipakai / columns not used: {}",
+            r.unused_columns.join(", ")
+        );
+    }
     if !r.rejected.is_empty() {
         println!("Baris ditolak / rejected rows:");
         for p in r.rejected.iter().take(SHOW) {

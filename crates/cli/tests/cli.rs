@@ -1058,3 +1058,47 @@ fn a_persons_history_shows_every_change_of_an_import_with_its_actor() {
     let (code, out) = run(&["audit", "verify"]);
     assert_eq!(code, Some(0), "{out}");
 }
+
+/// An import that could take no row fails (exit 1); one that took some and refused others exits 2;
+/// both name the columns the file carries that nothing reads.
+#[test]
+fn import_exit_codes_tell_nothing_imported_from_some_rows_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "NIK,No KK,Nama,Jenis Kelamin,Tanggal Lahir,Kode Desa,Agama\n";
+    std::fs::write(
+        dir.path().join("semua-salah.csv"),
+        format!("{header}123,5304010101200001,Satu,L,1980-01-01,53.04.01.2001,Katolik\n456,5304010101200001,Dua,P,1981-01-01,53.04.01.2001,Katolik\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("sebagian.csv"),
+        format!("{header}5304011203850002,5304010101200001,Yohanes Mau,L,1985-03-12,53.04.01.2001,Katolik\n456,5304010101200001,Dua,P,1981-01-01,53.04.01.2001,Katolik\n"),
+    )
+    .unwrap();
+    let run = |file: &str| {
+        jaring()
+            .current_dir(dir.path())
+            .args(["--database", "t.db", "import", "--kind", "registry", file])
+            .output()
+            .unwrap()
+    };
+    let all = run("semua-salah.csv");
+    assert_eq!(
+        all.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&all.stdout)
+    );
+    let some = run("sebagian.csv");
+    assert_eq!(
+        some.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&some.stdout)
+    );
+    let text = String::from_utf8_lossy(&some.stdout);
+    assert!(
+        text.contains("kolom tidak dipakai / columns not used: Agama"),
+        "{text}"
+    );
+}

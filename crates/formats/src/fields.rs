@@ -22,6 +22,9 @@ impl KindFields for ListKind {
                 (BirthPlace, false),
                 (BirthDate, false),
                 (Address, false),
+                (Hamlet, false),
+                (Rw, false),
+                (Rt, false),
                 (VillageCode, false),
                 (Relationship, false),
                 (MaritalStatus, false),
@@ -107,6 +110,12 @@ pub enum Field {
     BirthDate,
     /// Address.
     Address,
+    /// Hamlet (*dusun*, *lingkungan*), part of the address.
+    Hamlet,
+    /// RW (*rukun warga*), part of the address.
+    Rw,
+    /// RT (*rukun tetangga*), part of the address.
+    Rt,
     /// Village code (Kemendagri, with or without dots).
     VillageCode,
     /// Village name (when there is no code).
@@ -173,6 +182,9 @@ impl Field {
             BirthPlace => "birth_place",
             BirthDate => "birth_date",
             Address => "address",
+            Hamlet => "hamlet",
+            Rw => "rw",
+            Rt => "rt",
             VillageCode => "village_code",
             VillageName => "village_name",
             DistrictName => "district_name",
@@ -260,6 +272,15 @@ impl Field {
                 "tgllahirddmmyyyy",
             ],
             Address => &["alamat", "alamatlengkap", "alamatrumah"],
+            Hamlet => &[
+                "dusun",
+                "namadusun",
+                "lingkungan",
+                "dusunlingkungan",
+                "banjar",
+            ],
+            Rw => &["rw", "norw"],
+            Rt => &["rt", "nort"],
             VillageCode => &[
                 "kodedesa",
                 "kodewilayah",
@@ -279,9 +300,17 @@ impl Field {
                 "statushubungandalamkeluarga",
                 "hubungan",
                 "hubkel",
+                // OpenSID's code column (1 kepala keluarga … 11 lainnya).
+                "kklevel",
             ],
             MaritalStatus => &["statusperkawinan", "statuskawin", "perkawinan", "kawin"],
-            Occupation => &["pekerjaan", "jenispekerjaan", "pekerjaanutama"],
+            // OpenSID writes the code of its occupation table under `pekerjaan_id`.
+            Occupation => &[
+                "pekerjaan",
+                "jenispekerjaan",
+                "pekerjaanutama",
+                "pekerjaanid",
+            ],
             LifeStatus => &["statushidup", "statusdasar", "statuspenduduk"],
             DeathDate => match kind {
                 ListKind::Deaths => &[
@@ -329,6 +358,7 @@ impl Field {
                 "noakta",
             ],
             EmployeeKind => &[
+                "jenis",
                 "jenispegawai",
                 "jeniskepegawaian",
                 "statuskepegawaian",

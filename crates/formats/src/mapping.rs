@@ -149,6 +149,17 @@ impl ColumnMap {
     pub fn iter(&self) -> impl Iterator<Item = (Field, usize)> + '_ {
         self.columns.iter().map(|(f, i)| (*f, *i))
     }
+
+    /// The headings of `headers` no field reads, in file order: the import report lists them as
+    /// "kolom tidak dipakai / column not used", so nothing a file carries is dropped unsaid.
+    pub fn unused(&self, headers: &[String]) -> Vec<String> {
+        headers
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| !h.trim().is_empty() && !self.columns.values().any(|c| c == i))
+            .map(|(_, h)| h.trim().to_string())
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -180,6 +191,14 @@ mod tests {
         assert_eq!(m.get(Field::BirthDate), Some(6));
         assert_eq!(m.get(Field::Relationship), Some(10));
         assert_eq!(m.get(Field::VillageCode), None);
+    }
+
+    #[test]
+    fn an_asn_list_may_head_its_kind_column_jenis_and_unread_columns_are_named() {
+        let h = headers(&["NIP", "NAMA", "NIK", "JENIS", "TMT", "KETERANGAN"]);
+        let m = ColumnMap::resolve(ListKind::Asn, &h, None).unwrap();
+        assert_eq!(m.get(Field::EmployeeKind), Some(3));
+        assert_eq!(m.unused(&h), vec!["KETERANGAN".to_string()]);
     }
 
     #[test]

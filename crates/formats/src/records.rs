@@ -580,7 +580,7 @@ impl RowReader {
         }
         let occupation = self
             .text(row, Field::Occupation, out)
-            .map(|o| values::normalize_text(&o));
+            .and_then(|o| occupation(&o, out));
         let civil_servant = self
             .text(row, Field::CivilServantStatus, out)
             .map(|t| employee_kind(&t).unwrap_or(CivilServantStatus::None))
@@ -603,9 +603,7 @@ impl RowReader {
                 .text(row, Field::BirthPlace, out)
                 .map(|t| values::normalize_text(&t)),
             birth_date,
-            address: self
-                .text(row, Field::Address, out)
-                .map(|t| values::normalize_text(&t)),
+            address: self.address(row, out),
             village: village?,
             relationship,
             marital_status,
@@ -616,6 +614,32 @@ impl RowReader {
             civil_servant_since,
             desil,
         })
+    }
+
+    /// The address with its hamlet, RW and RT (`Jl. Melati, Dusun Satu, RT 001 RW 002`), as OpenSID
+    /// and Dukcapil keep them in columns of their own; a `-` is no value.
+    fn address(&self, row: &RawRow, out: &mut RowIssues<'_>) -> Option<String> {
+        let part = |field, out: &mut RowIssues<'_>| {
+            self.text(row, field, out)
+                .map(|t| values::normalize_text(&t))
+                .filter(|t| !t.is_empty() && t != "-")
+        };
+        let street = part(Field::Address, out);
+        let hamlet = part(Field::Hamlet, out).map(|h| {
+            if jaring_domain::fold(&h).starts_with("dusun") {
+                h
+            } else {
+                format!("Dusun {h}")
+            }
+        });
+        let rt = part(Field::Rt, out).map(|v| format!("RT {v}"));
+        let rw = part(Field::Rw, out).map(|v| format!("RW {v}"));
+        let rt_rw = [rt, rw].into_iter().flatten().collect::<Vec<_>>().join(" ");
+        let parts: Vec<String> = [street, hamlet, Some(rt_rw).filter(|s| !s.is_empty())]
+            .into_iter()
+            .flatten()
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
     }
 
     /// The normalised name; a missing one rejects the row (unless it is already rejected).
@@ -848,6 +872,32 @@ impl RowReader {
             event_date,
             attributes,
         })
+    }
+}
+
+/// An occupation as written, or the Dukcapil/OpenSID code of one (`9` is PETANI/PEKEBUN); an unknown
+/// code is a warning and no occupation, never a resident whose job is "9".
+fn occupation(raw: &str, out: &mut RowIssues<'_>) -> Option<String> {
+    let text = values::normalize_text(raw);
+    if text.is_empty() || !text.chars().all(|c| c.is_ascii_digit()) {
+        return Some(text).filter(|t| !t.is_empty());
+    }
+    match text
+        .parse()
+        .ok()
+        .and_then(jaring_domain::occupation::label_of_code)
+    {
+        Some(label) => Some(label.to_string()),
+        None => {
+            out.push(
+                Some(Field::Occupation),
+                &text,
+                format!("kode pekerjaan '{text}' tidak dikenal (1–89); pekerjaan dikosongkan"),
+                format!("unknown occupation code '{text}' (1–89); occupation left empty"),
+                false,
+            );
+            None
+        }
     }
 }
 

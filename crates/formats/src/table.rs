@@ -330,15 +330,21 @@ impl Table {
         &self.path
     }
 
-    /// Data rows after the header, skipping blank ones. Can be called again for a second pass.
+    /// Data rows after the header, skipping blank ones and ending at the end marker (a cell `###`,
+    /// below which templates such as OpenSID's keep their instructions). Can be called again.
     pub fn rows(
         &self,
     ) -> Result<Box<dyn Iterator<Item = Result<RawRow, FormatError>> + '_>, FormatError> {
         let skip = self.header_index + 1;
-        Ok(Box::new(self.all_rows()?.skip(skip).filter(|r| {
-            r.as_ref()
-                .map_or(true, |r| !r.cells.iter().all(Cell::is_blank))
-        })))
+        Ok(Box::new(
+            self.all_rows()?
+                .skip(skip)
+                .take_while(|r| r.as_ref().map_or(true, |r| !ends_data(&r.cells)))
+                .filter(|r| {
+                    r.as_ref()
+                        .map_or(true, |r| !r.cells.iter().all(Cell::is_blank))
+                }),
+        ))
     }
 
     fn all_rows(
@@ -421,6 +427,9 @@ impl Table {
                     Some(other) => *other = Cell::Text(field.to_string()),
                     None => row.cells.push(Cell::Text(field.to_string())),
                 }
+            }
+            if ends_data(&row.cells) {
+                break;
             }
             if !row.cells.iter().all(Cell::is_blank) {
                 f(&row);
@@ -646,6 +655,11 @@ fn sniff_delimiter(path: &Path, encoding: &'static Encoding) -> Result<u8, Forma
         }
     }
     Ok(best.0)
+}
+
+/// Whether a row is the end marker of a template's data: a cell holding `###` alone.
+fn ends_data(cells: &[Cell]) -> bool {
+    cells.iter().any(|c| c.text_ref().trim() == "###")
 }
 
 #[cfg(test)]

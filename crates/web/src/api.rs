@@ -840,6 +840,8 @@ pub(crate) struct ImportResultDto {
     format: String,
     /// The first rejected rows (all are in the error file).
     rejected_rows: Vec<RejectedRowDto>,
+    /// Headings of the file no field reads ("kolom tidak dipakai").
+    unused_columns: Vec<String>,
 }
 
 /// `POST /api/v1/imports?kind=registry&file_name=desa.csv` with the file as the body.
@@ -899,6 +901,7 @@ pub(crate) async fn import(
                 .map(|_| format!("/impor/{}/galat", report.import_id)),
         },
         format: report.format.clone(),
+        unused_columns: report.unused_columns.clone(),
         rejected_rows: report
             .rejected
             .iter()

@@ -80,6 +80,8 @@ pub struct ImportReport {
     pub warnings: Vec<RowProblem>,
     /// The annotated file of rejected rows and how many rows it holds.
     pub error_file: Option<(PathBuf, u64)>,
+    /// Headings of the file no field reads ("kolom tidak dipakai / column not used").
+    pub unused_columns: Vec<String>,
 }
 
 /// Receives progress; the CLI draws a bar, the web reports percentages.
@@ -603,6 +605,7 @@ pub fn import_file(
         rejected: problems.rejected,
         warnings: problems.warnings,
         error_file,
+        unused_columns: columns.unused(table.headers()),
     })
 }
 

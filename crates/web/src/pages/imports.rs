@@ -41,6 +41,9 @@ fn import_page(
                     @if r.counts.proposed > 0 {
                         " · " (l.t("menunggu tinjauan", "awaiting review")) " " (number(r.counts.proposed as i64))
                     } }
+                @if !r.unused_columns.is_empty() {
+                    p #tidak-dipakai { (l.t("Kolom tidak dipakai", "Columns not used")) ": " (r.unused_columns.join(", ")) }
+                }
             }
             @if !r.rejected.is_empty() {
                 h3 { (l.both("Baris yang ditolak", "rejected rows")) }

@@ -1,0 +1,215 @@
+//! OpenSID's own files read as-is (#21), on every backend: its resident export
+//! (`contoh_penduduk.xlsx`, 43 snake_case columns) and its import template (`FormatImporExcel.xlsm`,
+//! with a `###` end marker and a code sheet), in `tests/fixtures/opensid/` (GPL-3.0, copied
+//! unchanged; see its README). Expectations are read from the files themselves with calamine,
+//! independently of jaring's reader.
+
+#[path = "../../store/tests/backends.rs"]
+mod backends;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use backends::{backends, label};
+use calamine::{open_workbook_auto, Data, Reader};
+use jaring_app::accounts::Principal;
+use jaring_app::import::{import_file, ImportRequest, NoProgress};
+use jaring_domain::{ListKind, RegionCode};
+
+const KEWAR: &str = "53.04.01.2001";
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../tests/fixtures/opensid/{name}"))
+}
+
+/// The first sheet's rows as text, header first.
+fn sheet(name: &str) -> Vec<Vec<String>> {
+    let mut wb = open_workbook_auto(fixture(name)).unwrap();
+    let first = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&first).unwrap();
+    range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    other => other.to_string().trim().to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn request(name: &str, out: &std::path::Path) -> ImportRequest {
+    ImportRequest {
+        path: fixture(name),
+        file_name: None,
+        kind: ListKind::Registry,
+        mapping: None,
+        sheet: None,
+        village: Some(RegionCode::parse(KEWAR).unwrap()),
+        error_file: Some(out.join("kesalahan.csv")),
+        today: chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+    }
+}
+
+fn admin() -> Principal {
+    Principal::job(RegionCode::parse("53.04").unwrap(), "uji")
+}
+
+#[test]
+fn the_opensid_resident_export_keeps_households_occupations_and_addresses() {
+    let rows = sheet("contoh_penduduk.xlsx");
+    let headers = rows[0].clone();
+    let col = |h: &str| headers.iter().position(|x| x == h).unwrap();
+    let data: Vec<&Vec<String>> = rows[1..]
+        .iter()
+        .filter(|r| !r.iter().all(String::is_empty))
+        .collect();
+    let heads = data.iter().filter(|r| r[col("kk_level")] == "1").count() as i64;
+    assert!(heads > 10, "the fixture has heads of household: {heads}");
+    for t in backends() {
+        let db = &t.db;
+        let l = label(db);
+        let out = tempfile::tempdir().unwrap();
+        let r = import_file(
+            db,
+            &admin(),
+            &request("contoh_penduduk.xlsx", out.path()),
+            &NoProgress,
+        )
+        .unwrap();
+        assert_eq!(
+            r.counts.inserted,
+            data.len() as u64,
+            "{l}: {:?}",
+            r.rejected
+        );
+        assert_eq!(r.counts.rejected, 0, "{l}");
+
+        // Every column is read or reported.
+        let used: BTreeSet<&str> = [
+            "alamat",
+            "dusun",
+            "rw",
+            "rt",
+            "nama",
+            "no_kk",
+            "nik",
+            "sex",
+            "tempatlahir",
+            "tanggallahir",
+            "pekerjaan_id",
+            "status_kawin",
+            "kk_level",
+            "status_dasar",
+        ]
+        .into_iter()
+        .collect();
+        let unused: BTreeSet<&str> = r.unused_columns.iter().map(String::as_str).collect();
+        let all: BTreeSet<&str> = headers
+            .iter()
+            .map(String::as_str)
+            .filter(|h| !h.is_empty())
+            .collect();
+        assert_eq!(
+            used.union(&unused).copied().collect::<BTreeSet<_>>(),
+            all,
+            "{l}: every column used or listed as not used"
+        );
+        assert!(used.is_disjoint(&unused), "{l}: {unused:?}");
+        for h in [
+            "agama_id",
+            "pendidikan_kk_id",
+            "nama_ibu",
+            "golongan_darah_id",
+        ] {
+            assert!(unused.contains(h), "{l}: {h} reported as not used");
+        }
+
+        // Households have their heads; occupations and addresses come through, row by row.
+        let mut conn = db.conn().unwrap();
+        let stored_heads = conn
+            .query_i64(
+                "SELECT COUNT(*) FROM persons WHERE relationship = 'head'",
+                &[],
+            )
+            .unwrap();
+        assert_eq!(stored_heads, heads, "{l}");
+        for row in &data {
+            let nik = &row[col("nik")];
+            let p = conn
+                .query_opt(
+                    "SELECT relationship, occupation, worker_category, address FROM persons WHERE nik = $1",
+                    &[nik.clone().into()],
+                )
+                .unwrap()
+                .unwrap_or_else(|| panic!("{l}: {nik} imported"));
+            let relationship = jaring_formats::values::parse_relationship(&row[col("kk_level")])
+                .unwrap()
+                .as_code();
+            assert_eq!(p.text(0).unwrap(), relationship, "{l}: {nik}");
+            let occupation =
+                jaring_domain::occupation::label_of_code(row[col("pekerjaan_id")].parse().unwrap())
+                    .unwrap();
+            assert_eq!(p.text(1).unwrap(), occupation, "{l}: {nik}");
+            assert_eq!(
+                p.text(2).unwrap(),
+                jaring_domain::occupation::worker_category(occupation, None).as_code(),
+                "{l}: {nik}"
+            );
+            let address = p.text(3).unwrap();
+            assert!(
+                address
+                    .to_uppercase()
+                    .contains(&format!("DUSUN {}", row[col("dusun")])),
+                "{l}: {address}"
+            );
+            let rt = &row[col("rt")];
+            if !rt.is_empty() && rt != "-" {
+                assert!(address.contains(&format!("RT {rt}")), "{l}: {address}");
+            }
+        }
+        let working = conn
+            .query_i64("SELECT COUNT(*) FROM persons WHERE occupation = ''", &[])
+            .unwrap();
+        assert_eq!(working, 0, "{l}: nobody's occupation is lost");
+    }
+}
+
+#[test]
+fn the_opensid_template_stops_at_its_end_marker_and_ignores_its_code_sheet() {
+    let rows = sheet("FormatImporExcel.xlsm");
+    let marker = rows
+        .iter()
+        .position(|r| r.iter().any(|c| c == "###"))
+        .expect("the template has its ### marker");
+    let examples = rows[1..marker]
+        .iter()
+        .filter(|r| !r.iter().all(String::is_empty))
+        .count() as u64;
+    assert!(rows.len() > marker + 2, "instructions follow the marker");
+    for t in backends() {
+        let db = &t.db;
+        let l = label(db);
+        let out = tempfile::tempdir().unwrap();
+        let r = import_file(
+            db,
+            &admin(),
+            &request("FormatImporExcel.xlsm", out.path()),
+            &NoProgress,
+        )
+        .unwrap();
+        assert_eq!(
+            r.counts.rows_total, examples,
+            "{l}: only the rows above ###"
+        );
+        assert!(
+            r.rejected
+                .iter()
+                .all(|p| !p.issue.en.contains("name is required")),
+            "{l}: no instruction row read as a resident: {:?}",
+            r.rejected
+        );
+    }
+}
