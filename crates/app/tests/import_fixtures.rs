@@ -543,15 +543,16 @@ fn f16_indonesian_month_names() {
 fn f17_sex_unknown_or_contradicting_the_nik() {
     each_backend("17_bad_sex.csv", ListKind::Registry, |db, r| {
         let r = r.unwrap();
-        assert_rejected(
-            db,
-            &r,
-            &[
-                (2, "tidak dikenal (L/P)", "unknown sex"),
-                (3, "tidak sesuai NIK", "contradicts the NIK"),
-            ],
+        assert_rejected(db, &r, &[(2, "tidak dikenal (L/P)", "unknown sex")]);
+        // A sex the NIK contradicts is a warning naming both; the row is kept.
+        assert!(
+            r.warnings.iter().any(|w| w.line == 3
+                && w.issue.id.contains("tidak sesuai NIK")
+                && w.issue.en.contains("the NIK says")),
+            "{:?}",
+            r.warnings
         );
-        assert_eq!(persons(db), 1);
+        assert_eq!(persons(db), 2);
     });
 }
 

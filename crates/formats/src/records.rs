@@ -252,6 +252,33 @@ impl RowReader {
         out: &mut RowIssues<'_>,
         fatal: bool,
     ) -> Option<NaiveDate> {
+        self.date_in_order(row, field, out, fatal, None)
+    }
+
+    /// The birth date, its day/month order settled by the row's own NIK when the date alone could be
+    /// read either way (`04/05/1980` with a NIK born on 5 April is 5 April, whatever the column says).
+    fn birth_date(
+        &self,
+        row: &RawRow,
+        nik: Option<Nik>,
+        out: &mut RowIssues<'_>,
+        fatal: bool,
+    ) -> Option<NaiveDate> {
+        let order = nik.and_then(|n| {
+            let cell = self.cell(row, Field::BirthDate)?;
+            values::order_by_nik(&cell.text_ref(), n.birth_date())
+        });
+        self.date_in_order(row, Field::BirthDate, out, fatal, order)
+    }
+
+    fn date_in_order(
+        &self,
+        row: &RawRow,
+        field: Field,
+        out: &mut RowIssues<'_>,
+        fatal: bool,
+        forced: Option<values::DateOrder>,
+    ) -> Option<NaiveDate> {
         let cell = self.cell(row, field)?;
         // Events have happened by now; only the end of a membership is announced ahead (the end of the
         // month of a death is often still to come when the terminations file is sent).
@@ -266,7 +293,9 @@ impl RowReader {
                 .ok_or(values::DateProblem::Unreadable),
             _ => {
                 let text = self.text(row, field, out)?;
-                let order = self.date_orders.get(&field).copied().unwrap_or_default();
+                let order = forced
+                    .or_else(|| self.date_orders.get(&field).copied())
+                    .unwrap_or_default();
                 values::parse_date(&text, order, latest)
             }
         };
@@ -478,7 +507,9 @@ impl RowReader {
                         s.label_id(),
                         n.sex().label_id()
                     ),
-                    true,
+                    // A warning, as for the birth date: one of the two is wrong, the row is kept
+                    // with the column's value for someone to check.
+                    false,
                 );
             }
         }
@@ -491,9 +522,31 @@ impl RowReader {
                 true,
             );
         }
-        let birth_date = self
-            .date(row, Field::BirthDate, out, true)
-            .or_else(|| nik.map(|n| n.birth_date()));
+        let read = self.birth_date(row, nik, out, true);
+        if let (Some(d), Some(n)) = (read, nik) {
+            let from_nik = n.birth_date();
+            use chrono::Datelike;
+            if (d.day(), d.month(), d.year() % 100)
+                != (from_nik.day(), from_nik.month(), from_nik.year() % 100)
+            {
+                out.push(
+                    Some(Field::BirthDate),
+                    &d.format("%d-%m-%Y").to_string(),
+                    format!(
+                        "tanggal lahir {} berbeda dengan tanggal dalam NIK ({}); periksa salah satunya",
+                        d.format("%d-%m-%Y"),
+                        from_nik.format("%d-%m-%y")
+                    ),
+                    format!(
+                        "birth date {} differs from the date in the NIK ({}); check one of them",
+                        d.format("%d-%m-%Y"),
+                        from_nik.format("%d-%m-%y")
+                    ),
+                    false,
+                );
+            }
+        }
+        let birth_date = read.or_else(|| nik.map(|n| n.birth_date()));
         let village = match self
             .columns
             .get(Field::VillageCode)
@@ -525,6 +578,16 @@ impl RowReader {
                 )
             }
             _ => {}
+        }
+        if let Some(v) = village {
+            foreign_issue(
+                out,
+                v,
+                nik.map(|n| n.registration_district()),
+                Field::Nik,
+                "NIK",
+            );
+            foreign_issue(out, v, no_kk.map(|k| k.district()), Field::NoKk, "No. KK");
         }
         let relationship = self.label(
             row,
@@ -739,7 +802,7 @@ impl RowReader {
             }
             s
         });
-        let birth_date = self.date(row, Field::BirthDate, out, false);
+        let birth_date = self.birth_date(row, nik, out, false);
         let village = self.village_from_columns(row, out, false);
         let no_kk = self
             .text(row, Field::NoKk, out)
@@ -873,6 +936,38 @@ impl RowReader {
             attributes,
         })
     }
+}
+
+/// A warning when a NIK or family card was issued outside the regency of the village the row puts
+/// the person in: people move, so the row is kept, but a file of another region imported into the
+/// wrong village shows at once.
+fn foreign_issue(
+    out: &mut RowIssues<'_>,
+    village: jaring_domain::RegionCode,
+    issued_in: Option<jaring_domain::RegionCode>,
+    field: Field,
+    what: &str,
+) {
+    use jaring_domain::RegionLevel;
+    let (Some(issued), Some(regency)) = (issued_in, village.at_level(RegionLevel::Regency)) else {
+        return;
+    };
+    if regency.contains(issued) {
+        return;
+    }
+    let (id, en) =
+        if village.at_level(RegionLevel::Province) == issued.at_level(RegionLevel::Province) {
+            ("kabupaten lain", "another regency")
+        } else {
+            ("provinsi lain", "another province")
+        };
+    out.push(
+        Some(field),
+        &issued.to_string(),
+        format!("{what} diterbitkan di {id} ({issued}), bukan di {regency}: penduduk pindahan, atau berkas desa lain?"),
+        format!("{what} issued in {en} ({issued}), not in {regency}: a newcomer, or another village's file?"),
+        false,
+    );
 }
 
 /// An occupation as written, or the Dukcapil/OpenSID code of one (`9` is PETANI/PEKEBUN); an unknown

@@ -140,6 +140,25 @@ const MONTHS: &[(&str, u32)] = &[
 ];
 
 /// `a`, `b`, year from `a/b/yyyy`, `a-b-yy`, `a.b.yyyy`.
+/// The day/month order under which `raw` (both parts 12 or less, so either way is a date) gives the
+/// day and month of `nik_birth` — the NIK settles its own row's date — or `None` when the date is not
+/// ambiguous or neither reading agrees with the NIK.
+pub fn order_by_nik(raw: &str, nik_birth: NaiveDate) -> Option<DateOrder> {
+    use chrono::Datelike;
+    let (a, b, _) = numeric_parts(raw)?;
+    if a > 12 || b > 12 || a == b {
+        return None;
+    }
+    let (day, month) = (nik_birth.day(), nik_birth.month());
+    if (a, b) == (day, month) {
+        Some(DateOrder::Dmy)
+    } else if (b, a) == (day, month) {
+        Some(DateOrder::Mdy)
+    } else {
+        None
+    }
+}
+
 fn numeric_parts(raw: &str) -> Option<(u32, u32, i32)> {
     let s = raw.trim();
     let sep = s.chars().find(|c| ['/', '-', '.'].contains(c))?;

@@ -86,6 +86,19 @@ fn the_opensid_resident_export_keeps_households_occupations_and_addresses() {
             r.rejected
         );
         assert_eq!(r.counts.rejected, 0, "{l}");
+        // Its NIKs were issued in Lombok Barat (52.01): kept, each row with a warning naming it.
+        assert!(
+            r.counts.warnings >= data.len() as u64,
+            "{l}: {}",
+            r.counts.warnings
+        );
+        assert!(
+            r.warnings
+                .iter()
+                .any(|w| w.issue.en.contains("issued in another province (52.01")),
+            "{l}: {:?}",
+            r.warnings.first()
+        );
 
         // Every column is read or reported.
         let used: BTreeSet<&str> = [
@@ -210,6 +223,94 @@ fn the_opensid_template_stops_at_its_end_marker_and_ignores_its_code_sheet() {
                 .all(|p| !p.issue.en.contains("name is required")),
             "{l}: no instruction row read as a resident: {:?}",
             r.rejected
+        );
+    }
+}
+
+/// The NIK is evidence for its own row: it settles a date that reads either way, and a birth date it
+/// contradicts is a warning naming both.
+#[test]
+fn the_nik_settles_its_rows_date_and_a_contradiction_is_a_warning() {
+    let header = "NIK,No KK,Nama,Jenis Kelamin,Tanggal Lahir,Kode Desa\n";
+    // Day first by the column (25/12/1970), but 04/05/1980's NIK says 5 April; every date of the
+    // second file reads either way and each NIK settles its own.
+    let mixed = format!(
+        "{header}5304010504800001,5304010101200001,Agustinus Bere,L,04/05/1980,{KEWAR}\n\
+         5304012512700002,5304010101200001,Maria Hoar,L,25/12/1970,{KEWAR}\n\
+         5304010302900003,5304010101200001,Yosef Mali,L,03/04/1990,{KEWAR}\n"
+    );
+    let ambiguous = format!(
+        "{header}5304010607850004,5304010101200002,Petrus Luan,L,07/06/1985,{KEWAR}\n\
+         5304010102950005,5304010101200002,Paulus Atok,L,01/02/1995,{KEWAR}\n"
+    );
+    for t in backends() {
+        let db = &t.db;
+        let l = label(db);
+        let out = tempfile::tempdir().unwrap();
+        let import = |name: &str, text: &str| {
+            let path = out.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            let mut req = request("contoh_penduduk.xlsx", out.path());
+            req.path = path;
+            req.village = None;
+            import_file(db, &admin(), &req, &NoProgress).unwrap()
+        };
+        let born = |nik: &str| {
+            db.conn()
+                .unwrap()
+                .query_opt(
+                    "SELECT birth_date FROM persons WHERE nik = $1",
+                    &[nik.into()],
+                )
+                .unwrap()
+                .and_then(|r| r.opt_date(0).unwrap())
+                .map(|d| d.to_string())
+        };
+        let r = import("campur.csv", &mixed);
+        assert_eq!(r.counts.rejected, 0, "{l}: {:?}", r.rejected);
+        assert_eq!(
+            born("5304010504800001").as_deref(),
+            Some("1980-04-05"),
+            "{l}: the NIK's order"
+        );
+        assert_eq!(
+            born("5304012512700002").as_deref(),
+            Some("1970-12-25"),
+            "{l}"
+        );
+        // 03/04/1990 read day first is 3 April; the NIK says 3 February: kept as written, with a warning.
+        assert_eq!(
+            born("5304010302900003").as_deref(),
+            Some("1990-04-03"),
+            "{l}"
+        );
+        let warned: Vec<&str> = r
+            .warnings
+            .iter()
+            .filter(|w| w.issue.en.contains("differs from the date in the NIK"))
+            .map(|w| w.issue.value.as_str())
+            .collect();
+        assert_eq!(warned, vec!["03-04-1990"], "{l}: {:?}", r.warnings);
+        assert!(
+            r.warnings.iter().any(|w| w.issue.id.contains("03-02-90")),
+            "{l}: both values named"
+        );
+
+        let r = import("ambigu.csv", &ambiguous);
+        assert_eq!(
+            r.counts.rejected, 0,
+            "{l}: each NIK settles its date: {:?}",
+            r.rejected
+        );
+        assert_eq!(
+            born("5304010607850004").as_deref(),
+            Some("1985-07-06"),
+            "{l}: month first, as its NIK says"
+        );
+        assert_eq!(
+            born("5304010102950005").as_deref(),
+            Some("1995-02-01"),
+            "{l}"
         );
     }
 }
