@@ -73,6 +73,8 @@ test('a death the village reports waits for the kecamatan, which confirms it', a
   await expect(page.locator('body')).toContainText('474.3/07/2026');
   // The reporter cannot approve it.
   await expect(page.locator('form[action$="/setujui"]')).toHaveCount(0);
+  // … but may withdraw it.
+  await expect(page.locator('form[action$="/tolak"]')).toHaveCount(1);
   const proposal = page.url().split('?')[0];
   await signOut(page);
 

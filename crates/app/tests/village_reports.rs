@@ -223,12 +223,14 @@ fn a_reported_death_confirmed_by_a_second_person_ends_cover_opens_the_claim_reac
             "{l}: Maria's, not its own report"
         );
         assert_eq!(waiting(&kewar()).own_reports_pending, 1, "{l}");
+        // The kecamatan may turn a report down as well as confirm one.
+        review::reject(db, &kecamatan(), own.proposal_id, None, "masih hidup").unwrap();
         // The kecamatan confirms.
         review::approve(db, &kecamatan(), out.proposal_id, None, &ctx()).unwrap();
         assert_eq!(
             waiting(&kecamatan()).deaths_to_confirm,
-            1,
-            "{l}: Yohanes' still waits"
+            0,
+            "{l}: Yohanes' was turned down"
         );
         assert_eq!(waiting(&kewar()).own_reports_pending, 0, "{l}");
         assert_eq!(
@@ -580,6 +582,18 @@ fn a_move_between_villages_is_one_proposal_both_see_and_the_other_village_decide
             refused(review::approve(db, &kewar(), out.proposal_id, None, &ctx())),
             "{l}: the origin cannot take its own move through"
         );
+        // The destination may also turn a move down (and the origin withdraw one).
+        let turned_down = submit(
+            db,
+            &kewar(),
+            Report::MoveOut(MoveOut {
+                person_id: person_id(db, MARIA),
+                to: Destination::Village(code(FULUR), None),
+                on: d("2026-11-16"),
+            }),
+        )
+        .unwrap();
+        review::reject(db, &fulur(), turned_down.proposal_id, None, "belum datang").unwrap();
         review::approve(db, &fulur(), out.proposal_id, None, &ctx()).unwrap();
         assert_eq!(
             one(

@@ -196,7 +196,8 @@ fn decidable(
     }
     let intent = parse_intent(&row)?;
     let villages = touched_villages(tx, &intent)?;
-    if approving && death_check_in(tx, &row)? == Some(DeathCheck::SecondPerson) {
+    let second = death_check_in(tx, &row)? == Some(DeathCheck::SecondPerson);
+    if second && approving {
         if who.username == row.created_by {
             return Err(AppError::Denied(
                 "kematian yang Anda laporkan sendiri dikonfirmasi oleh orang lain (kecamatan atau kabupaten) / a death you reported is confirmed by someone else (district or regency)"
@@ -212,11 +213,34 @@ fn decidable(
         require_everywhere(who, Action::ConfirmReportedDeaths, &villages)?;
         return Ok(row);
     }
+    if second && who.grant.role.may(Action::ConfirmReportedDeaths) {
+        // Whoever may confirm a reported death may also turn it down.
+        require_everywhere(who, Action::ConfirmReportedDeaths, &villages)?;
+        return Ok(row);
+    }
     require_decide(who, &row)?;
-    let villages = match other_side(&row) {
-        Some(v) if approving => vec![v],
-        _ => villages,
-    };
+    if let (Some(other), Some(to)) = (other_side(&row), row.village_to.as_deref()) {
+        if approving {
+            require_everywhere(who, Action::DecideProposals, &[other])?;
+        } else {
+            // Either village may turn a move down: the origin withdraws it, the destination refuses.
+            let sides = [row.village_code.as_deref(), Some(to)];
+            let mine = sides
+                .into_iter()
+                .flatten()
+                .filter_map(|v| RegionCode::parse(v).ok())
+                .any(|v| who.grant.allows(Action::DecideProposals, v));
+            if !mine {
+                return Err(AppError::Denied(format!(
+                    "{} tidak berwenang memutuskan usulan #{} / may not decide proposal #{}",
+                    who.grant.role.label_id(),
+                    row.id,
+                    row.id
+                )));
+            }
+        }
+        return Ok(row);
+    }
     require_everywhere(who, Action::DecideProposals, &villages)?;
     Ok(row)
 }

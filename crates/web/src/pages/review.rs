@@ -511,6 +511,10 @@ fn detail_markup(
     } else {
         g.role.may(Action::DecideProposals)
     };
+    // A village may withdraw the death it reported, though someone else confirms it.
+    let may_reject = may_decide
+        || (second
+            && (g.role.may(Action::DecideProposals) || g.role.may(Action::ConfirmReportedDeaths)));
     let may_object = row.status == "applied"
         && row
             .village_code
@@ -570,12 +574,14 @@ fn detail_markup(
         @if may_object {
             p { a href={ "/tinjau/" (row.id) "/keberatan" } { (l.t("Ajukan keberatan atas keputusan ini", "Lodge an objection to this decision")) } }
         }
-        @if row.status == "pending" && may_decide {
+        @if row.status == "pending" && may_reject {
             div.pair {
-                form method="post" action={ "/tinjau/" (row.id) "/setujui" } {
-                    (csrf_field(&frame))
-                    input type="hidden" name="version" value=(row.row_version);
-                    button type="submit" { (l.t("Setujui", "Approve")) }
+                @if may_decide {
+                    form method="post" action={ "/tinjau/" (row.id) "/setujui" } {
+                        (csrf_field(&frame))
+                        input type="hidden" name="version" value=(row.row_version);
+                        button type="submit" { (l.t("Setujui", "Approve")) }
+                    }
                 }
                 form method="post" action={ "/tinjau/" (row.id) "/tolak" } {
                     (csrf_field(&frame))
