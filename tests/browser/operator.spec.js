@@ -255,6 +255,14 @@ test('the review queue counts by kind and band, names the resident, and goes on 
   // A band filter from the counts.
   await counts.locator('a[href*="pita="]').first().click();
   await expect(page).toHaveURL(/pita=/);
+  // A village filters by hamlet, as its residents' addresses name them.
+  await page.goto('/tinjau');
+  const hamlets = await page.locator('select[name=dusun] option').evaluateAll((os) => os.map((o) => o.value).filter((v) => v));
+  expect(hamlets.length).toBeGreaterThan(1);
+  await page.selectOption('select[name=dusun]', hamlets[0]);
+  await page.click('main form[method=get] button[type=submit]');
+  await expect(page).toHaveURL(new RegExp(`dusun=${encodeURIComponent(hamlets[0]).replace(/%20/g, '(\\+|%20)')}`));
+  await expect(page.locator('select[name=dusun]')).toHaveValue(hamlets[0]);
   // Decile updates, the bulk of a village's queue: each names its resident.
   await page.goto('/tinjau?jenis=desil_update');
   const rows = page.locator('table:not(.counts) tbody tr');

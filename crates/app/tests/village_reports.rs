@@ -998,3 +998,53 @@ fn a_photo_of_the_letter_is_kept_with_the_report_and_only_images_or_pdfs_are_tak
         );
     }
 }
+
+#[test]
+fn a_village_filters_its_queue_by_hamlet_and_dusun_1_is_not_dusun_12() {
+    for t in backends() {
+        let db = &t.db;
+        let l = label(db);
+        let dir = tempfile::tempdir().unwrap();
+        let maria = seed(db, dir.path());
+        import(
+            db,
+            dir.path(),
+            "dusun12.csv",
+            ListKind::Registry,
+            &format!("{HEADER}5304014107920003,5304010101200009,Theresia Abuk,P,Kewar,1992-07-01,\"Dusun 12, RT 002/RW 001\",{KEWAR},Kepala Keluarga,Kawin,Petani/Pekebun,Hidup,\n"),
+        );
+        let theresia = person_id(db, "5304014107920003");
+        let a = submit(db, &kewar(), death(maria)).unwrap();
+        let b = submit(db, &kewar(), death(theresia)).unwrap();
+        assert_eq!(
+            review::queue::hamlets(db, &kewar()).unwrap(),
+            vec!["Dusun 1".to_string(), "Dusun 12".to_string()],
+            "{l}"
+        );
+        let in_hamlet = |h: &str| {
+            review::list(
+                db,
+                &kewar(),
+                &ProposalFilter {
+                    status: Some("pending".into()),
+                    hamlet: Some(h.into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(in_hamlet("Dusun 1"), vec![a.proposal_id], "{l}");
+        assert_eq!(in_hamlet("Dusun 12"), vec![b.proposal_id], "{l}");
+        assert!(
+            in_hamlet("Dusun %").is_empty(),
+            "{l}: a wildcard is a character"
+        );
+        assert!(
+            review::queue::hamlets(db, &admin()).unwrap().is_empty(),
+            "{l}: villages first"
+        );
+    }
+}

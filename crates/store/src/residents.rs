@@ -190,3 +190,15 @@ pub fn enrolments(conn: &mut Conn, person_id: i64) -> Result<Vec<EnrolmentSummar
     })
     .collect()
 }
+
+/// The distinct addresses of a village's living residents (to list its hamlets).
+pub fn addresses(conn: &mut Conn, village: &str) -> Result<Vec<String>> {
+    conn.query(
+        "SELECT DISTINCT address FROM persons WHERE village_code = $1 AND life_status = 'alive' \
+         AND address <> ''",
+        &[Value::from(village)],
+    )?
+    .iter()
+    .map(|r| r.text(0))
+    .collect()
+}

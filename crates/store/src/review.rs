@@ -512,6 +512,8 @@ pub struct ProposalFilter {
     pub region_prefix: Option<String>,
     /// Person.
     pub person_id: Option<i64>,
+    /// Only proposals about residents whose address names this hamlet (`Dusun 2`), as a whole word.
+    pub hamlet: Option<String>,
     /// Page size (0 = no limit).
     pub limit: i64,
     /// Rows to skip.
@@ -541,6 +543,23 @@ fn filter_sql(f: &ProposalFilter) -> (String, Vec<Value>) {
     }
     if let Some(p) = f.person_id {
         push(&mut sql, " AND person_id = ?", Value::Int(p));
+    }
+    if let Some(h) = &f.hamlet {
+        // The hamlet followed by a comma, a space or nothing: `Dusun 1` is not `Dusun 12`.
+        let h = h
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        for pattern in [format!("%{h},%"), format!("%{h} %"), format!("%{h}")] {
+            params.push(Value::Text(pattern));
+        }
+        let n = params.len();
+        sql.push_str(&format!(
+            " AND person_id IN (SELECT id FROM persons WHERE address LIKE ${} ESCAPE '\\' \
+             OR address LIKE ${} ESCAPE '\\' OR address LIKE ${n} ESCAPE '\\')",
+            n - 2,
+            n - 1
+        ));
     }
     if !f.kinds.is_empty() {
         let mut parts = Vec::new();

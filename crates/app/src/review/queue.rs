@@ -96,3 +96,73 @@ pub fn next_pending(
         .map(|r| r.id)
         .find(|id| *id != after))
 }
+
+/// The hamlet an address names (`Dusun 2` in `Dusun 2, RT 003/RW 002, Kewar`), if any: the word
+/// `Dusun` and what follows up to a comma or the RT.
+pub fn hamlet_of(address: &str) -> Option<String> {
+    // Case-insensitive on ASCII only, so byte positions stay those of `address` whatever it holds.
+    let at = |word: &str, from: usize| {
+        (from..address.len()).find(|&i| {
+            address
+                .get(i..i + word.len())
+                .is_some_and(|s| s.eq_ignore_ascii_case(word))
+        })
+    };
+    let start = at("dusun ", 0)?;
+    let end = [
+        address[start..].find(',').map(|e| start + e),
+        at(" rt", start),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+    .unwrap_or(address.len());
+    let hamlet = address.get(start..end)?.trim();
+    (hamlet.len() > "dusun ".len()).then(|| hamlet.to_string())
+}
+
+/// The hamlets of a village operator's village, as its residents' addresses name them; none for wider
+/// scopes (a regency's queue is filtered by village first).
+pub fn hamlets(db: &Database, who: &Principal) -> Result<Vec<String>, AppError> {
+    who.require_any(Action::ViewProposals)?;
+    if who.grant.scope.level() != jaring_domain::RegionLevel::Village {
+        return Ok(Vec::new());
+    }
+    let addresses =
+        jaring_store::residents::addresses(&mut db.conn()?, &who.grant.scope.to_string())?;
+    let mut out: Vec<String> = addresses
+        .iter()
+        .filter_map(|a| hamlet_of(a))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    out.truncate(50);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hamlet_of;
+
+    #[test]
+    fn the_hamlet_is_read_out_of_an_address() {
+        assert_eq!(
+            hamlet_of("Dusun 2, RT 003/RW 002, Kewar").as_deref(),
+            Some("Dusun 2")
+        );
+        assert_eq!(
+            hamlet_of("Jl Melati, Dusun Satu, RT 001 RW 002").as_deref(),
+            Some("Dusun Satu")
+        );
+        assert_eq!(
+            hamlet_of("DUSUN LOCO RT 004").as_deref(),
+            Some("DUSUN LOCO")
+        );
+        assert_eq!(hamlet_of("Jl Ahmad Yani 3, Atambua"), None);
+        assert_eq!(
+            hamlet_of("İİ Dusun Ñ, RT 1").as_deref(),
+            Some("Dusun Ñ"),
+            "any letters around"
+        );
+    }
+}

@@ -23,6 +23,8 @@ pub(crate) struct QueueQuery {
     jenis: Option<String>,
     /// Band: `auto`, `review`, `manual`.
     pita: Option<String>,
+    /// Hamlet (`Dusun 2`), for a village's queue.
+    dusun: Option<String>,
     halaman: Option<i64>,
     /// How many a bulk approval just applied, and how many it left.
     disetujui: Option<usize>,
@@ -115,19 +117,22 @@ pub(crate) async fn queue(
         status: (status != "all").then(|| status.clone()),
         band: band.clone(),
         kinds: qq.jenis.iter().filter(|k| !k.is_empty()).cloned().collect(),
+        hamlet: qq.dusun.clone().filter(|d| !d.trim().is_empty()),
         limit: PER_PAGE + 1,
         offset: (page_no - 1) * PER_PAGE,
         ..Default::default()
     };
     let db = auth.db.clone();
     let who = auth.who.clone();
-    let (mut rows, counts) = blocking(move || {
+    let (mut rows, counts, hamlets) = blocking(move || {
         Ok((
             review::queue::items(&db, &who, &filter)?,
             review::queue::pending_counts(&db, &who)?,
+            review::queue::hamlets(&db, &who)?,
         ))
     })
     .await?;
+    let hamlet = qq.dusun.clone().unwrap_or_default();
     let more = rows.len() as i64 > PER_PAGE;
     rows.truncate(PER_PAGE as usize);
     let l = auth.lang;
@@ -190,6 +195,14 @@ pub(crate) async fn queue(
                         option value=(b) selected[b == band] { (band_label(l, b)) }
                     }
                 }
+                @if !hamlets.is_empty() {
+                    select name="dusun" aria-label=(l.t("dusun", "hamlet")) {
+                        option value="" { (l.t("semua dusun", "all hamlets")) }
+                        @for h in &hamlets {
+                            option value=(h) selected[*h == hamlet] { (h) }
+                        }
+                    }
+                }
                 button type="submit" { (l.t("Tampilkan", "Show")) }
             }
         }
@@ -217,7 +230,7 @@ pub(crate) async fn queue(
                 }
             }
         }
-        (pager(l, &format!("/tinjau?status={}&jenis={}&pita={}", enc(&status), enc(&kind), enc(&band)), page_no, more))
+        (pager(l, &format!("/tinjau?status={}&jenis={}&pita={}&dusun={}", enc(&status), enc(&kind), enc(&band), enc(&hamlet)), page_no, more))
     };
     Ok(respond(&frame, l.t("Tinjauan", "Review"), body))
 }
