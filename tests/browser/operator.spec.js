@@ -5,15 +5,7 @@ const { test, expect } = require('@playwright/test');
 const fs = require('fs');
 const path = require('path');
 
-const artifacts = process.env.JARING_ARTIFACTS || path.join(__dirname, 'artifacts');
-const password = 'belu-demo-2026';
-
-async function signIn(page, username) {
-  await page.goto('/masuk');
-  await page.fill('#username', username);
-  await page.fill('#password', password);
-  await page.click('button[type=submit]');
-}
+const { artifacts, signIn } = require('./demo');
 
 async function ucj(page) {
   await page.goto('/');

@@ -5,14 +5,12 @@ const { test, expect } = require('@playwright/test');
 const fs = require('fs');
 const path = require('path');
 
-const artifacts = process.env.JARING_ARTIFACTS || path.join(__dirname, 'artifacts');
-const password = 'belu-demo-2026';
+const demo = require('./demo');
+
+const { artifacts } = demo;
 
 async function signIn(page, username) {
-  await page.goto('/masuk');
-  await page.fill('#username', username);
-  await page.fill('#password', password);
-  await page.click('button[type=submit]');
+  await demo.signIn(page, username);
   await expect(page).toHaveURL(/\/$/);
 }
 

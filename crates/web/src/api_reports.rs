@@ -12,7 +12,9 @@ use jaring_app::events::{
     Destination, MoveOut, Objection, Report, Split, SubmissionId, Waits,
 };
 use jaring_app::AppError;
-use jaring_domain::{CivilServantStatus, Nik, NoKk, RegionCode, Relationship, Sex};
+use jaring_domain::{CivilServantStatus, NoKk, RegionCode, Relationship, Sex};
+
+use crate::input::nik;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -40,42 +42,19 @@ fn text(s: &Option<String>) -> String {
 }
 
 fn required(s: &Option<String>, what: (&str, &str)) -> Result<String, AppError> {
-    let v = text(s);
-    if v.is_empty() {
-        return Err(AppError::Input(format!(
-            "{} wajib diisi / {} is required",
-            what.0, what.1
-        )));
-    }
-    Ok(v)
+    crate::input::required(&text(s), what).map(str::to_string)
 }
 
 fn date(s: &Option<String>, what: (&str, &str)) -> Result<chrono::NaiveDate, AppError> {
-    let v = required(s, what)?;
-    v.parse().map_err(|_| {
-        AppError::Input(format!(
-            "{} '{v}' bukan tanggal (TTTT-BB-HH) / {} '{v}' is not a date (YYYY-MM-DD)",
-            what.0, what.1
-        ))
-    })
+    crate::input::date(&text(s), what)
 }
 
 fn sex(s: &Option<String>) -> Result<Sex, AppError> {
-    Sex::from_code(&text(s))
-        .ok_or_else(|| AppError::Input("jenis kelamin m atau f / sex is m or f".into()))
-}
-
-fn nik(s: &str) -> Result<Nik, AppError> {
-    Nik::parse(s).map_err(|e| AppError::Input(format!("NIK {s}: {e}")))
+    crate::input::sex(&text(s))
 }
 
 fn no_kk(s: &Option<String>) -> Result<Option<NoKk>, AppError> {
-    match text(s) {
-        v if v.is_empty() => Ok(None),
-        v => NoKk::parse(&v)
-            .map(Some)
-            .map_err(|e| AppError::Input(format!("No. KK {v}: {e}"))),
-    }
+    crate::input::no_kk(&text(s))
 }
 
 /// Submits `report` as `auth`, once per `Idempotency-Key`; 201 when it made a proposal, 200 when it

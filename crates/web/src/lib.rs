@@ -8,6 +8,7 @@ mod api;
 mod api_reports;
 mod auth;
 mod headers;
+mod input;
 mod metrics;
 mod pages;
 mod rejections;

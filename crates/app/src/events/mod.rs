@@ -361,6 +361,20 @@ pub struct Outcome {
     pub waits: Waits,
 }
 
+/// Refuses an occupation that names an appointment (`PNS`, `PPPK`, `TNI`, …): an appointment is the
+/// appointment intent with its TMT and household exit, never a word typed into a text field. Every
+/// hand-entered occupation (a report, an arrival, the edit form) goes through this one check.
+pub(crate) fn no_appointment_by_text(occupation: &str) -> Result<(), AppError> {
+    if jaring_domain::occupation::civil_servant_status(occupation)
+        == jaring_domain::CivilServantStatus::None
+    {
+        return Ok(());
+    }
+    Err(AppError::Input(
+        "pengangkatan ASN/PPPK/TNI/Polri dicatat dengan formulir pengangkatan (dengan TMT) / an ASN/PPPK/TNI/Polri appointment is recorded with the appointment form (with its TMT)".into(),
+    ))
+}
+
 /// What a report is about, for checking the reporter before reading the rest of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum About {

@@ -368,14 +368,7 @@ fn arrival<'a>(
         return Ok(d);
     }
     let occupation = text(("pekerjaan", "the occupation"), &a.occupation, false)?;
-    if jaring_domain::occupation::civil_servant_status(&occupation)
-        != jaring_domain::CivilServantStatus::None
-    {
-        return Err(input(
-            "untuk ASN/PPPK/TNI/Polri isi pengangkatan (dengan TMT) setelah penduduk tercatat",
-            "record an ASN/PPPK/TNI/Polri appointment (with its TMT) once the resident is registered",
-        ));
-    }
+    super::no_appointment_by_text(&occupation)?;
     let values = FieldValues::from([
         ("nik".into(), Some(a.nik.to_string())),
         ("name".into(), Some(name.clone())),
@@ -507,14 +500,7 @@ fn occupation_change<'a>(
 ) -> Result<Draft<'a>, AppError> {
     let (p, village) = resident(tx, who, person_id)?;
     let occupation = text(("pekerjaan", "the occupation"), occupation, true)?;
-    if jaring_domain::occupation::civil_servant_status(&occupation)
-        != jaring_domain::CivilServantStatus::None
-    {
-        return Err(input(
-            "pengangkatan ASN/PPPK/TNI/Polri dicatat dengan formulir pengangkatan (dengan TMT)",
-            "an ASN/PPPK/TNI/Polri appointment is recorded with the appointment form (with its TMT)",
-        ));
-    }
+    super::no_appointment_by_text(&occupation)?;
     let desil = get(&p, "dtsen_desil").and_then(|d| d.parse().ok());
     let category = jaring_domain::occupation::worker_category(&occupation, desil);
     let name = get(&p, "name").unwrap_or_default();

@@ -205,17 +205,8 @@ pub fn edit(
             "kolom '{bad}' tidak dapat diubah di sini / field '{bad}' cannot be edited here"
         )));
     }
-    if values
-        .get("occupation")
-        .and_then(|o| o.as_deref())
-        .is_some_and(|o| {
-            jaring_domain::occupation::civil_servant_status(o)
-                != jaring_domain::CivilServantStatus::None
-        })
-    {
-        return Err(AppError::Input(
-            "pengangkatan ASN/PPPK/TNI/Polri dicatat dengan formulir pengangkatan (dengan TMT) / an ASN/PPPK/TNI/Polri appointment is recorded with the appointment form (with its TMT)".into(),
-        ));
+    if let Some(Some(o)) = values.get("occupation") {
+        crate::events::no_appointment_by_text(o)?;
     }
     let values: FieldValues = values
         .into_iter()

@@ -7,7 +7,9 @@ use jaring_app::events::{
     Destination, MoveOut, Objection, Report, Split,
 };
 use jaring_app::AppError;
-use jaring_domain::{CivilServantStatus, Nik, NoKk, RegionCode, Relationship, Sex};
+use jaring_domain::{CivilServantStatus, NoKk, RegionCode, Relationship, Sex};
+
+use crate::input::nik;
 use maud::{html, Markup};
 
 use crate::auth::Auth;
@@ -331,15 +333,7 @@ fn required<'a>(
     key: &str,
     what: (&str, &str),
 ) -> Result<&'a str, AppError> {
-    let v = value(form, key);
-    if v.is_empty() {
-        Err(AppError::Input(format!(
-            "{} wajib diisi / {} is required",
-            what.0, what.1
-        )))
-    } else {
-        Ok(v)
-    }
+    crate::input::required(value(form, key), what)
 }
 
 fn date(
@@ -347,13 +341,7 @@ fn date(
     key: &str,
     what: (&str, &str),
 ) -> Result<chrono::NaiveDate, AppError> {
-    let v = required(form, key, what)?;
-    v.parse().map_err(|_| {
-        AppError::Input(format!(
-            "{} '{v}' bukan tanggal (TTTT-BB-HH) / {} '{v}' is not a date (YYYY-MM-DD)",
-            what.0, what.1
-        ))
-    })
+    crate::input::date(value(form, key), what)
 }
 
 fn optional_date(
@@ -361,30 +349,15 @@ fn optional_date(
     key: &str,
     what: (&str, &str),
 ) -> Result<Option<chrono::NaiveDate>, AppError> {
-    if value(form, key).is_empty() {
-        Ok(None)
-    } else {
-        date(form, key, what).map(Some)
-    }
+    crate::input::optional_date(value(form, key), what)
 }
 
 fn sex(form: &[(String, String)]) -> Result<Sex, AppError> {
-    Sex::from_code(value(form, "jk"))
-        .ok_or_else(|| AppError::Input("pilih jenis kelamin / choose the sex".into()))
-}
-
-fn nik(s: &str) -> Result<Nik, AppError> {
-    Nik::parse(s).map_err(|e| AppError::Input(format!("NIK {s}: {e}")))
+    crate::input::sex(value(form, "jk"))
 }
 
 fn no_kk(form: &[(String, String)]) -> Result<Option<NoKk>, AppError> {
-    let v = value(form, "kk");
-    if v.is_empty() {
-        return Ok(None);
-    }
-    NoKk::parse(v)
-        .map(Some)
-        .map_err(|e| AppError::Input(format!("No. KK {v}: {e}")))
+    crate::input::no_kk(value(form, "kk"))
 }
 
 /// The report a posted form means (`id` is the resident's, or the proposal's for an objection).
