@@ -113,6 +113,8 @@ fn the_opensid_resident_export_keeps_households_occupations_and_addresses() {
             "tempatlahir",
             "tanggallahir",
             "pekerjaan_id",
+            "agama_id",
+            "pendidikan_kk_id",
             "status_kawin",
             "kk_level",
             "status_dasar",
@@ -131,12 +133,7 @@ fn the_opensid_resident_export_keeps_households_occupations_and_addresses() {
             "{l}: every column used or listed as not used"
         );
         assert!(used.is_disjoint(&unused), "{l}: {unused:?}");
-        for h in [
-            "agama_id",
-            "pendidikan_kk_id",
-            "nama_ibu",
-            "golongan_darah_id",
-        ] {
+        for h in ["pendidikan_sedang_id", "nama_ibu", "golongan_darah_id"] {
             assert!(unused.contains(h), "{l}: {h} reported as not used");
         }
 
@@ -153,7 +150,8 @@ fn the_opensid_resident_export_keeps_households_occupations_and_addresses() {
             let nik = &row[col("nik")];
             let p = conn
                 .query_opt(
-                    "SELECT relationship, occupation, worker_category, address FROM persons WHERE nik = $1",
+                    "SELECT relationship, occupation, worker_category, address, religion, education \
+                     FROM persons WHERE nik = $1",
                     &[nik.clone().into()],
                 )
                 .unwrap()
@@ -178,10 +176,39 @@ fn the_opensid_resident_export_keeps_households_occupations_and_addresses() {
                     .contains(&format!("DUSUN {}", row[col("dusun")])),
                 "{l}: {address}"
             );
+            // Dukcapil's code tables: agama 1 Islam … 7, pendidikan 1 tidak/belum sekolah … 10 S3.
+            let religion =
+                jaring_domain::Religion::from_dukcapil(row[col("agama_id")].parse().unwrap())
+                    .unwrap();
+            assert_eq!(
+                p.opt_text(4).unwrap().as_deref(),
+                Some(religion.as_code()),
+                "{l}"
+            );
+            let education = jaring_domain::Education::from_dukcapil(
+                row[col("pendidikan_kk_id")].parse().unwrap(),
+            )
+            .unwrap();
+            assert_eq!(
+                p.opt_text(5).unwrap().as_deref(),
+                Some(education.as_code()),
+                "{l}"
+            );
             let rt = &row[col("rt")];
             if !rt.is_empty() && rt != "-" {
                 assert!(address.contains(&format!("RT {rt}")), "{l}: {address}");
             }
+        }
+        // The code tables, read off the template's "Kode Data" sheet: agama 1 ISLAM, 4 HINDU.
+        for (code, stored) in [("1", "islam"), ("4", "hindu")] {
+            let expected = data.iter().filter(|r| r[col("agama_id")] == code).count() as i64;
+            let got = conn
+                .query_i64(
+                    "SELECT COUNT(*) FROM persons WHERE religion = $1",
+                    &[stored.into()],
+                )
+                .unwrap();
+            assert_eq!(got, expected, "{l}: agama_id {code}");
         }
         let working = conn
             .query_i64("SELECT COUNT(*) FROM persons WHERE occupation = ''", &[])
@@ -310,6 +337,143 @@ fn the_nik_settles_its_rows_date_and_a_contradiction_is_a_warning() {
         assert_eq!(
             born("5304010102950005").as_deref(),
             Some("1995-02-01"),
+            "{l}"
+        );
+    }
+}
+
+/// OpenSID's `status_dasar` on a later export: MATI with a date becomes a death proposal with its
+/// consequences, MATI without one (OpenSID's export has no date column) keeps the person alive with a
+/// warning that points to the death report, PINDAH becomes a move out; the rest of every row is kept.
+#[test]
+fn opensid_status_dasar_takes_the_write_path() {
+    let rows = sheet("contoh_penduduk.xlsx");
+    let headers = rows[0].clone();
+    let col = |h: &str| headers.iter().position(|x| x == h).unwrap();
+    let data: Vec<Vec<String>> = rows[1..]
+        .iter()
+        .filter(|r| !r.iter().all(String::is_empty))
+        .cloned()
+        .collect();
+    let (dead, undated, moved) = (&data[3], &data[5], &data[8]);
+    let nik = |r: &Vec<String>| r[col("nik")].clone();
+    for t in backends() {
+        let db = &t.db;
+        let l = label(db);
+        let out = tempfile::tempdir().unwrap();
+        import_file(
+            db,
+            &admin(),
+            &request("contoh_penduduk.xlsx", out.path()),
+            &NoProgress,
+        )
+        .unwrap();
+        // The village's next export: three rows changed, a date column added by the operator.
+        let next = out.path().join("penduduk_bulan_ini.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        let mut heading = headers.clone();
+        heading.push("tanggal_meninggal".into());
+        for (c, h) in heading.iter().enumerate() {
+            ws.write_string(0, c as u16, h).unwrap();
+        }
+        for (i, r) in data.iter().enumerate() {
+            let mut r = r.clone();
+            r.resize(headers.len(), String::new());
+            let mut date = String::new();
+            if nik(&r) == nik(dead) {
+                r[col("status_dasar")] = "2".into();
+                date = "2026-10-03".into();
+            } else if nik(&r) == nik(undated) {
+                r[col("status_dasar")] = "2".into();
+                r[col("alamat")] = "Jalan Baru 7".into();
+            } else if nik(&r) == nik(moved) {
+                r[col("status_dasar")] = "3".into();
+            }
+            r.push(date);
+            for (c, v) in r.iter().enumerate() {
+                ws.write_string(i as u32 + 1, c as u16, v).unwrap();
+            }
+        }
+        wb.save(&next).unwrap();
+        let mut req = request("contoh_penduduk.xlsx", out.path());
+        req.path = next;
+        let r = import_file(db, &admin(), &req, &NoProgress).unwrap();
+        assert_eq!(r.counts.rejected, 0, "{l}: {:?}", r.rejected);
+        assert_eq!(r.counts.proposed, 2, "{l}: the death and the move");
+
+        let mut conn = db.conn().unwrap();
+        let state = |conn: &mut jaring_store::Conn, n: &str| {
+            let p = conn
+                .query_opt(
+                    "SELECT id, life_status, address FROM persons WHERE nik = $1",
+                    &[n.into()],
+                )
+                .unwrap()
+                .unwrap();
+            (p.i64(0).unwrap(), p.text(1).unwrap(), p.text(2).unwrap())
+        };
+        let pending = |conn: &mut jaring_store::Conn, id: i64| -> Vec<String> {
+            conn.query(
+                "SELECT kind FROM proposals WHERE person_id = $1 AND status = 'pending' ORDER BY id",
+                &[id.into()],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.text(0).unwrap())
+            .collect()
+        };
+        // Nobody changes life status by the file alone.
+        for row in [dead, undated, moved] {
+            assert_eq!(state(&mut conn, &nik(row)).1, "alive", "{l}");
+        }
+        let (dead_id, _, _) = state(&mut conn, &nik(dead));
+        assert_eq!(pending(&mut conn, dead_id), vec!["mark_deceased"], "{l}");
+        let (moved_id, _, _) = state(&mut conn, &nik(moved));
+        assert_eq!(pending(&mut conn, moved_id), vec!["move"], "{l}");
+        let (undated_id, _, address) = state(&mut conn, &nik(undated));
+        assert!(
+            pending(&mut conn, undated_id).is_empty(),
+            "{l}: no death without its date"
+        );
+        assert!(
+            address.contains("Jalan Baru 7"),
+            "{l}: the rest of the row kept: {address}"
+        );
+        let warned: Vec<_> = r
+            .warnings
+            .iter()
+            .filter(|w| w.issue.en.contains("without a date of death"))
+            .collect();
+        assert_eq!(warned.len(), 1, "{l}: {:?}", r.warnings);
+        assert!(warned[0].issue.id.contains("Lapor kematian"), "{l}");
+
+        // The death, decided, carries its date.
+        let id = conn
+            .query_i64(
+                "SELECT id FROM proposals WHERE person_id = $1 AND kind = 'mark_deceased'",
+                &[dead_id.into()],
+            )
+            .unwrap();
+        drop(conn);
+        let ctx = jaring_app::review::Context {
+            today: chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+            grace_months: 3,
+        };
+        jaring_app::review::approve(db, &admin(), id, None, &ctx).unwrap();
+        let died = db
+            .conn()
+            .unwrap()
+            .query_opt(
+                "SELECT life_status, death_date FROM persons WHERE id = $1",
+                &[dead_id.into()],
+            )
+            .unwrap()
+            .unwrap();
+        assert_eq!(died.text(0).unwrap(), "deceased", "{l}");
+        assert_eq!(
+            died.opt_date(1).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2026, 10, 3),
             "{l}"
         );
     }

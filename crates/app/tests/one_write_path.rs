@@ -272,7 +272,8 @@ fn a_death_in_a_registry_file_takes_the_death_workflow() {
             )
             .unwrap();
         assert_eq!(claims, 1, "{}", label(db));
-        // Deceased without a date: refused, nothing written.
+        // Deceased without a date (OpenSID's export has no date column): the rest of the row is
+        // written, the death is not, and the warning says how to report it.
         let r = import(
             db,
             dir.path(),
@@ -283,8 +284,58 @@ fn a_death_in_a_registry_file_takes_the_death_workflow() {
             Some(KEWAR),
             "op-kewar",
         );
-        assert_eq!(r.counts.rejected, 1, "{}", label(db));
-        assert_eq!(person(db, YOHANES).address, "Dusun 1");
+        assert_eq!(
+            (r.counts.rejected, r.counts.updated, r.counts.warnings),
+            (0, 1, 1),
+            "{}: {:?}",
+            label(db),
+            r.warnings
+        );
+        assert!(
+            r.warnings[0].issue.en.contains("without a date of death")
+                && r.warnings[0].issue.id.contains("Lapor kematian"),
+            "{:?}",
+            r.warnings
+        );
+        let yohanes = person(db, YOHANES);
+        assert_eq!(yohanes.address, "Dusun 9");
+        assert_eq!(yohanes.life_status, jaring_domain::LifeStatus::Alive);
+        assert_eq!(
+            pending(db, "mark_deceased").len(),
+            0,
+            "{}: no death without its date",
+            label(db)
+        );
+        assert!(
+            pending(db, "edit")
+                .iter()
+                .all(|p| !p.changes.contains("life_status")),
+            "{}: nor as a field edit",
+            label(db)
+        );
+        // Moved out (status PINDAH): the move with its consequences, not a field edit.
+        let r = import(
+            db,
+            dir.path(),
+            "pindah.csv",
+            &format!(
+                "{YOHANES},5304010101200001,Yohanes Mau,L,Kewar,1985-03-12,Dusun 9,{KEWAR},Kepala Keluarga,Kawin,Petani/Pekebun,Pindah,\n"
+            ),
+            Some(KEWAR),
+            "op-kewar",
+        );
+        assert_eq!(r.counts.proposed, 1, "{}: {:?}", label(db), r.rejected);
+        let moves = pending(db, "move");
+        assert_eq!(moves.len(), 1, "{}", label(db));
+        assert!(
+            moves[0].changes.contains("moved_out"),
+            "{}",
+            moves[0].changes
+        );
+        assert_eq!(
+            person(db, YOHANES).life_status,
+            jaring_domain::LifeStatus::Alive
+        );
     }
 }
 

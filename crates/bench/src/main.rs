@@ -9,6 +9,8 @@ use jaring_domain::{Nik, RegionCode, RegionLevel, Regions};
 use jaring_store::Database;
 
 mod guard_eval;
+mod import_floor;
+mod pg_floor;
 mod sqlite_floor;
 
 #[global_allocator]
@@ -71,6 +73,10 @@ enum What {
     /// The floor SQLite itself sets for a registry load (`--from registry.csv --out new.db`): the rows
     /// written with plain rusqlite and every shortcut of jaring's first load, none of jaring's work.
     SqliteFloor,
+    /// jaring's registry import of `--from registry.csv` beside the floor of its database, side by
+    /// side in one run: SQLite (plain rusqlite) and, with `--postgres`, PostgreSQL (plain `COPY`);
+    /// medians of `--repeat` pairs and their ratio.
+    ImportFloor,
     /// The auto band of death and appointment lists with the hard cases mixed in (namesakes, twins, a
     /// relative's NIK), through import and `jaring sync` with the default policy, on `--seeds`: living
     /// persons in the auto band, its recall, the review load.
@@ -113,7 +119,14 @@ fn main() -> Result<()> {
         let (Some(from), Some(out)) = (&args.from, &args.out) else {
             anyhow::bail!("sqlite-floor needs --from registry.csv and --out new.db");
         };
-        return sqlite_floor::run(from, out);
+        sqlite_floor::write(&sqlite_floor::read(from)?, out)?;
+        return Ok(());
+    }
+    if args.what == What::ImportFloor {
+        let Some(from) = &args.from else {
+            anyhow::bail!("import-floor needs --from registry.csv (of `jaring generate`)");
+        };
+        return import_floor::run(from, args.postgres.as_deref(), args.repeat);
     }
     let all = args.what == What::All;
     if all || args.what == What::Regions {

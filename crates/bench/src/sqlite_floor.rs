@@ -7,14 +7,32 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use jaring_domain::RegionCode;
 use jaring_synth::REGISTRY_HEADERS;
 
-/// Loads `csv` into a new database at `db_path` and prints the time of every phase.
-pub fn run(csv: &Path, db_path: &Path) -> Result<()> {
+/// The rows of a generated `registry.csv`, parsed before anything is timed.
+pub struct FloorRows {
+    /// Every data row, as text.
+    pub rows: Vec<Vec<String>>,
+    /// The regency of the first row.
+    pub regency: RegionCode,
+    nik: usize,
+    kk: usize,
+    name: usize,
+    sex: usize,
+    place: usize,
+    born: usize,
+    occupation: usize,
+    address: usize,
+    village: usize,
+    desil: usize,
+}
+
+/// Reads `csv` (a `registry.csv` of `jaring generate`) into memory.
+pub fn read(csv: &Path) -> Result<FloorRows> {
     let mut reader = csv::Reader::from_path(csv).with_context(|| csv.display().to_string())?;
     if reader
         .headers()?
@@ -33,16 +51,6 @@ pub fn run(csv: &Path, db_path: &Path) -> Result<()> {
             .position(|h| *h == name)
             .unwrap_or(0)
     };
-    let (nik, kk, name, sex, place, born) = (
-        at("NIK"),
-        at("No KK"),
-        at("Nama"),
-        at("Jenis Kelamin"),
-        at("Tempat Lahir"),
-        at("Tanggal Lahir"),
-    );
-    let (occupation, address, village, desil) =
-        (at("Pekerjaan"), at("Alamat"), at("Kode Desa"), at("Desil"));
     let t = Instant::now();
     let mut rows: Vec<Vec<String>> = Vec::new();
     for record in reader.records() {
@@ -53,6 +61,7 @@ pub fn run(csv: &Path, db_path: &Path) -> Result<()> {
         rows.len(),
         t.elapsed().as_secs_f64()
     );
+    let village = at("Kode Desa");
     let Some(regency) = rows
         .first()
         .and_then(|r| RegionCode::parse(&r[village]).ok())
@@ -60,7 +69,100 @@ pub fn run(csv: &Path, db_path: &Path) -> Result<()> {
     else {
         bail!("the first row has no village code");
     };
+    Ok(FloorRows {
+        rows,
+        regency,
+        nik: at("NIK"),
+        kk: at("No KK"),
+        name: at("Nama"),
+        sex: at("Jenis Kelamin"),
+        place: at("Tempat Lahir"),
+        born: at("Tanggal Lahir"),
+        occupation: at("Pekerjaan"),
+        address: at("Alamat"),
+        village,
+        desil: at("Desil"),
+    })
+}
 
+/// One person row's values, in the order of [`PERSON_COLUMNS`]: codes of the same width as jaring's
+/// (the values are not what is measured).
+fn person_values<'a>(
+    f: &'a FloorRows,
+    r: &'a [String],
+    id: i64,
+    household: Option<i64>,
+) -> PersonRow<'a> {
+    PersonRow {
+        id,
+        nik: (r[f.nik].len() == 16).then_some(r[f.nik].as_str()),
+        household,
+        village: &r[f.village],
+        name: &r[f.name],
+        sex: if r[f.sex].starts_with('L') { "m" } else { "f" },
+        place: &r[f.place],
+        born: (!r[f.born].is_empty()).then_some(r[f.born].as_str()),
+        address: &r[f.address],
+        occupation: &r[f.occupation],
+        desil: r[f.desil].parse().ok().filter(|d| (1..=10).contains(d)),
+    }
+}
+
+/// A person row of the floor.
+pub struct PersonRow<'a> {
+    pub id: i64,
+    pub nik: Option<&'a str>,
+    pub household: Option<i64>,
+    pub village: &'a str,
+    pub name: &'a str,
+    pub sex: &'a str,
+    pub place: &'a str,
+    pub born: Option<&'a str>,
+    pub address: &'a str,
+    pub occupation: &'a str,
+    pub desil: Option<i64>,
+}
+
+/// The persons' columns both floors write, as jaring's import does.
+pub const PERSON_COLUMNS: &str =
+    "id, nik, household_id, village_code, name, sex, birth_place, birth_date, \
+     address, relationship, marital_status, occupation, worker_category, life_status, death_date, \
+     civil_servant_status, civil_servant_since, dtsen_desil, religion, education, row_version, \
+     created_at, updated_at";
+
+impl FloorRows {
+    /// Households (first row of each KK number) with their id, village and address, and every person
+    /// with their household's id.
+    pub fn each<'a>(
+        &'a self,
+        mut household: impl FnMut(i64, &'a str, &'a str, &'a str) -> Result<()>,
+        mut person: impl FnMut(PersonRow<'a>) -> Result<()>,
+    ) -> Result<usize> {
+        let mut households: HashMap<&str, i64> = HashMap::new();
+        for r in &self.rows {
+            if r[self.kk].is_empty() || households.contains_key(r[self.kk].as_str()) {
+                continue;
+            }
+            let id = households.len() as i64 + 1;
+            households.insert(&r[self.kk], id);
+            household(id, &r[self.kk], &r[self.village], &r[self.address])?;
+        }
+        for (i, r) in self.rows.iter().enumerate() {
+            person(person_values(
+                self,
+                r,
+                i as i64 + 1,
+                households.get(r[self.kk].as_str()).copied(),
+            ))?;
+        }
+        Ok(households.len())
+    }
+}
+
+/// Loads the rows into a new database at `db_path`, prints the time of every phase and returns the
+/// total.
+pub fn write(f: &FloorRows, db_path: &Path) -> Result<Duration> {
+    let regency = f.regency;
     // Schema and regions the way jaring makes them.
     if db_path.exists() {
         bail!(
@@ -96,7 +198,8 @@ pub fn run(csv: &Path, db_path: &Path) -> Result<()> {
     let now = "2026-12-01T00:00:00.000000Z";
 
     let t = Instant::now();
-    let mut households: HashMap<&str, i64> = HashMap::new();
+    let mut person_time = std::time::Duration::ZERO;
+    let n_households;
     {
         let mut household = c.prepare(
             "INSERT INTO households (id, village_code, address, created_at, updated_at, row_version) \
@@ -105,53 +208,43 @@ pub fn run(csv: &Path, db_path: &Path) -> Result<()> {
         let mut card = c.prepare(
             "INSERT INTO household_kk (household_id, no_kk, valid_from, valid_to) VALUES (?1, ?2, NULL, NULL)",
         )?;
-        for r in &rows {
-            if r[kk].is_empty() || households.contains_key(r[kk].as_str()) {
-                continue;
-            }
-            let id = households.len() as i64 + 1;
-            households.insert(&r[kk], id);
-            household.execute(rusqlite::params![id, r[village], r[address], now])?;
-            card.execute(rusqlite::params![id, r[kk]])?;
-        }
-    }
-    let households_time = t.elapsed();
-
-    let t = Instant::now();
-    {
-        let mut person = c.prepare(
-            "INSERT INTO persons (id, nik, household_id, village_code, name, sex, birth_place, birth_date, \
-             address, relationship, marital_status, occupation, worker_category, life_status, death_date, \
-             civil_servant_status, civil_servant_since, dtsen_desil, row_version, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, NULL, 'none', NULL, ?15, 1, ?16, ?16)",
+        let mut person = c.prepare(&format!(
+            "INSERT INTO persons ({PERSON_COLUMNS}) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'child', 'married', ?10, 'rentan', 'alive', NULL, \
+             'none', NULL, ?11, 'catholic', 'primary', 1, ?12, ?12)"
+        ))?;
+        let mut first_person = None;
+        n_households = f.each(
+            |id, kk, village, address| {
+                household.execute(rusqlite::params![id, village, address, now])?;
+                card.execute(rusqlite::params![id, kk])?;
+                Ok(())
+            },
+            |p| {
+                first_person.get_or_insert_with(Instant::now);
+                person.execute(rusqlite::params![
+                    p.id,
+                    p.nik,
+                    p.household,
+                    p.village,
+                    p.name,
+                    p.sex,
+                    p.place,
+                    p.born,
+                    p.address,
+                    p.occupation,
+                    p.desil,
+                    now,
+                ])?;
+                Ok(())
+            },
         )?;
-        for (i, r) in rows.iter().enumerate() {
-            let nik_text = (r[nik].len() == 16).then_some(r[nik].as_str());
-            let sex_code = if r[sex].starts_with('L') { "m" } else { "f" };
-            let birth_date = (!r[born].is_empty()).then_some(r[born].as_str());
-            let decile: Option<i64> = r[desil].parse().ok().filter(|d| (1..=10).contains(d));
-            // Codes of the same width as jaring's; the values are not what is measured.
-            person.execute(rusqlite::params![
-                i as i64 + 1,
-                nik_text,
-                households.get(r[kk].as_str()),
-                r[village],
-                r[name],
-                sex_code,
-                r[place],
-                birth_date,
-                r[address],
-                "child",
-                "married",
-                r[occupation],
-                "rentan",
-                "alive",
-                decile,
-                now,
-            ])?;
+        if let Some(s) = first_person {
+            person_time = s.elapsed();
         }
     }
-    let persons_time = t.elapsed();
+    let households_time = t.elapsed() - person_time;
+    let persons_time = person_time;
 
     let t = Instant::now();
     for sql in &deferred {
@@ -180,15 +273,15 @@ pub fn run(csv: &Path, db_path: &Path) -> Result<()> {
     println!(
         "sqlite floor: {} households {:.2} s; {} persons {:.2} s; indexes {:.2} s; foreign-key check {:.2} s; \
          commit and checkpoint {:.2} s; total {:.2} s = {:.0} rows/s",
-        households.len(),
+        n_households,
         households_time.as_secs_f64(),
-        rows.len(),
+        f.rows.len(),
         persons_time.as_secs_f64(),
         index_time.as_secs_f64(),
         check_time.as_secs_f64(),
         commit_time.as_secs_f64(),
         total.as_secs_f64(),
-        rows.len() as f64 / total.as_secs_f64()
+        f.rows.len() as f64 / total.as_secs_f64()
     );
-    Ok(())
+    Ok(total)
 }

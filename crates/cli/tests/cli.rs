@@ -328,7 +328,7 @@ fn migrate_reports_the_schema_version() {
         .args(["--database", "x.db", "migrate"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("schema version 15"));
+        .stdout(predicate::str::contains("schema version 16"));
     jaring()
         .args(["--database", "mysql://nope", "migrate"])
         .assert()
@@ -1064,15 +1064,15 @@ fn a_persons_history_shows_every_change_of_an_import_with_its_actor() {
 #[test]
 fn import_exit_codes_tell_nothing_imported_from_some_rows_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let header = "NIK,No KK,Nama,Jenis Kelamin,Tanggal Lahir,Kode Desa,Agama\n";
+    let header = "NIK,No KK,Nama,Jenis Kelamin,Tanggal Lahir,Kode Desa,Golongan Darah\n";
     std::fs::write(
         dir.path().join("semua-salah.csv"),
-        format!("{header}123,5304010101200001,Satu,L,1980-01-01,53.04.01.2001,Katolik\n456,5304010101200001,Dua,P,1981-01-01,53.04.01.2001,Katolik\n"),
+        format!("{header}123,5304010101200001,Satu,L,1980-01-01,53.04.01.2001,O\n456,5304010101200001,Dua,P,1981-01-01,53.04.01.2001,O\n"),
     )
     .unwrap();
     std::fs::write(
         dir.path().join("sebagian.csv"),
-        format!("{header}5304011203850002,5304010101200001,Yohanes Mau,L,1985-03-12,53.04.01.2001,Katolik\n456,5304010101200001,Dua,P,1981-01-01,53.04.01.2001,Katolik\n"),
+        format!("{header}5304011203850002,5304010101200001,Yohanes Mau,L,1985-03-12,53.04.01.2001,O\n456,5304010101200001,Dua,P,1981-01-01,53.04.01.2001,O\n"),
     )
     .unwrap();
     let run = |file: &str| {
@@ -1098,7 +1098,7 @@ fn import_exit_codes_tell_nothing_imported_from_some_rows_refused() {
     );
     let text = String::from_utf8_lossy(&some.stdout);
     assert!(
-        text.contains("kolom tidak dipakai / columns not used: Agama"),
+        text.contains("kolom tidak dipakai / columns not used: Golongan Darah"),
         "{text}"
     );
 }

@@ -84,7 +84,8 @@ pub use message::Bilingual;
 pub use money::Rupiah;
 pub use nik::{Nik, NikError};
 pub use person::{
-    CivilServantStatus, Desil, LifeStatus, MaritalStatus, Relationship, Sex, WorkerCategory,
+    CivilServantStatus, Desil, Education, LifeStatus, MaritalStatus, Relationship, Religion, Sex,
+    WorkerCategory,
 };
 pub use region::{RegionCode, RegionCodeError, RegionLevel, VillageKind};
 pub use regions::{Region, Regions};

@@ -7,7 +7,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    CivilServantStatus, Desil, LifeStatus, MaritalStatus, Nik, NoKk, RegionCode, Relationship, Sex,
+    CivilServantStatus, Desil, Education, LifeStatus, MaritalStatus, Nik, NoKk, RegionCode,
+    Relationship, Religion, Sex,
 };
 
 /// A kind of list.
@@ -94,6 +95,10 @@ pub struct RegistryRecord {
     pub relationship: Option<Relationship>,
     /// Marital status.
     pub marital_status: Option<MaritalStatus>,
+    /// Religion.
+    pub religion: Option<Religion>,
+    /// Highest education completed.
+    pub education: Option<Education>,
     /// Occupation as written.
     pub occupation: Option<String>,
     /// Life status.

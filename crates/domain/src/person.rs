@@ -115,6 +115,72 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// Religion as on the KTP (*agama*), in the order of Dukcapil's code table (1–7), which OpenSID's
+    /// `agama_id` and SIAK exports use.
+    Religion {
+        /// Islam (1).
+        Islam = "islam", "Islam";
+        /// Kristen (2).
+        Protestant = "protestant", "Kristen";
+        /// Katholik (3).
+        Catholic = "catholic", "Katholik";
+        /// Hindu (4).
+        Hindu = "hindu", "Hindu";
+        /// Budha (5).
+        Buddhist = "buddhist", "Budha";
+        /// Khonghucu (6).
+        Confucian = "confucian", "Khonghucu";
+        /// Kepercayaan terhadap Tuhan YME (7).
+        Belief = "belief", "Kepercayaan terhadap Tuhan YME";
+    }
+}
+
+impl Religion {
+    /// The value of Dukcapil's code (1–7).
+    pub fn from_dukcapil(code: u8) -> Option<Religion> {
+        Religion::ALL
+            .get(usize::from(code).checked_sub(1)?)
+            .copied()
+    }
+}
+
+coded_enum! {
+    /// Highest education completed (*pendidikan terakhir*, Dukcapil's code table 1–10, OpenSID's
+    /// `pendidikan_kk_id`). Kept because programmes and DTSEN verification ask for it.
+    Education {
+        /// Tidak/belum sekolah (1).
+        None = "none", "Tidak/Belum Sekolah";
+        /// Belum tamat SD/sederajat (2).
+        PrimaryIncomplete = "primary_incomplete", "Belum Tamat SD/Sederajat";
+        /// Tamat SD/sederajat (3).
+        Primary = "primary", "Tamat SD/Sederajat";
+        /// SLTP/sederajat (4).
+        JuniorSecondary = "junior_secondary", "SLTP/Sederajat";
+        /// SLTA/sederajat (5).
+        SeniorSecondary = "senior_secondary", "SLTA/Sederajat";
+        /// Diploma I/II (6).
+        Diploma2 = "diploma_2", "Diploma I/II";
+        /// Akademi/Diploma III/Sarjana Muda (7).
+        Diploma3 = "diploma_3", "Akademi/Diploma III/S. Muda";
+        /// Diploma IV/Strata I (8).
+        Bachelor = "bachelor", "Diploma IV/Strata I";
+        /// Strata II (9).
+        Master = "master", "Strata II";
+        /// Strata III (10).
+        Doctorate = "doctorate", "Strata III";
+    }
+}
+
+impl Education {
+    /// The value of Dukcapil's code (1–10).
+    pub fn from_dukcapil(code: u8) -> Option<Education> {
+        Education::ALL
+            .get(usize::from(code).checked_sub(1)?)
+            .copied()
+    }
+}
+
 /// DTSEN welfare decile (*desil*), 1 = poorest tenth of the nation, 10 = richest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "u8", into = "u8")]

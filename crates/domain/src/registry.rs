@@ -4,8 +4,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    CivilServantStatus, Desil, LifeStatus, MaritalStatus, Nik, NoKk, RegionCode, Relationship, Sex,
-    WorkerCategory,
+    CivilServantStatus, Desil, Education, LifeStatus, MaritalStatus, Nik, NoKk, RegionCode,
+    Relationship, Religion, Sex, WorkerCategory,
 };
 
 /// Stable internal id of a person; survives NIK corrections.
@@ -56,6 +56,10 @@ pub struct Person {
     pub relationship: Relationship,
     /// Marital status.
     pub marital_status: MaritalStatus,
+    /// Religion, when a source says.
+    pub religion: Option<Religion>,
+    /// Highest education completed, when a source says.
+    pub education: Option<Education>,
     /// Occupation as written (Dukcapil list wording, e.g. `Petani/Pekebun`).
     pub occupation: String,
     /// Worker category for BPJS TK programmes.
@@ -90,6 +94,8 @@ impl Person {
             address: String::new(),
             relationship: Relationship::Other,
             marital_status: MaritalStatus::Single,
+            religion: None,
+            education: None,
             occupation: String::new(),
             worker_category: WorkerCategory::NotWorking,
             life_status: LifeStatus::Alive,

@@ -28,6 +28,8 @@ impl KindFields for ListKind {
                 (VillageCode, false),
                 (Relationship, false),
                 (MaritalStatus, false),
+                (Religion, false),
+                (Education, false),
                 (Occupation, false),
                 (LifeStatus, false),
                 (DeathDate, false),
@@ -126,6 +128,10 @@ pub enum Field {
     Relationship,
     /// Marital status.
     MaritalStatus,
+    /// Religion (agama).
+    Religion,
+    /// Highest education completed (pendidikan terakhir).
+    Education,
     /// Occupation.
     Occupation,
     /// Life status.
@@ -190,6 +196,8 @@ impl Field {
             DistrictName => "district_name",
             Relationship => "relationship",
             MaritalStatus => "marital_status",
+            Religion => "religion",
+            Education => "education",
             Occupation => "occupation",
             LifeStatus => "life_status",
             DeathDate => "death_date",
@@ -241,6 +249,8 @@ impl Field {
                 "niknomorindukkependudukan",
                 "nikpeserta",
                 "nikart",
+                // BPJS Ketenagakerjaan's participant lists.
+                "niktk",
             ],
             NoKk => &[
                 "nokk",
@@ -260,9 +270,27 @@ impl Field {
                 "namapegawai",
                 "namalengkapdangelar",
                 "namadangelar",
+                // Dukcapil's SIAK export (NAMA_LGKP) and BPJS lists (NAMA TK).
+                "namalgkp",
+                "namatk",
             ],
-            Sex => &["jeniskelamin", "jk", "kelamin", "sex", "lp", "jnskelamin"],
-            BirthPlace => &["tempatlahir", "tmplahir", "tempatlhr", "tmptlahir"],
+            Sex => &[
+                "jeniskelamin",
+                "jk",
+                "kelamin",
+                "sex",
+                "lp",
+                "jnskelamin",
+                "jenisklmin",
+                "jnsklmin",
+            ],
+            BirthPlace => &[
+                "tempatlahir",
+                "tmplahir",
+                "tempatlhr",
+                "tmptlahir",
+                "tmptlhr",
+            ],
             BirthDate => &[
                 "tanggallahir",
                 "tgllahir",
@@ -302,14 +330,40 @@ impl Field {
                 "hubkel",
                 // OpenSID's code column (1 kepala keluarga … 11 lainnya).
                 "kklevel",
+                // SIAK (STAT_HBKEL) and DTSEN (HUB_KRT, relationship to the head).
+                "stathbkel",
+                "stathubkel",
+                "hubkrt",
+                "hubungandengankrt",
+                "hubungandengankepalarumahtangga",
+                "hubungandengankepalakeluarga",
             ],
-            MaritalStatus => &["statusperkawinan", "statuskawin", "perkawinan", "kawin"],
+            // SIAK exports abbreviate (STAT_KWN, AGAMA, PDDK_AKH); OpenSID writes code columns.
+            MaritalStatus => &[
+                "statusperkawinan",
+                "statuskawin",
+                "perkawinan",
+                "kawin",
+                "statkwn",
+            ],
+            Religion => &["agama", "agamaid", "kodeagama"],
+            Education => &[
+                "pendidikan",
+                "pendidikanterakhir",
+                "pendidikanakhir",
+                "pendidikankkid",
+                "pendidikandalamkk",
+                "pddkakh",
+            ],
             // OpenSID writes the code of its occupation table under `pekerjaan_id`.
             Occupation => &[
                 "pekerjaan",
                 "jenispekerjaan",
                 "pekerjaanutama",
                 "pekerjaanid",
+                // SIAK's JENIS_PKRJN.
+                "jenispkrjn",
+                "jnspkrjn",
             ],
             LifeStatus => &["statushidup", "statusdasar", "statuspenduduk"],
             DeathDate => match kind {
@@ -340,7 +394,8 @@ impl Field {
             ],
             RecordKey => match kind {
                 ListKind::Dtsen => &["iddtsen", "idart", "idanggota", "idindividu"],
-                ListKind::Asn => &["nip", "nipppk", "nomorindukpegawai", "nipnipppk"],
+                // SIASN exports name the 18-digit number NIP BARU beside the old NIP LAMA.
+                ListKind::Asn => &["nip", "nipppk", "nomorindukpegawai", "nipnipppk", "nipbaru"],
                 ListKind::Bpjs => &["kpj", "nokpj", "nomorkpj", "nopeserta", "nomorpeserta"],
                 ListKind::Deaths => &[
                     "noaktakematian",
@@ -364,12 +419,14 @@ impl Field {
                 "statuskepegawaian",
                 "jenisasn",
                 "statusasn",
+                "statuscpnspns",
             ],
             AppointmentDate => &[
                 "tmt",
                 "tmtpengangkatan",
                 "tmtcpns",
                 "tmtpppk",
+                "tmtpns",
                 "tanggalpengangkatan",
                 "tmtjabatan",
             ],
@@ -380,6 +437,10 @@ impl Field {
                 "instansi",
                 "satuankerja",
                 "perangkatdaerah",
+                // SIASN's unit of organisation.
+                "unor",
+                "unitorganisasi",
+                "unornama",
             ],
             Segment => &["segmen", "segmenpeserta", "kategoripeserta"],
             Program => &["program", "programbpjs"],

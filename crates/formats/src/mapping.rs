@@ -193,6 +193,89 @@ mod tests {
         assert_eq!(m.get(Field::VillageCode), None);
     }
 
+    /// Dukcapil's SIAK export abbreviates its headings; every one that jaring keeps resolves, and the
+    /// rest are named as not used.
+    #[test]
+    fn siak_headings_resolve() {
+        let h = headers(&[
+            "NO_KK",
+            "NIK",
+            "NAMA_LGKP",
+            "JENIS_KLMIN",
+            "TMPT_LHR",
+            "TGL_LHR",
+            "AGAMA",
+            "PDDK_AKH",
+            "JENIS_PKRJN",
+            "STAT_KWN",
+            "STAT_HBKEL",
+            "NAMA_LGKP_IBU",
+            "ALAMAT",
+            "NO_RT",
+            "NO_RW",
+            "DUSUN",
+            "KODE_DESA",
+        ]);
+        let m = ColumnMap::resolve(ListKind::Registry, &h, None).unwrap();
+        let expect = [
+            (Field::NoKk, 0),
+            (Field::Nik, 1),
+            (Field::Name, 2),
+            (Field::Sex, 3),
+            (Field::BirthPlace, 4),
+            (Field::BirthDate, 5),
+            (Field::Religion, 6),
+            (Field::Education, 7),
+            (Field::Occupation, 8),
+            (Field::MaritalStatus, 9),
+            (Field::Relationship, 10),
+            (Field::Address, 12),
+            (Field::Rt, 13),
+            (Field::Rw, 14),
+            (Field::Hamlet, 15),
+            (Field::VillageCode, 16),
+        ];
+        for (field, at) in expect {
+            assert_eq!(m.get(field), Some(at), "{field:?}");
+        }
+        assert_eq!(m.unused(&h), vec!["NAMA_LGKP_IBU".to_string()]);
+    }
+
+    /// SIASN (BKPSDM), BPJS Ketenagakerjaan and DTSEN headings.
+    #[test]
+    fn agency_headings_resolve() {
+        let asn = headers(&[
+            "NIP BARU",
+            "NIP LAMA",
+            "NAMA",
+            "NIK",
+            "STATUS CPNS/PNS",
+            "TMT PNS",
+            "UNOR",
+        ]);
+        let m = ColumnMap::resolve(ListKind::Asn, &asn, None).unwrap();
+        assert_eq!(m.get(Field::RecordKey), Some(0));
+        assert_eq!(m.get(Field::EmployeeKind), Some(4));
+        assert_eq!(m.get(Field::AppointmentDate), Some(5));
+        assert_eq!(m.get(Field::Unit), Some(6));
+        assert_eq!(m.unused(&asn), vec!["NIP LAMA".to_string()]);
+        let bpjs = headers(&["KPJ", "NIK TK", "NAMA TK", "TGL LAHIR", "TGL KEPESERTAAN"]);
+        let m = ColumnMap::resolve(ListKind::Bpjs, &bpjs, None).unwrap();
+        assert_eq!((m.get(Field::Nik), m.get(Field::Name)), (Some(1), Some(2)));
+        assert!(m.unused(&bpjs).is_empty());
+        let dtsen = headers(&[
+            "ID DTSEN",
+            "ID KELUARGA",
+            "NIK ART",
+            "NAMA ART",
+            "HUB KRT",
+            "DESIL",
+        ]);
+        let m = ColumnMap::resolve(ListKind::Dtsen, &dtsen, None).unwrap();
+        assert_eq!(m.get(Field::Relationship), Some(4));
+        assert!(m.unused(&dtsen).is_empty());
+    }
+
     #[test]
     fn an_asn_list_may_head_its_kind_column_jenis_and_unread_columns_are_named() {
         let h = headers(&["NIP", "NAMA", "NIK", "JENIS", "TMT", "KETERANGAN"]);

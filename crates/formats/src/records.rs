@@ -605,6 +605,20 @@ impl RowReader {
             "status perkawinan",
             "marital status",
         );
+        let religion = self.note(
+            row,
+            Field::Religion,
+            out,
+            values::parse_religion,
+            ("agama", "religion"),
+        );
+        let education = self.note(
+            row,
+            Field::Education,
+            out,
+            values::parse_education,
+            ("pendidikan", "education"),
+        );
         let mut life_status = self.label(
             row,
             Field::LifeStatus,
@@ -670,6 +684,8 @@ impl RowReader {
             village: village?,
             relationship,
             marital_status,
+            religion,
+            education,
             occupation,
             life_status,
             death_date,
@@ -722,6 +738,7 @@ impl RowReader {
         name
     }
 
+    /// A coded field: a value `parse` does not know rejects the row.
     fn label<T>(
         &self,
         row: &RawRow,
@@ -731,15 +748,45 @@ impl RowReader {
         what_id: &str,
         what_en: &str,
     ) -> Option<T> {
+        self.coded(row, field, out, parse, (what_id, what_en), true)
+    }
+
+    /// Like `label`, for a field no decision rests on: a value it does not know is a warning, and
+    /// the rest of the row is kept.
+    fn note<T>(
+        &self,
+        row: &RawRow,
+        field: Field,
+        out: &mut RowIssues<'_>,
+        parse: fn(&str) -> Option<T>,
+        what: (&str, &str),
+    ) -> Option<T> {
+        self.coded(row, field, out, parse, what, false)
+    }
+
+    fn coded<T>(
+        &self,
+        row: &RawRow,
+        field: Field,
+        out: &mut RowIssues<'_>,
+        parse: fn(&str) -> Option<T>,
+        (what_id, what_en): (&str, &str),
+        fatal: bool,
+    ) -> Option<T> {
         let t = self.text(row, field, out)?;
         let v = parse(&t);
         if v.is_none() {
+            let (id, en) = if fatal {
+                ("", "")
+            } else {
+                ("; kolom ini dikosongkan", "; left empty")
+            };
             out.push(
                 Some(field),
                 &t,
-                format!("{what_id} '{t}' tidak dikenal"),
-                format!("unknown {what_en} '{t}'"),
-                true,
+                format!("{what_id} '{t}' tidak dikenal{id}"),
+                format!("unknown {what_en} '{t}'{en}"),
+                fatal,
             );
         }
         v

@@ -336,6 +336,12 @@ impl Table {
         &self,
     ) -> Result<Box<dyn Iterator<Item = Result<RawRow, FormatError>> + '_>, FormatError> {
         let skip = self.header_index + 1;
+        // A sheet stores no trailing empty cells: there a short row is one whose last cells are
+        // empty, unlike a CSV line that lost its delimiters.
+        let width = match self.body {
+            Body::Csv => 0,
+            Body::Dense { .. } | Body::Xlsx { .. } => self.headers.len(),
+        };
         Ok(Box::new(
             self.all_rows()?
                 .skip(skip)
@@ -343,6 +349,14 @@ impl Table {
                 .filter(|r| {
                     r.as_ref()
                         .map_or(true, |r| !r.cells.iter().all(Cell::is_blank))
+                })
+                .map(move |r| {
+                    r.map(|mut r| {
+                        if r.cells.len() < width {
+                            r.cells.resize(width, Cell::Empty);
+                        }
+                        r
+                    })
                 }),
         ))
     }

@@ -6,7 +6,7 @@
 //! mapping or from other rows of the same column that settle it — otherwise it is an error, never a guess.
 
 use chrono::{Datelike, Duration, NaiveDate};
-use jaring_domain::{LifeStatus, MaritalStatus, Relationship, Sex};
+use jaring_domain::{Education, LifeStatus, MaritalStatus, Relationship, Religion, Sex};
 use unicode_normalization::UnicodeNormalization;
 
 /// Order of day and month in a column's slash/dash dates.
@@ -333,6 +333,58 @@ pub fn parse_marital(raw: &str) -> Option<MaritalStatus> {
     })
 }
 
+/// Reads a religion: Dukcapil's code (1–7, OpenSID's `agama_id`), its wording (`ISLAM`, `KATOLIK`,
+/// `KONGHUCU`, …) or the stored code.
+pub fn parse_religion(raw: &str) -> Option<Religion> {
+    if let Ok(code) = raw.trim().parse::<u8>() {
+        return Religion::from_dukcapil(code);
+    }
+    let f = fold(raw);
+    Some(match f.as_str() {
+        "islam" | "moslem" | "muslim" => Religion::Islam,
+        "kristen" | "protestan" | "kristenprotestan" | "protestant" => Religion::Protestant,
+        "katholik" | "katolik" | "kristenkatolik" | "catholic" => Religion::Catholic,
+        "hindu" => Religion::Hindu,
+        "budha" | "buddha" | "buddhist" => Religion::Buddhist,
+        "khonghucu" | "konghucu" | "konghuchu" | "confucian" => Religion::Confucian,
+        _ if f.starts_with("kepercayaan") || f == "belief" => Religion::Belief,
+        _ => return None,
+    })
+}
+
+/// Reads the highest education completed: Dukcapil's code (1–10, OpenSID's `pendidikan_kk_id`),
+/// its wording (`TAMAT SD / SEDERAJAT`, `SLTA/SEDERAJAT`, `DIPLOMA IV/ STRATA I`, …) or the stored
+/// code.
+pub fn parse_education(raw: &str) -> Option<Education> {
+    if let Ok(code) = raw.trim().parse::<u8>() {
+        return Education::from_dukcapil(code);
+    }
+    if let Some(e) = Education::from_code(raw.trim()) {
+        return Some(e);
+    }
+    // Folding drops the slash that tells `DIPLOMA I / II` from `DIPLOMA III`.
+    let compact: String = raw.split_whitespace().collect::<String>().to_uppercase();
+    if compact.starts_with("DIPLOMAI/") || compact == "D1/D2" {
+        return Some(Education::Diploma2);
+    }
+    let f = fold(raw);
+    Some(match f.as_str() {
+        "tidakbelumsekolah" | "belumtidaksekolah" | "tidaksekolah" | "belumsekolah" => {
+            Education::None
+        }
+        "belumtamatsdsederajat" | "belumtamatsd" | "tidaktamatsd" => Education::PrimaryIncomplete,
+        "tamatsdsederajat" | "tamatsd" | "sd" | "sdsederajat" => Education::Primary,
+        "sltpsederajat" | "sltp" | "smp" | "smpsederajat" => Education::JuniorSecondary,
+        "sltasederajat" | "slta" | "sma" | "smasederajat" | "smk" => Education::SeniorSecondary,
+        "diploma12" | "diplomai" | "diplomaii" | "d1" | "d2" => Education::Diploma2,
+        "akademidiplomaiiismuda" | "diplomaiiismuda" | "diplomaiii" | "d3" => Education::Diploma3,
+        "diplomaivstratai" | "stratai" | "s1" | "d4" | "diplomaiv" => Education::Bachelor,
+        "strataii" | "s2" => Education::Master,
+        "strataiii" | "s3" => Education::Doctorate,
+        _ => return None,
+    })
+}
+
 /// Reads life status (`HIDUP`, `MATI`/`MENINGGAL`, `PINDAH`, `HILANG`, OpenSID status_dasar codes).
 pub fn parse_life_status(raw: &str) -> Option<LifeStatus> {
     Some(match fold(raw).as_str() {
@@ -484,6 +536,37 @@ mod tests {
             Some(Relationship::Head)
         );
         assert_eq!(parse_marital("Cerai Mati"), Some(MaritalStatus::Widowed));
+        // Religion and education: Dukcapil's codes, its wording (OpenSID's "Kode Data" sheet) and
+        // jaring's own labels all read back to the same value.
+        assert_eq!(parse_religion("3"), Some(Religion::Catholic));
+        assert_eq!(parse_religion("KATHOLIK"), Some(Religion::Catholic));
+        assert_eq!(
+            parse_religion("Kepercayaan Terhadap Tuhan YME / Lainnya"),
+            Some(Religion::Belief)
+        );
+        assert_eq!(parse_religion("8"), None);
+        assert_eq!(parse_education("DIPLOMA I / II"), Some(Education::Diploma2));
+        assert_eq!(
+            parse_education("AKADEMI/ DIPLOMA III/S. MUDA"),
+            Some(Education::Diploma3)
+        );
+        assert_eq!(
+            parse_education("TAMAT SD / SEDERAJAT"),
+            Some(Education::Primary)
+        );
+        assert_eq!(parse_education("10"), Some(Education::Doctorate));
+        assert_eq!(parse_education("11"), None);
+        for r in Religion::ALL {
+            assert_eq!(parse_religion(&r.label_id().to_uppercase()), Some(*r));
+        }
+        for e in Education::ALL {
+            assert_eq!(
+                parse_education(&e.label_id().to_uppercase()),
+                Some(*e),
+                "{e:?}"
+            );
+            assert_eq!(parse_education(e.as_code()), Some(*e));
+        }
         assert_eq!(parse_life_status("MENINGGAL"), Some(LifeStatus::Deceased));
     }
 

@@ -107,6 +107,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_attachments.sql"),
         postgres: include_str!("../migrations/postgres/0015_attachments.sql"),
     },
+    Migration {
+        version: 16,
+        name: "religion_education",
+        sqlite: include_str!("../migrations/sqlite/0016_religion_education.sql"),
+        postgres: include_str!("../migrations/postgres/0016_religion_education.sql"),
+    },
 ];
 
 /// Creates the role row-level security confines reading connections to, if missing (PostgreSQL).

@@ -2,8 +2,8 @@
 
 use chrono::{NaiveDate, Utc};
 use jaring_domain::{
-    CivilServantStatus, Desil, Household, HouseholdId, LifeStatus, MaritalStatus, Nik, Person,
-    PersonId, RegionCode, Relationship, Sex, WorkerCategory,
+    CivilServantStatus, Desil, Education, Household, HouseholdId, LifeStatus, MaritalStatus, Nik,
+    Person, PersonId, RegionCode, Relationship, Religion, Sex, WorkerCategory,
 };
 
 use crate::{Backend, Conn, Database, Result, Row, StoreError, Value};
@@ -27,6 +27,8 @@ pub(crate) const PERSON_COLUMNS: &[&str] = &[
     "civil_servant_status",
     "civil_servant_since",
     "dtsen_desil",
+    "religion",
+    "education",
     "row_version",
 ];
 
@@ -86,6 +88,8 @@ pub(crate) fn person_values(p: &Person) -> Vec<Value> {
         Value::from(p.civil_servant.as_code()),
         Value::from(p.civil_servant_since),
         Value::from(p.desil.map(|d| i64::from(d.get()))),
+        Value::from(p.religion.map(|v| v.as_code())),
+        Value::from(p.education.map(|v| v.as_code())),
         Value::Int(p.row_version),
     ]
 }
@@ -121,7 +125,15 @@ pub(crate) fn person_from_row(r: &Row) -> Result<Person> {
             .opt_i64(17)?
             .map(|d| Desil::new(d).map_err(|e| StoreError::Decode(e.to_string())))
             .transpose()?,
-        row_version: r.i64(18)?,
+        religion: r
+            .opt_text(18)?
+            .map(|v| decode_code(&v, "religion", Religion::from_code))
+            .transpose()?,
+        education: r
+            .opt_text(19)?
+            .map(|v| decode_code(&v, "education", Education::from_code))
+            .transpose()?,
+        row_version: r.i64(20)?,
     })
 }
 

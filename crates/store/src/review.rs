@@ -47,6 +47,8 @@ fn columns(entity: Entity) -> &'static [(&'static str, Ty)] {
             ("civil_servant_status", Text),
             ("civil_servant_since", Date),
             ("dtsen_desil", Int),
+            ("religion", Text),
+            ("education", Text),
             ("merged_into", Int),
         ],
         Entity::Enrolment => &[

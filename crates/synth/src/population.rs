@@ -8,8 +8,9 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, Duration, NaiveDate};
 use jaring_domain::{
-    CivilServantStatus, Desil, Household, HouseholdId, LifeStatus, MaritalStatus, Nik, NoKk,
-    Person, PersonId, RegionCode, RegionLevel, Regions, Relationship, Sex, WorkerCategory,
+    CivilServantStatus, Desil, Education, Household, HouseholdId, LifeStatus, MaritalStatus, Nik,
+    NoKk, Person, PersonId, RegionCode, RegionLevel, Regions, Relationship, Religion, Sex,
+    WorkerCategory,
 };
 use rand::seq::SliceRandom;
 use rand::Rng;
@@ -87,6 +88,45 @@ impl Serials {
 }
 
 /// What a synthetic person does for a living, with its Dukcapil wording.
+/// A well-spread number in 0..1000 from an id, so religion and schooling are drawn without taking
+/// numbers from the generator's stream (which would change every other generated value).
+fn spread(id: i64, salt: u64) -> u64 {
+    ((id as u64) ^ salt)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .rotate_left(17)
+        % 1000
+}
+
+/// The household's religion, in Belu's proportions (Badan Pusat Statistik, Belu dalam Angka: mostly
+/// Catholic, then Protestant and Muslim).
+fn religion(household: i64) -> Religion {
+    match spread(household, 0x5eed) {
+        0..=884 => Religion::Catholic,
+        885..=954 => Religion::Protestant,
+        955..=994 => Religion::Islam,
+        _ => Religion::Hindu,
+    }
+}
+
+/// Schooling completed by a person of `age` (none for small children, more for the young).
+fn education(person: i64, age: u32) -> Option<Education> {
+    let r = spread(person, 0xed);
+    Some(match age {
+        0..=6 => Education::None,
+        7..=12 => Education::PrimaryIncomplete,
+        13..=15 => Education::Primary,
+        _ => match (age < 40, r) {
+            (_, 0..=119) => Education::None,
+            (true, 120..=299) | (false, 120..=449) => Education::Primary,
+            (true, 300..=549) | (false, 450..=699) => Education::JuniorSecondary,
+            (_, 550..=879) => Education::SeniorSecondary,
+            (_, 880..=929) => Education::Diploma3,
+            (_, 930..=989) => Education::Bachelor,
+            _ => Education::Master,
+        },
+    })
+}
+
 fn occupation(rng: &mut ChaCha8Rng, age: u32, sex: Sex, coastal: bool) -> &'static str {
     if age < 5 {
         return "Belum/Tidak Bekerja";
@@ -478,8 +518,9 @@ impl<'a> Builder<'a> {
                 Some(self.serials.nik(reg, born, sex)?)
             };
             let birth_place = weighted(&mut self.rng, &birth_places).clone();
+            let id = self.pop.persons.len() as i64 + 1;
             self.pop.persons.push(Person {
-                id: PersonId(self.pop.persons.len() as i64 + 1),
+                id: PersonId(id),
                 nik,
                 household: Some(hid),
                 village,
@@ -490,6 +531,8 @@ impl<'a> Builder<'a> {
                 address: address.clone(),
                 relationship,
                 marital_status: marital,
+                religion: Some(religion(hid.0)),
+                education: education(id, age),
                 occupation: occupation.to_string(),
                 worker_category,
                 life_status: LifeStatus::Alive,

@@ -31,6 +31,8 @@ pub const REGISTRY_HEADERS: &[&str] = &[
     "TMT ASN",
     "Kategori Pekerja",
     "Desil",
+    "Agama",
+    "Pendidikan",
 ];
 
 /// What was written, for people and scripts.
@@ -98,6 +100,12 @@ fn registry_row(p: &Person, kk: &str, regions: &Regions) -> Vec<String> {
         date(p.civil_servant_since),
         p.worker_category.as_code().to_string(),
         p.desil.map(|d| d.get().to_string()).unwrap_or_default(),
+        p.religion
+            .map(|r| r.label_id().to_uppercase())
+            .unwrap_or_default(),
+        p.education
+            .map(|e| e.label_id().to_uppercase())
+            .unwrap_or_default(),
     ]
 }
 

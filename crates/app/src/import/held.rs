@@ -27,9 +27,33 @@ pub(super) fn intents(held: &Held, today: NaiveDate) -> Vec<(ProposalKind, Inten
     let person_id = was.id.0;
     let mut rest: Vec<_> = held.fields.clone();
     let mut out = Vec::new();
+    if wanted.life_status != was.life_status && was.life_status != LifeStatus::Deceased {
+        // A life event is never a plain field edit: the death or the move is proposed with its
+        // consequences, and a death without its date is not proposed at all (see `undated_death`).
+        rest.retain(|(f, _, _)| *f != "life_status" && *f != "death_date");
+    }
+    if wanted.life_status == LifeStatus::MovedOut && was.life_status == LifeStatus::Alive {
+        out.push((
+            ProposalKind::Move,
+            Intent::Move {
+                person_id,
+                to: None,
+                household_id: None,
+                on: today,
+            },
+            "Pindah keluar daerah / moved out of the regency".into(),
+        ));
+    }
+    if wanted.life_status == LifeStatus::Missing && was.life_status == LifeStatus::Alive {
+        let values = FieldValues::from([("life_status".into(), Some("missing".into()))]);
+        out.push((
+            ProposalKind::Edit,
+            Intent::SetFields { person_id, values },
+            "Hilang / missing".into(),
+        ));
+    }
     if wanted.life_status == LifeStatus::Deceased && was.life_status != LifeStatus::Deceased {
         if let Some(death_date) = wanted.death_date {
-            rest.retain(|(f, _, _)| *f != "life_status" && *f != "death_date");
             out.push((
                 ProposalKind::MarkDeceased,
                 Intent::MarkDeceased {
@@ -79,6 +103,24 @@ pub(super) fn intents(held: &Held, today: NaiveDate) -> Vec<(ProposalKind, Inten
         ));
     }
     out
+}
+
+/// The warning for a row that says a known living person died but not when: everything else of the
+/// row is written, the person stays alive, and the village is pointed to the death report, which
+/// asks for the date (OpenSID's export carries `status_dasar` but not the date of death, and a death
+/// without a date can end neither cover nor open a claim).
+pub(super) fn undated_death(held: &Held) -> Option<Issue> {
+    let dies = held.wanted.life_status == LifeStatus::Deceased
+        && held.person.life_status != LifeStatus::Deceased
+        && held.wanted.death_date.is_none();
+    dies.then(|| Issue {
+        column: None,
+        field: Some(Field::LifeStatus),
+        value: held.wanted.life_status.label_id().to_string(),
+        id: "status meninggal tanpa tanggal meninggal: kematian belum dicatat; isi kolom Tanggal Meninggal atau laporkan kematian dari halaman penduduk (Lapor kematian) dengan tanggalnya".into(),
+        en: "deceased without a date of death: the death is not recorded; fill in the date-of-death column or report the death from the resident's page (Lapor kematian) with its date".into(),
+        fatal: false,
+    })
 }
 
 /// Turns a held row into pending proposals; returns whether any is new (an identical pending one is
@@ -135,12 +177,6 @@ pub(super) fn refusal_issue(refusal: &Refusal, nik: Option<String>) -> Issue {
             String::new(),
             "No. KK terdaftar di wilayah lain; baris tidak disimpan",
             "the family card is registered in another region; the row was not stored",
-        ),
-        Refusal::DeathWithoutDate => (
-            Field::DeathDate,
-            String::new(),
-            "status meninggal tanpa tanggal meninggal: isi kolom Tanggal Meninggal, atau laporkan kematian dengan tanggalnya",
-            "deceased without a date of death: fill in the date-of-death column, or report the death with its date",
         ),
     };
     Issue {

@@ -192,13 +192,13 @@ impl Problems {
         Ok(())
     }
 
-    fn warn(&mut self, line: u64, issues: Vec<Issue>) {
+    fn warn(&mut self, line: u64, issues: &[Issue]) {
         for issue in issues {
             if self.warnings.len() < KEEP_PROBLEMS {
                 self.warnings.push(RowProblem {
                     sheet: self.sheet.clone(),
                     line,
-                    issue,
+                    issue: issue.clone(),
                 });
             }
         }
@@ -311,6 +311,13 @@ fn write_registry(
         problems.reject(row, vec![issue])?;
     }
     for h in &outcome.held {
+        if let Some(issue) = held::undated_death(h) {
+            // Rows are counted once however many warnings they have.
+            if !batch.warnings.iter().any(|(line, _)| *line == h.line) {
+                counts.warnings += 1;
+            }
+            problems.warn(h.line, &[issue]);
+        }
         if held::propose_held(tx, h, source, ctx)? {
             counts.proposed += 1;
         } else {
@@ -517,8 +524,9 @@ pub fn import_file(
                     for (row, issues) in std::mem::take(&mut batch.rejected) {
                         problems.reject(&row, issues)?;
                     }
-                    for (line, issues) in std::mem::take(&mut batch.warnings) {
-                        problems.warn(line, issues);
+                    // Kept in the batch: the writer's own warnings must not count a row twice.
+                    for (line, issues) in &batch.warnings {
+                        problems.warn(*line, issues);
                     }
                     let t = std::time::Instant::now();
                     if let Some(w) = writer.as_mut() {

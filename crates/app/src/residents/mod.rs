@@ -142,6 +142,27 @@ pub struct PersonView {
     pub members_elsewhere: usize,
     /// Memberships.
     pub enrolments: Vec<EnrolmentSummary>,
+    /// What else the registry knows of the person, for the resident page.
+    pub details: PersonDetails,
+}
+
+/// The registry's other facts about a resident, typed, so a page shows what an import brought in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonDetails {
+    /// Place of birth as written.
+    pub birth_place: String,
+    /// Address (hamlet, RT/RW) as written.
+    pub address: String,
+    /// Relationship to the head of the family card.
+    pub relationship: jaring_domain::Relationship,
+    /// Marital status.
+    pub marital_status: jaring_domain::MaritalStatus,
+    /// Religion, when a source said.
+    pub religion: Option<jaring_domain::Religion>,
+    /// Highest education completed, when a source said.
+    pub education: Option<jaring_domain::Education>,
+    /// Worker category for BPJS programmes.
+    pub worker_category: jaring_domain::WorkerCategory,
 }
 
 /// One resident, or `NotFound` when outside the principal's region (the same answer as a wrong id,
@@ -159,6 +180,16 @@ pub fn person(db: &Database, who: &Principal, id: i64) -> Result<PersonView, App
         None => (None, vec![person.clone()]),
     };
     let enrolments = store::enrolments(&mut conn, id)?;
+    let full = jaring_store::registry::get_person(&mut conn, jaring_domain::PersonId(id))?;
+    let details = PersonDetails {
+        birth_place: full.birth_place,
+        address: full.address,
+        relationship: full.relationship,
+        marital_status: full.marital_status,
+        religion: full.religion,
+        education: full.education,
+        worker_category: full.worker_category,
+    };
     let scope = who.grant.scope;
     let in_scope = |m: &PersonSummary| {
         jaring_domain::RegionCode::parse(&m.village_code).is_ok_and(|v| scope.contains(v))
@@ -171,6 +202,7 @@ pub fn person(db: &Database, who: &Principal, id: i64) -> Result<PersonView, App
         household,
         members_elsewhere,
         enrolments,
+        details,
     })
 }
 
@@ -182,6 +214,8 @@ pub const EDITABLE: &[&str] = &[
     "address",
     "occupation",
     "marital_status",
+    "religion",
+    "education",
     "worker_category",
 ];
 

@@ -704,6 +704,8 @@ fn check_person_values(values: &FieldValues) -> Result<(), AppError> {
             "worker_category" => WorkerCategory::from_code(v).is_some(),
             "relationship" => jaring_domain::Relationship::from_code(v).is_some(),
             "marital_status" => jaring_domain::MaritalStatus::from_code(v).is_some(),
+            "religion" => jaring_domain::Religion::from_code(v).is_some(),
+            "education" => jaring_domain::Education::from_code(v).is_some(),
             "dtsen_desil" => v.parse::<u8>().is_ok_and(|d| (1..=10).contains(&d)),
             "village_code" => v.parse::<jaring_domain::RegionCode>().is_ok(),
             "household_id" => v.parse::<i64>().is_ok(),

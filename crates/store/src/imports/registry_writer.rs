@@ -277,8 +277,9 @@ impl RegistryWriter {
         Ok(out)
     }
 
-    /// Whether the row may not be written: its NIK or family card belongs outside the scope, or it
-    /// marks a known living person deceased without the date a death needs.
+    /// Whether the row may not be written: its NIK or family card belongs outside the scope. (A row
+    /// marking a known living person deceased is held back for review like any death; without a
+    /// date its other fields are still written and the death waits for a report with its date.)
     fn refusal(&self, r: &RegistryRecord, old: Option<&Person>) -> Option<Refusal> {
         let in_scope = |v: RegionCode| self.scope.is_none_or(|s| s.contains(v));
         if let Some(old) = old {
@@ -302,13 +303,6 @@ impl RegistryWriter {
             .map(|(_, v)| *v);
         if kk_village.is_some_and(|v| !in_scope(v)) {
             return Some(Refusal::HouseholdOutsideScope);
-        }
-        if let Some(old) = old {
-            let dies = r.life_status == Some(LifeStatus::Deceased)
-                && old.life_status != LifeStatus::Deceased;
-            if dies && r.death_date.is_none() {
-                return Some(Refusal::DeathWithoutDate);
-            }
         }
         None
     }
@@ -336,6 +330,8 @@ impl RegistryWriter {
         now.address = wanted.address.clone();
         now.relationship = wanted.relationship;
         now.marital_status = wanted.marital_status;
+        now.religion = wanted.religion;
+        now.education = wanted.education;
         now.occupation = wanted.occupation.clone();
         now.worker_category = category(&now, &mut self.categories);
         let applied = field_diff(old, &now);
@@ -568,6 +564,12 @@ fn apply(
     if let Some(v) = r.marital_status {
         p.marital_status = v;
     }
+    if r.religion.is_some() {
+        p.religion = r.religion;
+    }
+    if r.education.is_some() {
+        p.education = r.education;
+    }
     if let Some(v) = &r.occupation {
         p.occupation = v.clone();
     }
@@ -650,8 +652,6 @@ pub enum Refusal {
     },
     /// The family card belongs to a household outside the importer's scope.
     HouseholdOutsideScope,
-    /// A known living person is marked deceased without a date of death.
-    DeathWithoutDate,
 }
 
 /// A change to a known person that waits for review.

@@ -114,6 +114,7 @@ pub(crate) async fn person(
     let l = auth.lang;
     let g = auth.who.grant;
     let p = &v.person;
+    let d = &v.details;
     let can_edit = RegionCode::parse(&p.village_code)
         .map(|c| g.allows(Action::EditResidents, c))
         .unwrap_or(false);
@@ -128,7 +129,14 @@ pub(crate) async fn person(
                 tr { th { (l.both("No. KK", "family card")) } td { (v.no_kk.as_deref().map(|n| g.show_nik(n)).unwrap_or_default()) } }
                 tr { th { (l.both("Jenis kelamin", "sex")) } td { (sex_label(&p.sex)) } }
                 tr { th { (l.both("Tanggal lahir", "birth date")) } td { (p.birth_date.map(|d| d.format("%d-%m-%Y").to_string()).unwrap_or_default()) } }
+                tr { th { (l.both("Tempat lahir", "birth place")) } td { (d.birth_place) } }
+                tr { th { (l.both("Alamat", "address")) } td { (d.address) } }
+                tr { th { (l.both("Hubungan dalam keluarga", "relationship")) } td { (d.relationship.label_id()) } }
+                tr { th { (l.both("Status perkawinan", "marital status")) } td { (d.marital_status.label_id()) } }
+                tr { th { (l.both("Agama", "religion")) } td { (d.religion.map(|r| r.label_id()).unwrap_or("-")) } }
+                tr { th { (l.both("Pendidikan terakhir", "education")) } td { (d.education.map(|e| e.label_id()).unwrap_or("-")) } }
                 tr { th { (l.both("Pekerjaan", "occupation")) } td { (p.occupation) } }
+                tr { th { (l.both("Kategori pekerja", "worker category")) } td { (d.worker_category.label_id()) } }
                 tr { th { (l.both("Status", "status")) } td { (life_label(&p.life_status)) } }
                 tr { th { (l.both("Desa", "village")) } td { a href={ "/wilayah/" (p.village_code) } { (p.village_code) } } }
             }

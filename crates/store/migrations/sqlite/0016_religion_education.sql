@@ -1,0 +1,4 @@
+-- Religion and highest education completed, as Dukcapil's code tables and OpenSID's export carry them
+-- (stored codes of jaring_domain::Religion / Education; NULL when no source said).
+ALTER TABLE persons ADD COLUMN religion TEXT;
+ALTER TABLE persons ADD COLUMN education TEXT;
