@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use jaring_app::accounts;
-use jaring_app::import::{file_regency, import_file, ImportProgress, ImportReport, ImportRequest};
+use jaring_app::import::{import_opened, open_file, ImportProgress, ImportReport, ImportRequest};
 use jaring_domain::{ListKind, RegionCode};
 use jaring_formats::MappingFile;
 use jaring_store::Database;
@@ -59,13 +59,19 @@ pub fn run(
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let progress = Bar(bar);
+    let opened = open_file(&request).with_context(|| {
+        format!(
+            "impor gagal, tidak ada yang diubah / import failed, nothing was changed: {}",
+            file.display()
+        )
+    })?;
     let who = match accounts::cli_principal(db, &actor, village) {
         Err(jaring_app::AppError::NoRegency) => {
-            accounts::cli_principal(db, &actor, file_regency(&request)?)?
+            accounts::cli_principal(db, &actor, opened.regency(&request)?)?
         }
         other => other?,
     };
-    let report = import_file(db, &who, &request, &progress).with_context(|| {
+    let report = import_opened(db, &who, &request, opened, &progress).with_context(|| {
         format!(
             "impor gagal, tidak ada yang diubah / import failed, nothing was changed: {}",
             file.display()

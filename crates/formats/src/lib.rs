@@ -9,6 +9,7 @@ pub mod fields;
 pub mod mapping;
 pub mod people;
 pub mod records;
+mod spool;
 pub mod table;
 pub mod values;
 mod xls;

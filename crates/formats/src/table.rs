@@ -158,6 +158,8 @@ pub struct Table {
     header_index: usize,
     headers: Vec<String>,
     header_line: u64,
+    /// An XLSX sheet's data rows after the first pass, read back by the later ones.
+    spooled: std::sync::OnceLock<crate::spool::Spool>,
 }
 
 /// How many leading rows are searched for the header (title rows and merged headings come first).
@@ -229,6 +231,7 @@ impl Table {
             header_index: 0,
             headers: Vec::new(),
             header_line: 1,
+            spooled: std::sync::OnceLock::new(),
         };
         if is_ole || extension == "xls" {
             let container = crate::xls::rebuild_compound_file(path)?;
@@ -283,6 +286,7 @@ impl Table {
             header_index: 0,
             headers: Vec::new(),
             header_line: 1,
+            spooled: std::sync::OnceLock::new(),
         })
     }
 
@@ -335,6 +339,9 @@ impl Table {
     pub fn rows(
         &self,
     ) -> Result<Box<dyn Iterator<Item = Result<RawRow, FormatError>> + '_>, FormatError> {
+        if let Some(spool) = self.spooled.get() {
+            return Ok(Box::new(spool.rows(&self.path)?));
+        }
         let skip = self.header_index + 1;
         // A sheet stores no trailing empty cells: there a short row is one whose last cells are
         // empty, unlike a CSV line that lost its delimiters.
@@ -412,6 +419,19 @@ impl Table {
     /// duplicate NIKs) allocates nothing per row; that was a third of the first pass over a million
     /// rows.
     pub fn for_each_row(&self, mut f: impl FnMut(&RawRow)) -> Result<(), FormatError> {
+        if matches!(self.body, Body::Xlsx { .. }) && self.spooled.get().is_none() {
+            // The first pass over a workbook keeps its rows for the next ones.
+            let mut spool = crate::spool::SpoolWriter::new(&self.path)?;
+            for row in self.rows()? {
+                let row = row?;
+                spool
+                    .push(&row)
+                    .map_err(|e| FormatError::io(&self.path, e))?;
+                f(&row);
+            }
+            let _ = self.spooled.set(spool.finish(&self.path)?);
+            return Ok(());
+        }
         if !matches!(self.body, Body::Csv) {
             for row in self.rows()? {
                 f(&row?);

@@ -342,17 +342,39 @@ fn open_table(req: &ImportRequest) -> Result<(Table, ColumnMap), AppError> {
     Ok((table, columns))
 }
 
-/// The regency most rows of a file name (by their village codes), for a first import into a
-/// database that serves no regency yet.
-pub fn file_regency(req: &ImportRequest) -> Result<Option<RegionCode>, AppError> {
-    if let Some(v) = req.village {
-        return Ok(v.at_level(jaring_domain::RegionLevel::Regency));
-    }
-    let (table, columns) = open_table(req)?;
-    let mut tally = RegencyTally::default();
-    table.for_each_row(|row| tally.observe(&columns, row))?;
-    Ok(tally.most_named())
+/// A list file opened once, its header found and its columns resolved: opening a workbook reads
+/// its shared strings, which for a large sheet costs as much as a pass over its rows, so a caller
+/// that must look at the file before importing it (the command line, choosing its principal) hands
+/// the opened file on to [`import_opened`].
+pub struct OpenedFile {
+    table: Table,
+    columns: ColumnMap,
 }
+
+/// Opens the request's file on its sheet.
+pub fn open_file(req: &ImportRequest) -> Result<OpenedFile, AppError> {
+    let (table, columns) = open_table(req)?;
+    Ok(OpenedFile { table, columns })
+}
+
+impl OpenedFile {
+    /// The regency most of the file's first rows name (by their village codes), for a first import
+    /// into a database that serves no regency yet. Only the principal's region is chosen from it,
+    /// so the first [`REGENCY_SAMPLE`] rows are enough: the import itself checks every row's region.
+    pub fn regency(&self, req: &ImportRequest) -> Result<Option<RegionCode>, AppError> {
+        if let Some(v) = req.village {
+            return Ok(v.at_level(jaring_domain::RegionLevel::Regency));
+        }
+        let mut tally = RegencyTally::default();
+        for row in self.table.rows()?.take(REGENCY_SAMPLE) {
+            tally.observe(&self.columns, &row?);
+        }
+        Ok(tally.most_named())
+    }
+}
+
+/// Rows [`file_regency`] reads.
+const REGENCY_SAMPLE: usize = 10_000;
 
 /// The regencies a file's rows name by their village codes.
 #[derive(Default)]
@@ -388,6 +410,18 @@ pub fn import_file(
     progress: &dyn ImportProgress,
 ) -> Result<ImportReport, AppError> {
     who.require_any(action_for(req.kind))?;
+    import_opened(db, who, req, open_file(req)?, progress)
+}
+
+/// [`import_file`] of a file already opened by [`open_file`] for the same request.
+pub fn import_opened(
+    db: &Database,
+    who: &crate::accounts::Principal,
+    req: &ImportRequest,
+    file: OpenedFile,
+    progress: &dyn ImportProgress,
+) -> Result<ImportReport, AppError> {
+    who.require_any(action_for(req.kind))?;
     if let Some(v) = req.village {
         who.require(action_for(req.kind), v)?;
     }
@@ -400,7 +434,7 @@ pub fn import_file(
         let path = req.path.clone();
         move || sha256_file(&path)
     });
-    let (table, columns) = open_table(req)?;
+    let OpenedFile { table, columns } = file;
     if req.kind == ListKind::Registry
         && columns.get(Field::VillageCode).is_none()
         && columns.get(Field::VillageName).is_none()

@@ -103,14 +103,19 @@ impl RegistryWriter {
             }
         }
         let mut deferred_indexes = Vec::new();
-        let first_load = tx.backend() == Backend::Sqlite && next_person == 1 && next_household == 1;
+        let first_load = next_person == 1 && next_household == 1;
         if first_load {
+            // PostgreSQL's DDL is transactional too. Dropping an index locks its table against
+            // readers until the load commits; on a first load there is nothing yet to read.
+            let definition = match tx.backend() {
+                Backend::Sqlite => "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = $1",
+                Backend::Postgres => {
+                    "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = $1"
+                }
+            };
             for name in DEFERRABLE_INDEXES {
                 let sql = tx
-                    .query_opt(
-                        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = $1",
-                        &[Value::from(*name)],
-                    )?
+                    .query_opt(definition, &[Value::from(*name)])?
                     .map(|r| r.text(0))
                     .transpose()?;
                 if let Some(sql) = sql {
@@ -177,11 +182,11 @@ impl RegistryWriter {
                 refused.insert(i, refusal);
             }
         }
-        let accepted: Vec<RegistryRecord> = batch
+        let accepted: Vec<&RegistryRecord> = batch
             .iter()
             .enumerate()
             .filter(|(i, _)| !refused.contains_key(i))
-            .map(|(_, r)| r.clone())
+            .map(|(_, r)| r)
             .collect();
         let households = self.households(tx, &accepted, origin, &mut out.audit)?;
         let existing = if self.loaded_without_nik.is_some() {
@@ -253,8 +258,8 @@ impl RegistryWriter {
         let now = tx.now();
         let mut inserts = Vec::with_capacity(new_persons.len());
         for person in new_persons {
-            out.audit.push(insert_entry(&person, origin));
             let mut values = person_values(&person);
+            out.audit.push(insert_entry(&person, &values, origin));
             values.extend([now.clone(), now.clone()]);
             inserts.push(values);
             if let (Some(loaded), None, Some(h)) = (
@@ -375,7 +380,7 @@ impl RegistryWriter {
     fn households(
         &mut self,
         tx: &mut Conn,
-        batch: &[RegistryRecord],
+        batch: &[&RegistryRecord],
         origin: &WriteOrigin<'_>,
         audit: &mut Vec<AuditEntry>,
     ) -> Result<HashMap<u64, HouseholdId>> {
@@ -487,7 +492,7 @@ fn existing_by_nik(
 /// Stored persons without a NIK of the batch's households, by household, folded name and birth date.
 fn existing_without_nik(
     tx: &mut Conn,
-    batch: &[RegistryRecord],
+    batch: &[&RegistryRecord],
     households: &HashMap<u64, HouseholdId>,
 ) -> Result<HashMap<MemberKey, Person>> {
     let columns = PERSON_COLUMNS.join(", ");
@@ -698,17 +703,24 @@ pub fn field_diff(a: &Person, b: &Person) -> Vec<FieldChange> {
 }
 
 /// The audit entry of a new person: every field that has a value.
-fn insert_entry(p: &Person, origin: &WriteOrigin<'_>) -> AuditEntry {
-    let values: serde_json::Map<String, serde_json::Value> = PERSON_COLUMNS
-        .iter()
-        .zip(person_values(p).iter())
-        .filter(|(c, _)| **c != "id" && **c != "row_version")
-        .filter_map(|(c, v)| {
-            crate::review::canonical(v)
-                .filter(|s| !s.is_empty())
-                .map(|s| ((*c).to_string(), serde_json::Value::String(s)))
-        })
-        .collect();
+fn insert_entry(p: &Person, values: &[Value], origin: &WriteOrigin<'_>) -> AuditEntry {
+    /// The fields with a value, as one JSON object, written straight from the row's values.
+    struct Fields<'a>(&'a [Value]);
+    impl serde::Serialize for Fields<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            s.collect_map(
+                PERSON_COLUMNS
+                    .iter()
+                    .zip(self.0)
+                    .filter(|(c, _)| **c != "id" && **c != "row_version")
+                    .filter_map(|(c, v)| {
+                        crate::review::canonical(v)
+                            .filter(|s| !s.is_empty())
+                            .map(|s| (*c, s))
+                    }),
+            )
+        }
+    }
     AuditEntry {
         actor: origin.actor.to_string(),
         action: "person.insert".into(),
@@ -717,7 +729,7 @@ fn insert_entry(p: &Person, origin: &WriteOrigin<'_>) -> AuditEntry {
         village_code: Some(p.village.to_string()),
         person_id: Some(p.id.0),
         before: None,
-        after: Some(serde_json::Value::Object(values).to_string()),
+        after: serde_json::to_string(&Fields(values)).ok(),
         reason: Some(format!("import #{}", origin.import_id)),
     }
 }
