@@ -115,6 +115,7 @@ fn the_opensid_resident_export_keeps_households_occupations_and_addresses() {
             "pekerjaan_id",
             "agama_id",
             "pendidikan_kk_id",
+            "nama_ibu",
             "status_kawin",
             "kk_level",
             "status_dasar",
@@ -133,7 +134,7 @@ fn the_opensid_resident_export_keeps_households_occupations_and_addresses() {
             "{l}: every column used or listed as not used"
         );
         assert!(used.is_disjoint(&unused), "{l}: {unused:?}");
-        for h in ["pendidikan_sedang_id", "nama_ibu", "golongan_darah_id"] {
+        for h in ["pendidikan_sedang_id", "nama_ayah", "golongan_darah_id"] {
             assert!(unused.contains(h), "{l}: {h} reported as not used");
         }
 
@@ -150,8 +151,8 @@ fn the_opensid_resident_export_keeps_households_occupations_and_addresses() {
             let nik = &row[col("nik")];
             let p = conn
                 .query_opt(
-                    "SELECT relationship, occupation, worker_category, address, religion, education \
-                     FROM persons WHERE nik = $1",
+                    "SELECT relationship, occupation, worker_category, address, religion, education, \
+                     mother_name FROM persons WHERE nik = $1",
                     &[nik.clone().into()],
                 )
                 .unwrap()
@@ -194,6 +195,14 @@ fn the_opensid_resident_export_keeps_households_occupations_and_addresses() {
                 Some(education.as_code()),
                 "{l}"
             );
+            // The mother's name kept (title case, as every name); OpenSID's `-` is no name.
+            let mother = &row[col("nama_ibu")];
+            let stored = p.text(6).unwrap();
+            if mother.is_empty() || mother == "-" {
+                assert_eq!(stored, "", "{l}: {nik}");
+            } else {
+                assert_eq!(stored.to_uppercase(), mother.to_uppercase(), "{l}: {nik}");
+            }
             let rt = &row[col("rt")];
             if !rt.is_empty() && rt != "-" {
                 assert!(address.contains(&format!("RT {rt}")), "{l}: {address}");
@@ -475,6 +484,64 @@ fn opensid_status_dasar_takes_the_write_path() {
             died.opt_date(1).unwrap(),
             chrono::NaiveDate::from_ymd_opt(2026, 10, 3),
             "{l}"
+        );
+    }
+}
+
+/// Dukcapil's SIAK export as it comes: abbreviated headings, wording instead of codes, and the
+/// village code in four number columns (NO_PROP, NO_KAB, NO_KEC, NO_KEL).
+#[test]
+fn a_siak_export_is_read_with_its_region_code_in_parts() {
+    let text = "NO_KK,NIK,NAMA_LGKP,JENIS_KLMIN,TMPT_LHR,TGL_LHR,AGAMA,PDDK_AKH,JENIS_PKRJN,STAT_KWN,\
+STAT_HBKEL,NAMA_LGKP_IBU,ALAMAT,NO_RT,NO_RW,NO_PROP,NO_KAB,NO_KEC,NO_KEL\n\
+5304010101200001,5304011203850002,YOHANES MAU,LAKI-LAKI,KEWAR,12-03-1985,KATHOLIK,SLTA/SEDERAJAT,\
+PETANI/PEKEBUN,KAWIN,KEPALA KELUARGA,MARIA BOUK,DUSUN 1,3,2,53,4,1,2001\n\
+5304010101200001,5304015506900003,MARIA LURUK,PEREMPUAN,ATAMBUA,15-06-1990,KRISTEN,DIPLOMA IV/STRATA I,\
+GURU,KAWIN,ISTRI,-,DUSUN 1,3,2,53,4,1,x\n";
+    for t in backends() {
+        let db = &t.db;
+        let l = label(db);
+        let out = tempfile::tempdir().unwrap();
+        let path = out.path().join("siak.csv");
+        std::fs::write(&path, text).unwrap();
+        let mut req = request("contoh_penduduk.xlsx", out.path());
+        req.path = path;
+        req.village = None;
+        let r = import_file(db, &admin(), &req, &NoProgress).unwrap();
+        assert!(r.unused_columns.is_empty(), "{l}: {:?}", r.unused_columns);
+        assert_eq!((r.counts.inserted, r.counts.rejected), (1, 1), "{l}");
+        assert!(
+            r.rejected[0].issue.en.contains("parts of the region code"),
+            "{l}: {:?}",
+            r.rejected
+        );
+        let p = db
+            .conn()
+            .unwrap()
+            .query_opt(
+                "SELECT village_code, religion, education, mother_name, relationship, occupation, address \
+                 FROM persons WHERE nik = '5304011203850002'",
+                &[],
+            )
+            .unwrap()
+            .unwrap();
+        let got: Vec<String> = (0..7).map(|i| p.text(i).unwrap()).collect();
+        assert_eq!(
+            got[..6],
+            [
+                "53.04.01.2001",
+                "catholic",
+                "senior_secondary",
+                "Maria Bouk",
+                "head",
+                "PETANI/PEKEBUN"
+            ],
+            "{l}"
+        );
+        assert!(
+            got[6].contains("RT 3") || got[6].contains("RT 003"),
+            "{l}: {}",
+            got[6]
         );
     }
 }

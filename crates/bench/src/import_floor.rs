@@ -52,6 +52,17 @@ fn import(db: &Database, csv: &Path, rows: &FloorRows, errors: &Path) -> Result<
     Ok(took)
 }
 
+/// Flushes a database's files to disk outside the timed part, so the next measurement does not pay
+/// for the previous one's write-back.
+fn settle(db_path: &Path) {
+    for suffix in ["", "-wal"] {
+        let p = format!("{}{suffix}", db_path.display());
+        if let Ok(f) = std::fs::File::open(&p) {
+            let _ = f.sync_all();
+        }
+    }
+}
+
 fn report(backend: &str, n: usize, floor: Vec<Duration>, jaring: Vec<Duration>) {
     let (f, j) = (median(floor), median(jaring));
     println!(
@@ -72,17 +83,14 @@ pub fn run(csv: &Path, postgres: Option<&str>, repeat: usize) -> Result<()> {
     let errors = dir.path().join("kesalahan.csv");
     let (mut floor, mut jaring) = (Vec::new(), Vec::new());
     for i in 0..repeat.max(1) {
-        floor.push(sqlite_floor::write(
-            &rows,
-            &dir.path().join(format!("floor{i}.db")),
-        )?);
-        let db = Database::open(
-            &dir.path()
-                .join(format!("jaring{i}.db"))
-                .display()
-                .to_string(),
-        )?;
+        let path = dir.path().join(format!("floor{i}.db"));
+        floor.push(sqlite_floor::write(&rows, &path)?);
+        settle(&path);
+        let path = dir.path().join(format!("jaring{i}.db"));
+        let db = Database::open(&path.display().to_string())?;
         jaring.push(import(&db, csv, &rows, &errors)?);
+        drop(db);
+        settle(&path);
     }
     report("SQLite", n, floor, jaring);
     let Some(url) = postgres else {

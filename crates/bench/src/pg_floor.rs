@@ -91,6 +91,7 @@ pub fn write(f: &FloorRows, url: &str, schema: &str) -> Result<Duration> {
                 desil.as_deref(),
                 Some("catholic"),
                 Some("primary"),
+                Some(p.mother),
                 Some("1"),
                 Some(now),
                 Some(now),

@@ -29,6 +29,7 @@ pub struct FloorRows {
     address: usize,
     village: usize,
     desil: usize,
+    mother: usize,
 }
 
 /// Reads `csv` (a `registry.csv` of `jaring generate`) into memory.
@@ -82,6 +83,7 @@ pub fn read(csv: &Path) -> Result<FloorRows> {
         address: at("Alamat"),
         village,
         desil: at("Desil"),
+        mother: at("Nama Ibu Kandung"),
     })
 }
 
@@ -105,6 +107,7 @@ fn person_values<'a>(
         address: &r[f.address],
         occupation: &r[f.occupation],
         desil: r[f.desil].parse().ok().filter(|d| (1..=10).contains(d)),
+        mother: &r[f.mother],
     }
 }
 
@@ -121,13 +124,14 @@ pub struct PersonRow<'a> {
     pub address: &'a str,
     pub occupation: &'a str,
     pub desil: Option<i64>,
+    pub mother: &'a str,
 }
 
 /// The persons' columns both floors write, as jaring's import does.
 pub const PERSON_COLUMNS: &str =
     "id, nik, household_id, village_code, name, sex, birth_place, birth_date, \
      address, relationship, marital_status, occupation, worker_category, life_status, death_date, \
-     civil_servant_status, civil_servant_since, dtsen_desil, religion, education, row_version, \
+     civil_servant_status, civil_servant_since, dtsen_desil, religion, education, mother_name, row_version, \
      created_at, updated_at";
 
 impl FloorRows {
@@ -211,7 +215,7 @@ pub fn write(f: &FloorRows, db_path: &Path) -> Result<Duration> {
         let mut person = c.prepare(&format!(
             "INSERT INTO persons ({PERSON_COLUMNS}) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'child', 'married', ?10, 'rentan', 'alive', NULL, \
-             'none', NULL, ?11, 'catholic', 'primary', 1, ?12, ?12)"
+             'none', NULL, ?11, 'catholic', 'primary', ?13, 1, ?12, ?12)"
         ))?;
         let mut first_person = None;
         n_households = f.each(
@@ -235,6 +239,7 @@ pub fn write(f: &FloorRows, db_path: &Path) -> Result<Duration> {
                     p.occupation,
                     p.desil,
                     now,
+                    p.mother,
                 ])?;
                 Ok(())
             },

@@ -99,6 +99,8 @@ pub struct RegistryRecord {
     pub religion: Option<Religion>,
     /// Highest education completed.
     pub education: Option<Education>,
+    /// Mother's name.
+    pub mother_name: Option<String>,
     /// Occupation as written.
     pub occupation: Option<String>,
     /// Life status.

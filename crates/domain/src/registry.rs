@@ -60,6 +60,8 @@ pub struct Person {
     pub religion: Option<Religion>,
     /// Highest education completed, when a source says.
     pub education: Option<Education>,
+    /// Mother's name as written (*nama ibu kandung*), evidence for telling namesakes apart.
+    pub mother_name: String,
     /// Occupation as written (Dukcapil list wording, e.g. `Petani/Pekebun`).
     pub occupation: String,
     /// Worker category for BPJS TK programmes.
@@ -96,6 +98,7 @@ impl Person {
             marital_status: MaritalStatus::Single,
             religion: None,
             education: None,
+            mother_name: String::new(),
             occupation: String::new(),
             worker_category: WorkerCategory::NotWorking,
             life_status: LifeStatus::Alive,

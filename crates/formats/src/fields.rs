@@ -26,10 +26,15 @@ impl KindFields for ListKind {
                 (Rw, false),
                 (Rt, false),
                 (VillageCode, false),
+                (ProvinceNumber, false),
+                (RegencyNumber, false),
+                (DistrictNumber, false),
+                (VillageNumber, false),
                 (Relationship, false),
                 (MaritalStatus, false),
                 (Religion, false),
                 (Education, false),
+                (MotherName, false),
                 (Occupation, false),
                 (LifeStatus, false),
                 (DeathDate, false),
@@ -122,6 +127,14 @@ pub enum Field {
     VillageCode,
     /// Village name (when there is no code).
     VillageName,
+    /// The province's number of a region code given in parts (SIAK's `NO_PROP`).
+    ProvinceNumber,
+    /// The regency's number within its province (SIAK's `NO_KAB`).
+    RegencyNumber,
+    /// The kecamatan's number within its regency (SIAK's `NO_KEC`).
+    DistrictNumber,
+    /// The village's number within its kecamatan (SIAK's `NO_KEL`).
+    VillageNumber,
     /// Kecamatan name.
     DistrictName,
     /// Relationship to the head of family.
@@ -132,6 +145,8 @@ pub enum Field {
     Religion,
     /// Highest education completed (pendidikan terakhir).
     Education,
+    /// Mother's name (nama ibu kandung).
+    MotherName,
     /// Occupation.
     Occupation,
     /// Life status.
@@ -193,11 +208,16 @@ impl Field {
             Rt => "rt",
             VillageCode => "village_code",
             VillageName => "village_name",
+            ProvinceNumber => "province_number",
+            RegencyNumber => "regency_number",
+            DistrictNumber => "district_number",
+            VillageNumber => "village_number",
             DistrictName => "district_name",
             Relationship => "relationship",
             MaritalStatus => "marital_status",
             Religion => "religion",
             Education => "education",
+            MotherName => "mother_name",
             Occupation => "occupation",
             LifeStatus => "life_status",
             DeathDate => "death_date",
@@ -320,6 +340,10 @@ impl Field {
                 "kddesa",
             ],
             VillageName => &["desa", "desakelurahan", "kelurahan", "namadesa", "desakel"],
+            ProvinceNumber => &["noprop", "noprov", "nopropinsi", "noprovinsi"],
+            RegencyNumber => &["nokab", "nokabupaten", "nokabkota"],
+            DistrictNumber => &["nokec", "nokecamatan"],
+            VillageNumber => &["nokel", "nodesa", "nokelurahan", "nodesakel"],
             DistrictName => &["kecamatan", "namakecamatan", "kec"],
             Relationship => &[
                 "hubungandalamkeluarga",
@@ -354,6 +378,13 @@ impl Field {
                 "pendidikankkid",
                 "pendidikandalamkk",
                 "pddkakh",
+            ],
+            MotherName => &[
+                "namaibu",
+                "namaibukandung",
+                "ibukandung",
+                "namalgkpibu",
+                "namalengkapibu",
             ],
             // OpenSID writes the code of its occupation table under `pekerjaan_id`.
             Occupation => &[

@@ -21,6 +21,14 @@ use crate::values::{fold, DateOrder};
 use crate::FormatError;
 use jaring_domain::ListKind;
 
+/// The parts of a region code SIAK writes in columns of their own, with their widths.
+const VILLAGE_PARTS: [(Field, usize); 4] = [
+    (Field::ProvinceNumber, 2),
+    (Field::RegencyNumber, 2),
+    (Field::DistrictNumber, 2),
+    (Field::VillageNumber, 4),
+];
+
 /// A mapping file as written by a user.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -145,6 +153,33 @@ impl ColumnMap {
         self.columns.get(&field).copied()
     }
 
+    /// Whether the file says where each row lives: a village code, a village name, or a code in
+    /// the four parts SIAK exports (`NO_PROP`, `NO_KAB`, `NO_KEC`, `NO_KEL`).
+    pub fn names_village(&self) -> bool {
+        self.get(Field::VillageCode).is_some()
+            || self.get(Field::VillageName).is_some()
+            || VILLAGE_PARTS.iter().all(|(f, _)| self.get(*f).is_some())
+    }
+
+    /// The row's village code as text: its code column, or the code put together from its parts
+    /// (`53`, `4`, `1`, `2001` → `53.04.01.2001`). `None` when neither is there or a part is not a
+    /// number (the row reader names which).
+    pub fn village_code_in(&self, cells: &[crate::table::Cell]) -> Option<String> {
+        if let Some(i) = self.get(Field::VillageCode) {
+            return cells.get(i).map(|c| c.text_ref().trim().to_string());
+        }
+        let mut code = String::with_capacity(13);
+        for (n, (field, width)) in VILLAGE_PARTS.iter().enumerate() {
+            let text = cells.get(self.get(*field)?)?.text_ref();
+            let number: u32 = text.trim().parse().ok()?;
+            if n > 0 {
+                code.push('.');
+            }
+            code.push_str(&format!("{number:0width$}", width = *width));
+        }
+        Some(code)
+    }
+
     /// Every mapped field and its column.
     pub fn iter(&self) -> impl Iterator<Item = (Field, usize)> + '_ {
         self.columns.iter().map(|(f, i)| (*f, *i))
@@ -215,6 +250,7 @@ mod tests {
             "NO_RW",
             "DUSUN",
             "KODE_DESA",
+            "NAMA_LGKP_AYAH",
         ]);
         let m = ColumnMap::resolve(ListKind::Registry, &h, None).unwrap();
         let expect = [
@@ -229,6 +265,7 @@ mod tests {
             (Field::Occupation, 8),
             (Field::MaritalStatus, 9),
             (Field::Relationship, 10),
+            (Field::MotherName, 11),
             (Field::Address, 12),
             (Field::Rt, 13),
             (Field::Rw, 14),
@@ -238,7 +275,7 @@ mod tests {
         for (field, at) in expect {
             assert_eq!(m.get(field), Some(at), "{field:?}");
         }
-        assert_eq!(m.unused(&h), vec!["NAMA_LGKP_IBU".to_string()]);
+        assert_eq!(m.unused(&h), vec!["NAMA_LGKP_AYAH".to_string()]);
     }
 
     /// SIASN (BKPSDM), BPJS Ketenagakerjaan and DTSEN headings.

@@ -337,6 +337,35 @@ impl RowReader {
         }
     }
 
+    /// A village code SIAK gives in four columns; a part that is not a number rejects the row.
+    fn village_code_from_parts(&self, row: &RawRow, out: &mut RowIssues<'_>) -> Option<String> {
+        let parts = [
+            Field::ProvinceNumber,
+            Field::RegencyNumber,
+            Field::DistrictNumber,
+            Field::VillageNumber,
+        ];
+        if parts.iter().any(|f| self.columns.get(*f).is_none()) {
+            return None;
+        }
+        let code = self.columns.village_code_in(&row.cells);
+        if code.is_none() {
+            let shown: Vec<String> = parts
+                .iter()
+                .map(|f| self.text(row, *f, out).unwrap_or_default())
+                .collect();
+            out.push(
+                Some(Field::VillageCode),
+                &shown.join(" "),
+                "bagian kode wilayah (NO_PROP, NO_KAB, NO_KEC, NO_KEL) harus angka".into(),
+                "the parts of the region code (NO_PROP, NO_KAB, NO_KEC, NO_KEL) must be numbers"
+                    .into(),
+                true,
+            );
+        }
+        code
+    }
+
     fn village_from_columns(
         &self,
         row: &RawRow,
@@ -344,7 +373,11 @@ impl RowReader {
         fatal: bool,
     ) -> Option<RegionCode> {
         let regions = Regions::national();
-        if let Some(text) = self.text(row, Field::VillageCode, out) {
+        let text = match self.columns.get(Field::VillageCode) {
+            Some(_) => self.text(row, Field::VillageCode, out),
+            None => self.village_code_from_parts(row, out),
+        };
+        if let Some(text) = text {
             return match RegionCode::parse(&text) {
                 Ok(code) if code.level() == RegionLevel::Village && regions.is_current(code) => {
                     Some(code)
@@ -547,13 +580,10 @@ impl RowReader {
             }
         }
         let birth_date = read.or_else(|| nik.map(|n| n.birth_date()));
-        let village = match self
-            .columns
-            .get(Field::VillageCode)
-            .or(self.columns.get(Field::VillageName))
-        {
-            Some(_) => self.village_from_columns(row, out, true),
-            None => self.default_village,
+        let village = if self.columns.names_village() {
+            self.village_from_columns(row, out, true)
+        } else {
+            self.default_village
         };
         match (village, self.within) {
             (None, _) if !out.fatal() => out.push(
@@ -686,6 +716,11 @@ impl RowReader {
             marital_status,
             religion,
             education,
+            // OpenSID writes `-` for a mother it does not know.
+            mother_name: self
+                .text(row, Field::MotherName, out)
+                .filter(|t| !t.chars().all(|c| c == '-' || c == '.'))
+                .map(|t| values::normalize_name(&t)),
             occupation,
             life_status,
             death_date,

@@ -29,6 +29,7 @@ pub(crate) const PERSON_COLUMNS: &[&str] = &[
     "dtsen_desil",
     "religion",
     "education",
+    "mother_name",
     "row_version",
 ];
 
@@ -90,6 +91,7 @@ pub(crate) fn person_values(p: &Person) -> Vec<Value> {
         Value::from(p.desil.map(|d| i64::from(d.get()))),
         Value::from(p.religion.map(|v| v.as_code())),
         Value::from(p.education.map(|v| v.as_code())),
+        Value::Text(p.mother_name.clone()),
         Value::Int(p.row_version),
     ]
 }
@@ -133,7 +135,8 @@ pub(crate) fn person_from_row(r: &Row) -> Result<Person> {
             .opt_text(19)?
             .map(|v| decode_code(&v, "education", Education::from_code))
             .transpose()?,
-        row_version: r.i64(20)?,
+        mother_name: r.text(20)?,
+        row_version: r.i64(21)?,
     })
 }
 

@@ -49,6 +49,7 @@ fn columns(entity: Entity) -> &'static [(&'static str, Ty)] {
             ("dtsen_desil", Int),
             ("religion", Text),
             ("education", Text),
+            ("mother_name", Text),
             ("merged_into", Int),
         ],
         Entity::Enrolment => &[

@@ -499,6 +499,13 @@ impl<'a> Builder<'a> {
             birth_places.truncate(2);
         }
         let n = members.len();
+        // Children carry their mother's name where the card has her (the head's wife, or the head).
+        let mother = members
+            .iter()
+            .find(|m| m.2 == Relationship::Wife)
+            .or_else(|| members.first().filter(|m| m.0 == Sex::Female))
+            .map(|m| m.3.clone())
+            .unwrap_or_default();
         for (i, (sex, age, relationship, name, marital)) in members.into_iter().enumerate() {
             let born = if i == 0 {
                 head_born
@@ -533,6 +540,11 @@ impl<'a> Builder<'a> {
                 marital_status: marital,
                 religion: Some(religion(hid.0)),
                 education: education(id, age),
+                mother_name: if relationship == Relationship::Child {
+                    mother.clone()
+                } else {
+                    String::new()
+                },
                 occupation: occupation.to_string(),
                 worker_category,
                 life_status: LifeStatus::Alive,

@@ -33,6 +33,7 @@ pub const REGISTRY_HEADERS: &[&str] = &[
     "Desil",
     "Agama",
     "Pendidikan",
+    "Nama Ibu Kandung",
 ];
 
 /// What was written, for people and scripts.
@@ -106,6 +107,7 @@ fn registry_row(p: &Person, kk: &str, regions: &Regions) -> Vec<String> {
         p.education
             .map(|e| e.label_id().to_uppercase())
             .unwrap_or_default(),
+        p.mother_name.to_uppercase(),
     ]
 }
 

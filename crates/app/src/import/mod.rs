@@ -383,9 +383,8 @@ struct RegencyTally(HashMap<RegionCode, u64>);
 impl RegencyTally {
     fn observe(&mut self, columns: &ColumnMap, row: &RawRow) {
         if let Some(code) = columns
-            .get(Field::VillageCode)
-            .and_then(|i| row.cells.get(i))
-            .and_then(|c| RegionCode::parse(&c.text_ref()).ok())
+            .village_code_in(&row.cells)
+            .and_then(|c| RegionCode::parse(&c).ok())
             .and_then(|c| c.at_level(jaring_domain::RegionLevel::Regency))
         {
             *self.0.entry(code).or_default() += 1;
@@ -435,11 +434,7 @@ pub fn import_opened(
         move || sha256_file(&path)
     });
     let OpenedFile { table, columns } = file;
-    if req.kind == ListKind::Registry
-        && columns.get(Field::VillageCode).is_none()
-        && columns.get(Field::VillageName).is_none()
-        && req.village.is_none()
-    {
+    if req.kind == ListKind::Registry && !columns.names_village() && req.village.is_none() {
         return Err(AppError::Input(
             "berkas tidak memiliki kolom Kode Desa; sebutkan desanya (--village 53.04.01.2001) / the file has no village-code column; name the village (--village 53.04.01.2001)".into(),
         ));

@@ -161,6 +161,8 @@ pub struct PersonDetails {
     pub religion: Option<jaring_domain::Religion>,
     /// Highest education completed, when a source said.
     pub education: Option<jaring_domain::Education>,
+    /// Mother's name as written.
+    pub mother_name: String,
     /// Worker category for BPJS programmes.
     pub worker_category: jaring_domain::WorkerCategory,
 }
@@ -188,6 +190,7 @@ pub fn person(db: &Database, who: &Principal, id: i64) -> Result<PersonView, App
         marital_status: full.marital_status,
         religion: full.religion,
         education: full.education,
+        mother_name: full.mother_name,
         worker_category: full.worker_category,
     };
     let scope = who.grant.scope;

@@ -337,6 +337,7 @@ impl RegistryWriter {
         now.marital_status = wanted.marital_status;
         now.religion = wanted.religion;
         now.education = wanted.education;
+        now.mother_name = wanted.mother_name.clone();
         now.occupation = wanted.occupation.clone();
         now.worker_category = category(&now, &mut self.categories);
         let applied = field_diff(old, &now);
@@ -574,6 +575,9 @@ fn apply(
     }
     if r.education.is_some() {
         p.education = r.education;
+    }
+    if let Some(v) = &r.mother_name {
+        p.mother_name = v.clone();
     }
     if let Some(v) = &r.occupation {
         p.occupation = v.clone();
