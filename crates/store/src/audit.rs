@@ -90,6 +90,12 @@ pub fn lock(tx: &mut Conn) -> Result<()> {
 
 /// Appends entries in order, inside the caller's transaction.
 pub fn append(tx: &mut Conn, entries: &[AuditEntry]) -> Result<()> {
+    append_all(tx, entries.to_vec())
+}
+
+/// [`append`] taking the entries by value: a large import's entries (hundreds of megabytes of JSON
+/// for a regency's first load) move into the rows instead of being copied.
+pub fn append_all(tx: &mut Conn, entries: Vec<AuditEntry>) -> Result<()> {
     if entries.is_empty() {
         return Ok(());
     }
@@ -105,25 +111,24 @@ pub fn append(tx: &mut Conn, entries: &[AuditEntry]) -> Result<()> {
     let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let mut rows = Vec::with_capacity(entries.len());
     let mut buf = Vec::with_capacity(1024);
-    for (i, e) in entries.iter().enumerate() {
+    for (i, e) in entries.into_iter().enumerate() {
         let seq = last - n + 1 + i as i64;
-        let hash = entry_hash_in(&mut buf, seq, &at, e, &prev);
+        let hash = entry_hash_in(&mut buf, seq, &at, &e, &prev);
         rows.push(vec![
             Value::Int(seq),
             Value::Text(at.clone()),
-            Value::Text(e.actor.clone()),
-            Value::Text(e.action.clone()),
-            Value::Text(e.entity.clone()),
+            Value::Text(e.actor),
+            Value::Text(e.action),
+            Value::Text(e.entity),
             Value::from(e.entity_id),
-            Value::from(e.village_code.clone()),
+            Value::from(e.village_code),
             Value::from(e.person_id),
-            Value::from(e.before.clone()),
-            Value::from(e.after.clone()),
-            Value::from(e.reason.clone()),
-            Value::Text(prev.clone()),
-            Value::Text(hash.clone()),
+            Value::from(e.before),
+            Value::from(e.after),
+            Value::from(e.reason),
+            Value::Text(std::mem::replace(&mut prev, hash.clone())),
+            Value::Text(hash),
         ]);
-        prev = hash;
     }
     tx.insert_rows("audit_log", COLUMNS, rows)?;
     tx.execute(

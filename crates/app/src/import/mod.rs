@@ -297,9 +297,9 @@ fn write_registry(
         actor: source.actor,
         lines: &lines,
     };
-    let outcome = writer.write(tx, &batch.registry, &origin)?;
+    let mut outcome = writer.write(tx, &batch.registry, &origin)?;
     counts.add(outcome.counts);
-    jaring_store::audit::append(tx, &outcome.audit)?;
+    jaring_store::audit::append_all(tx, std::mem::take(&mut outcome.audit))?;
     for (i, refusal) in &outcome.refused {
         let (Some(row), Some(record)) = (batch.registry_rows.get(*i), batch.registry.get(*i))
         else {
