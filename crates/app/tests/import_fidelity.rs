@@ -457,6 +457,13 @@ fn opensid_status_dasar_takes_the_write_path() {
         assert_eq!(warned.len(), 1, "{l}: {:?}", r.warnings);
         assert!(warned[0].issue.id.contains("Lapor kematian"), "{l}");
 
+        // The same export again a day later: the move the file names only by its status is not
+        // proposed a second time with the new day's date, nor anything else.
+        let mut later = req.clone();
+        later.today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let again = import_file(db, &admin(), &later, &NoProgress).unwrap();
+        assert_eq!(again.counts.proposed, 0, "{l}");
+        assert_eq!(pending(&mut conn, moved_id), vec!["move"], "{l}");
         // The death, decided, carries its date.
         let id = conn
             .query_i64(

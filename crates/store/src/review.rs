@@ -488,6 +488,17 @@ pub fn pending_with_intent(
     .transpose()
 }
 
+/// The first pending proposal of `kind` about `person_id`, whatever its intent.
+pub fn pending_of_kind(conn: &mut Conn, kind: &str, person_id: i64) -> Result<Option<i64>> {
+    conn.query_opt(
+        "SELECT id FROM proposals WHERE status = 'pending' AND kind = $1 AND person_id = $2 \
+         ORDER BY id LIMIT 1",
+        &[Value::from(kind), Value::Int(person_id)],
+    )?
+    .map(|r| r.i64(0))
+    .transpose()
+}
+
 /// One proposal.
 pub fn get_proposal(conn: &mut Conn, id: i64) -> Result<ProposalRow> {
     conn.query_opt(

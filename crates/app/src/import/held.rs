@@ -21,8 +21,18 @@ pub(super) struct Source<'a> {
     pub today: NaiveDate,
 }
 
+/// One proposal a held row becomes, and whether its date is the import's day rather than the
+/// file's (a move out the file only names by status, an appointment without its TMT): such a
+/// proposal is made once per person, not again by each later import of the same file.
+pub(super) struct HeldIntent {
+    pub kind: ProposalKind,
+    pub intent: Intent,
+    pub what: String,
+    pub dated_today: bool,
+}
+
 /// The proposals one held row becomes: a death, an appointment, and an edit for the other fields.
-pub(super) fn intents(held: &Held, today: NaiveDate) -> Vec<(ProposalKind, Intent, String)> {
+pub(super) fn intents(held: &Held, today: NaiveDate) -> Vec<HeldIntent> {
     let (was, wanted) = (&held.person, &held.wanted);
     let person_id = was.id.0;
     let mut rest: Vec<_> = held.fields.clone();
@@ -33,36 +43,39 @@ pub(super) fn intents(held: &Held, today: NaiveDate) -> Vec<(ProposalKind, Inten
         rest.retain(|(f, _, _)| *f != "life_status" && *f != "death_date");
     }
     if wanted.life_status == LifeStatus::MovedOut && was.life_status == LifeStatus::Alive {
-        out.push((
-            ProposalKind::Move,
-            Intent::Move {
+        out.push(HeldIntent {
+            kind: ProposalKind::Move,
+            intent: Intent::Move {
                 person_id,
                 to: None,
                 household_id: None,
                 on: today,
             },
-            "Pindah keluar daerah / moved out of the regency".into(),
-        ));
+            what: "Pindah keluar daerah / moved out of the regency".into(),
+            dated_today: true,
+        });
     }
     if wanted.life_status == LifeStatus::Missing && was.life_status == LifeStatus::Alive {
         let values = FieldValues::from([("life_status".into(), Some("missing".into()))]);
-        out.push((
-            ProposalKind::Edit,
-            Intent::SetFields { person_id, values },
-            "Hilang / missing".into(),
-        ));
+        out.push(HeldIntent {
+            kind: ProposalKind::Edit,
+            intent: Intent::SetFields { person_id, values },
+            what: "Hilang / missing".into(),
+            dated_today: false,
+        });
     }
     if wanted.life_status == LifeStatus::Deceased && was.life_status != LifeStatus::Deceased {
         if let Some(death_date) = wanted.death_date {
-            out.push((
-                ProposalKind::MarkDeceased,
-                Intent::MarkDeceased {
+            out.push(HeldIntent {
+                kind: ProposalKind::MarkDeceased,
+                intent: Intent::MarkDeceased {
                     person_id,
                     death_date,
                     deed_number: None,
                 },
-                format!("Meninggal {death_date} / died {death_date}"),
-            ));
+                what: format!("Meninggal {death_date} / died {death_date}"),
+                dated_today: false,
+            });
         }
     }
     let appointed = wanted.civil_servant != was.civil_servant
@@ -76,19 +89,20 @@ pub(super) fn intents(held: &Held, today: NaiveDate) -> Vec<(ProposalKind, Inten
         });
         let since = wanted.civil_servant_since.unwrap_or(today);
         let status = wanted.civil_servant;
-        out.push((
-            ProposalKind::CivilServant,
-            Intent::CivilServant {
+        out.push(HeldIntent {
+            kind: ProposalKind::CivilServant,
+            intent: Intent::CivilServant {
                 person_id,
                 status,
                 since,
             },
-            format!(
+            what: format!(
                 "Diangkat {} TMT {since} / appointed {}",
                 status.label_id(),
                 status.as_code()
             ),
-        ));
+            dated_today: wanted.civil_servant_since.is_none(),
+        });
     }
     if !rest.is_empty() {
         let names: Vec<&str> = rest.iter().map(|(f, _, _)| *f).collect();
@@ -96,11 +110,12 @@ pub(super) fn intents(held: &Held, today: NaiveDate) -> Vec<(ProposalKind, Inten
             .into_iter()
             .map(|(f, _, after)| (f.to_string(), after))
             .collect();
-        out.push((
-            ProposalKind::Edit,
-            Intent::SetFields { person_id, values },
-            format!("Perubahan data / edit: {}", names.join(", ")),
-        ));
+        out.push(HeldIntent {
+            kind: ProposalKind::Edit,
+            intent: Intent::SetFields { person_id, values },
+            what: format!("Perubahan data / edit: {}", names.join(", ")),
+            dated_today: false,
+        });
     }
     out
 }
@@ -132,7 +147,19 @@ pub(super) fn propose_held(
     ctx: &Context,
 ) -> Result<bool, AppError> {
     let mut any_new = false;
-    for (kind, intent, what) in intents(held, src.today) {
+    for HeldIntent {
+        kind,
+        intent,
+        what,
+        dated_today,
+    } in intents(held, src.today)
+    {
+        if dated_today
+            && jaring_store::review::pending_of_kind(tx, kind.as_code(), held.person.id.0)?
+                .is_some()
+        {
+            continue;
+        }
         let draft = Draft {
             kind,
             intent,
