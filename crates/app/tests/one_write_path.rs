@@ -336,6 +336,31 @@ fn a_death_in_a_registry_file_takes_the_death_workflow() {
             person(db, YOHANES).life_status,
             jaring_domain::LifeStatus::Alive
         );
+        // Once moved out, a later file saying HIDUP again is an edit for review, not dropped.
+        let mv = &pending(db, "move")[0];
+        review::approve(db, &operator(KEWAR), mv.id, None, &ctx()).unwrap();
+        assert_eq!(
+            person(db, YOHANES).life_status,
+            jaring_domain::LifeStatus::MovedOut
+        );
+        let r = import(
+            db,
+            dir.path(),
+            "kembali.csv",
+            &format!(
+                "{YOHANES},5304010101200001,Yohanes Mau,L,Kewar,1985-03-12,Dusun 9,{KEWAR},Kepala Keluarga,Kawin,Petani/Pekebun,Hidup,\n"
+            ),
+            None,
+            "admin",
+        );
+        assert_eq!(r.counts.proposed, 1, "{}: {:?}", label(db), r.rejected);
+        assert!(
+            pending(db, "edit")
+                .iter()
+                .any(|p| p.changes.contains("life_status") && p.changes.contains("alive")),
+            "{}",
+            label(db)
+        );
     }
 }
 

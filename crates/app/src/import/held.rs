@@ -37,9 +37,17 @@ pub(super) fn intents(held: &Held, today: NaiveDate) -> Vec<HeldIntent> {
     let person_id = was.id.0;
     let mut rest: Vec<_> = held.fields.clone();
     let mut out = Vec::new();
-    if wanted.life_status != was.life_status && was.life_status != LifeStatus::Deceased {
-        // A life event is never a plain field edit: the death or the move is proposed with its
-        // consequences, and a death without its date is not proposed at all (see `undated_death`).
+    // A life event is never a plain field edit: a death or a move is proposed with its consequences,
+    // and a death without its date is not proposed at all (see `undated_death`). Any other change of
+    // life status (a missing or moved resident back, HIDUP) stays in the reviewed edit below.
+    let dies =
+        wanted.life_status == LifeStatus::Deceased && was.life_status != LifeStatus::Deceased;
+    let leaves = was.life_status == LifeStatus::Alive
+        && matches!(
+            wanted.life_status,
+            LifeStatus::MovedOut | LifeStatus::Missing
+        );
+    if dies || leaves {
         rest.retain(|(f, _, _)| *f != "life_status" && *f != "death_date");
     }
     if wanted.life_status == LifeStatus::MovedOut && was.life_status == LifeStatus::Alive {
