@@ -22,7 +22,7 @@ use crate::FormatError;
 use jaring_domain::ListKind;
 
 /// The parts of a region code SIAK writes in columns of their own, with their widths.
-const VILLAGE_PARTS: [(Field, usize); 4] = [
+pub(crate) const VILLAGE_PARTS: [(Field, usize); 4] = [
     (Field::ProvinceNumber, 2),
     (Field::RegencyNumber, 2),
     (Field::DistrictNumber, 2),

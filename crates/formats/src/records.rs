@@ -339,20 +339,15 @@ impl RowReader {
 
     /// A village code SIAK gives in four columns; a part that is not a number rejects the row.
     fn village_code_from_parts(&self, row: &RawRow, out: &mut RowIssues<'_>) -> Option<String> {
-        let parts = [
-            Field::ProvinceNumber,
-            Field::RegencyNumber,
-            Field::DistrictNumber,
-            Field::VillageNumber,
-        ];
-        if parts.iter().any(|f| self.columns.get(*f).is_none()) {
+        let parts = crate::mapping::VILLAGE_PARTS;
+        if parts.iter().any(|(f, _)| self.columns.get(*f).is_none()) {
             return None;
         }
         let code = self.columns.village_code_in(&row.cells);
         if code.is_none() {
             let shown: Vec<String> = parts
                 .iter()
-                .map(|f| self.text(row, *f, out).unwrap_or_default())
+                .map(|(f, _)| self.text(row, *f, out).unwrap_or_default())
                 .collect();
             out.push(
                 Some(Field::VillageCode),
