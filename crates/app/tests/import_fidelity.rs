@@ -53,6 +53,21 @@ fn request(name: &str, out: &std::path::Path) -> ImportRequest {
     }
 }
 
+/// Writes `text` as `name` in `dir` and imports it as a registry file with its own village column.
+fn import_text(
+    db: &jaring_store::Database,
+    dir: &std::path::Path,
+    name: &str,
+    text: &str,
+) -> jaring_app::import::ImportReport {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    let mut req = request("contoh_penduduk.xlsx", dir);
+    req.path = path;
+    req.village = None;
+    import_file(db, &admin(), &req, &NoProgress).unwrap()
+}
+
 fn admin() -> Principal {
     Principal::job(RegionCode::parse("53.04").unwrap(), "uji")
 }
@@ -283,14 +298,7 @@ fn the_nik_settles_its_rows_date_and_a_contradiction_is_a_warning() {
         let db = &t.db;
         let l = label(db);
         let out = tempfile::tempdir().unwrap();
-        let import = |name: &str, text: &str| {
-            let path = out.path().join(name);
-            std::fs::write(&path, text).unwrap();
-            let mut req = request("contoh_penduduk.xlsx", out.path());
-            req.path = path;
-            req.village = None;
-            import_file(db, &admin(), &req, &NoProgress).unwrap()
-        };
+        let import = |name: &str, text: &str| import_text(db, out.path(), name, text);
         let born = |nik: &str| {
             db.conn()
                 .unwrap()
@@ -509,12 +517,7 @@ GURU,KAWIN,ISTRI,-,DUSUN 1,3,2,53,4,1,x\n";
         let db = &t.db;
         let l = label(db);
         let out = tempfile::tempdir().unwrap();
-        let path = out.path().join("siak.csv");
-        std::fs::write(&path, text).unwrap();
-        let mut req = request("contoh_penduduk.xlsx", out.path());
-        req.path = path;
-        req.village = None;
-        let r = import_file(db, &admin(), &req, &NoProgress).unwrap();
+        let r = import_text(db, out.path(), "siak.csv", text);
         assert!(r.unused_columns.is_empty(), "{l}: {:?}", r.unused_columns);
         assert_eq!((r.counts.inserted, r.counts.rejected), (1, 1), "{l}");
         assert!(
@@ -550,5 +553,54 @@ GURU,KAWIN,ISTRI,-,DUSUN 1,3,2,53,4,1,x\n";
             "{l}: {}",
             got[6]
         );
+    }
+}
+
+/// A registry file that names its villages as well as coding them: a name that is not the code's is a
+/// warning naming both (one of them is wrong); a file with names only finds each village by its name
+/// and kecamatan inside the regency.
+#[test]
+fn village_names_are_checked_against_codes_and_read_without_them() {
+    let coded = format!(
+        "NIK,No KK,Nama,Jenis Kelamin,Tanggal Lahir,Kode Desa,Desa,Kecamatan\n\
+         5304011203850002,5304010101200001,Yohanes Mau,L,1985-03-12,{KEWAR},Kewar,Lamaknen\n\
+         5304015506900003,5304010101200001,Maria Luruk,P,1990-06-15,{KEWAR},Fulur,Lamaknen\n"
+    );
+    let named = "NIK,No KK,Nama,Jenis Kelamin,Tanggal Lahir,Desa,Kecamatan\n\
+         5304011702800004,5304010101200002,Petrus Bere,L,1980-02-17,KEWAR,LAMAKNEN\n";
+    for t in backends() {
+        let db = &t.db;
+        let l = label(db);
+        let out = tempfile::tempdir().unwrap();
+        let import = |name: &str, text: &str| import_text(db, out.path(), name, text);
+        let r = import("berkode.csv", &coded);
+        assert_eq!((r.counts.inserted, r.counts.rejected), (2, 0), "{l}");
+        let mismatched: Vec<_> = r
+            .warnings
+            .iter()
+            .filter(|w| w.issue.en.contains("does not match code"))
+            .collect();
+        assert_eq!(mismatched.len(), 1, "{l}: {:?}", r.warnings);
+        assert_eq!(mismatched[0].line, 3, "{l}");
+        assert!(
+            mismatched[0].issue.en.contains("'Fulur'") && mismatched[0].issue.en.contains("Kewar"),
+            "{l}: {:?}",
+            mismatched[0].issue
+        );
+        assert!(r.unused_columns.is_empty(), "{l}: {:?}", r.unused_columns);
+        let r = import("bernama.csv", named);
+        assert_eq!(r.counts.inserted, 1, "{l}: {:?}", r.rejected);
+        let village = db
+            .conn()
+            .unwrap()
+            .query_opt(
+                "SELECT village_code FROM persons WHERE nik = '5304011702800004'",
+                &[],
+            )
+            .unwrap()
+            .unwrap()
+            .text(0)
+            .unwrap();
+        assert_eq!(village, KEWAR, "{l}");
     }
 }

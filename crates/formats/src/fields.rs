@@ -26,6 +26,8 @@ impl KindFields for ListKind {
                 (Rw, false),
                 (Rt, false),
                 (VillageCode, false),
+                (VillageName, false),
+                (DistrictName, false),
                 (ProvinceNumber, false),
                 (RegencyNumber, false),
                 (DistrictNumber, false),

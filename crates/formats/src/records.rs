@@ -337,6 +337,54 @@ impl RowReader {
         }
     }
 
+    /// A row that gives both a village code and the village's (or kecamatan's) name: a name that is
+    /// not the code's is a warning naming both, since one of them is wrong (a code copied from the
+    /// row above, a village renamed). Only checked when the code came from its own column.
+    fn names_agree(&self, row: &RawRow, village: RegionCode, out: &mut RowIssues<'_>) {
+        if self.columns.get(Field::VillageCode).is_none()
+            && crate::mapping::VILLAGE_PARTS
+                .iter()
+                .any(|(f, _)| self.columns.get(*f).is_none())
+        {
+            return;
+        }
+        let regions = Regions::national();
+        for (field, level, id, en) in [
+            (Field::VillageName, RegionLevel::Village, "desa", "village"),
+            (
+                Field::DistrictName,
+                RegionLevel::District,
+                "kecamatan",
+                "kecamatan",
+            ),
+        ] {
+            if self.columns.get(field).is_none() {
+                continue;
+            }
+            let (Some(written), Some(region)) = (
+                self.text(row, field, out),
+                village.at_level(level).and_then(|c| regions.get(c)),
+            ) else {
+                continue;
+            };
+            if fold(&written) != fold(&region.name) {
+                out.push(
+                    Some(field),
+                    &written,
+                    format!(
+                        "nama {id} '{written}' tidak sesuai kode {}, yaitu {}; periksa salah satunya",
+                        region.code, region.name
+                    ),
+                    format!(
+                        "{en} name '{written}' does not match code {}, which is {}; check one of them",
+                        region.code, region.name
+                    ),
+                    false,
+                );
+            }
+        }
+    }
+
     /// A village code SIAK gives in four columns; a part that is not a number rejects the row.
     fn village_code_from_parts(&self, row: &RawRow, out: &mut RowIssues<'_>) -> Option<String> {
         let parts = crate::mapping::VILLAGE_PARTS;
@@ -605,6 +653,7 @@ impl RowReader {
             _ => {}
         }
         if let Some(v) = village {
+            self.names_agree(row, v, out);
             foreign_issue(
                 out,
                 v,
