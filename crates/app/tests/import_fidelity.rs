@@ -234,6 +234,37 @@ fn the_opensid_resident_export_keeps_households_occupations_and_addresses() {
                 .unwrap();
             assert_eq!(got, expected, "{l}: agama_id {code}");
         }
+        // The resident page's view: the mother's name for roles that see NIKs, never for an auditor.
+        let someone = data
+            .iter()
+            .find(|r| !r[col("nama_ibu")].is_empty() && r[col("nama_ibu")] != "-")
+            .unwrap();
+        let id = conn
+            .query_i64(
+                "SELECT id FROM persons WHERE nik = $1",
+                &[someone[col("nik")].clone().into()],
+            )
+            .unwrap();
+        let as_role = |role| Principal {
+            grant: jaring_domain::access::Grant {
+                role,
+                scope: RegionCode::parse("53.04").unwrap(),
+            },
+            ..admin()
+        };
+        let view = |role| {
+            jaring_app::residents::person(db, &as_role(role), id)
+                .unwrap()
+                .details
+                .mother_name
+        };
+        use jaring_domain::access::Role;
+        assert_eq!(
+            view(Role::AdminKabupaten).map(|m| m.to_uppercase()),
+            Some(someone[col("nama_ibu")].to_uppercase()),
+            "{l}"
+        );
+        assert_eq!(view(Role::Auditor), None, "{l}");
         let working = conn
             .query_i64("SELECT COUNT(*) FROM persons WHERE occupation = ''", &[])
             .unwrap();

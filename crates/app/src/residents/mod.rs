@@ -161,8 +161,9 @@ pub struct PersonDetails {
     pub religion: Option<jaring_domain::Religion>,
     /// Highest education completed, when a source said.
     pub education: Option<jaring_domain::Education>,
-    /// Mother's name as written.
-    pub mother_name: String,
+    /// Mother's name as written; `None` for roles that do not see full NIKs, since Dukcapil and
+    /// banks take NIK and mother's name together as proof of identity.
+    pub mother_name: Option<String>,
     /// Worker category for BPJS programmes.
     pub worker_category: jaring_domain::WorkerCategory,
 }
@@ -190,7 +191,7 @@ pub fn person(db: &Database, who: &Principal, id: i64) -> Result<PersonView, App
         marital_status: full.marital_status,
         religion: full.religion,
         education: full.education,
-        mother_name: full.mother_name,
+        mother_name: who.grant.role.sees_full_nik().then_some(full.mother_name),
         worker_category: full.worker_category,
     };
     let scope = who.grant.scope;

@@ -130,7 +130,7 @@ pub(crate) async fn person(
                 tr { th { (l.both("Jenis kelamin", "sex")) } td { (sex_label(&p.sex)) } }
                 tr { th { (l.both("Tanggal lahir", "birth date")) } td { (p.birth_date.map(|d| d.format("%d-%m-%Y").to_string()).unwrap_or_default()) } }
                 tr { th { (l.both("Tempat lahir", "birth place")) } td { (d.birth_place) } }
-                tr { th { (l.both("Nama ibu kandung", "mother's name")) } td { (d.mother_name) } }
+                tr { th { (l.both("Nama ibu kandung", "mother's name")) } td { (d.mother_name.as_deref().unwrap_or_else(|| l.t("(disembunyikan)", "(hidden)"))) } }
                 tr { th { (l.both("Alamat", "address")) } td { (d.address) } }
                 tr { th { (l.both("Hubungan dalam keluarga", "relationship")) } td { (d.relationship.label_id()) } }
                 tr { th { (l.both("Status perkawinan", "marital status")) } td { (d.marital_status.label_id()) } }
