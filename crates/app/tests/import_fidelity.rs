@@ -68,6 +68,17 @@ fn import_text(
     import_file(db, &admin(), &req, &NoProgress).unwrap()
 }
 
+/// The report's warnings whose English text says `what`.
+fn warnings_saying<'a>(
+    r: &'a jaring_app::import::ImportReport,
+    what: &str,
+) -> Vec<&'a jaring_app::import::RowProblem> {
+    r.warnings
+        .iter()
+        .filter(|w| w.issue.en.contains(what))
+        .collect()
+}
+
 fn admin() -> Principal {
     Principal::job(RegionCode::parse("53.04").unwrap(), "uji")
 }
@@ -488,11 +499,7 @@ fn opensid_status_dasar_takes_the_write_path() {
             address.contains("Jalan Baru 7"),
             "{l}: the rest of the row kept: {address}"
         );
-        let warned: Vec<_> = r
-            .warnings
-            .iter()
-            .filter(|w| w.issue.en.contains("without a date of death"))
-            .collect();
+        let warned = warnings_saying(&r, "without a date of death");
         assert_eq!(warned.len(), 1, "{l}: {:?}", r.warnings);
         assert!(warned[0].issue.id.contains("Lapor kematian"), "{l}");
 
@@ -606,11 +613,7 @@ fn village_names_are_checked_against_codes_and_read_without_them() {
         let import = |name: &str, text: &str| import_text(db, out.path(), name, text);
         let r = import("berkode.csv", &coded);
         assert_eq!((r.counts.inserted, r.counts.rejected), (2, 0), "{l}");
-        let mismatched: Vec<_> = r
-            .warnings
-            .iter()
-            .filter(|w| w.issue.en.contains("does not match code"))
-            .collect();
+        let mismatched = warnings_saying(&r, "does not match code");
         assert_eq!(mismatched.len(), 1, "{l}: {:?}", r.warnings);
         assert_eq!(mismatched[0].line, 3, "{l}");
         assert!(

@@ -11,13 +11,6 @@ use anyhow::{Context, Result};
 
 use crate::sqlite_floor::{FloorRows, PERSON_COLUMNS};
 
-/// Secondary indexes the floor builds after the rows (those of jaring's first load).
-const DEFERRED: &[&str] = &[
-    "persons_coverage",
-    "persons_household",
-    "households_village",
-];
-
 /// One CSV field for `COPY … (FORMAT csv)`: unquoted empty is NULL, anything else quoted.
 fn field(out: &mut Vec<u8>, v: Option<&str>) {
     if let Some(v) = v {
@@ -41,7 +34,8 @@ pub fn write(f: &FloorRows, url: &str, schema: &str) -> Result<Duration> {
     let all = Instant::now();
     let mut tx = c.transaction()?;
     let mut deferred = Vec::new();
-    for name in DEFERRED {
+    // The same indexes jaring's first load builds after its rows.
+    for name in jaring_store::imports::DEFERRABLE_INDEXES {
         let row = tx.query_opt(
             "SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2",
             &[&schema, name],

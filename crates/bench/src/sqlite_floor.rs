@@ -186,11 +186,8 @@ pub fn write(f: &FloorRows, db_path: &Path) -> Result<Duration> {
     let all = Instant::now();
     c.execute_batch("BEGIN IMMEDIATE")?;
     let mut deferred = Vec::new();
-    for name in [
-        "persons_coverage",
-        "persons_household",
-        "households_village",
-    ] {
+    // The same indexes jaring's first load builds after its rows.
+    for name in jaring_store::imports::DEFERRABLE_INDEXES {
         let sql: String = c.query_row(
             "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
             [name],

@@ -13,7 +13,7 @@ mod registry_writer;
 
 pub use registry_writer::{
     field_diff, registry_is_empty, FieldChange, Held, Refusal, RegistryWriter, WriteOrigin,
-    WriteOutcome, FIRST_LOAD_CHECKED_TABLES,
+    WriteOutcome, DEFERRABLE_INDEXES, FIRST_LOAD_CHECKED_TABLES,
 };
 
 /// What an import did, row by row.

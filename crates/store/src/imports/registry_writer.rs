@@ -44,7 +44,7 @@ pub struct RegistryWriter {
 /// transactional, so a crash mid-import still leaves the database (indexes included) as before. Kept:
 /// unique indexes (they enforce constraints while loading). `persons_household` serves the load's own
 /// look-ups of members without a NIK; during a first load those are answered from memory instead.
-const DEFERRABLE_INDEXES: &[&str] = &[
+pub const DEFERRABLE_INDEXES: &[&str] = &[
     "persons_coverage",
     "persons_household",
     "households_village",
