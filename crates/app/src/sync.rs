@@ -207,7 +207,44 @@ pub fn sync(
     kinds: &[ListKind],
     policy: &SyncPolicy,
 ) -> Result<Vec<SyncSummary>, AppError> {
+    sync_reporting(db, who, kinds, policy, &crate::jobs::Silent)
+}
+
+/// The lists that have staged records, in the order a synchronisation takes them.
+pub fn staged_kinds(db: &Database) -> Result<Vec<ListKind>, AppError> {
+    let mut conn = db.conn()?;
+    let mut found = Vec::new();
+    for k in [
+        ListKind::Dtsen,
+        ListKind::Deaths,
+        ListKind::Asn,
+        ListKind::Bpjs,
+    ] {
+        if jaring_store::imports::staged_count(&mut conn, k.as_code())? > 0 {
+            found.push(k);
+        }
+    }
+    Ok(found)
+}
+
+/// [`sync`], telling `progress` how many staged records are linked so far.
+pub fn sync_reporting(
+    db: &Database,
+    who: &crate::accounts::Principal,
+    kinds: &[ListKind],
+    policy: &SyncPolicy,
+    progress: &dyn crate::jobs::Progress,
+) -> Result<Vec<SyncSummary>, AppError> {
     who.require_any(jaring_domain::access::Action::Synchronise)?;
+    let mut total = 0u64;
+    {
+        let mut conn = db.conn()?;
+        for k in kinds {
+            total += jaring_store::imports::staged_count(&mut conn, k.as_code())?.max(0) as u64;
+        }
+    }
+    let mut done = 0u64;
+    progress.step("membaca register / reading the registry", done, total);
     let registry: Vec<LinkRecord> = {
         let mut conn = db.conn()?;
         matches::registry_identities(&mut conn)?
@@ -223,6 +260,11 @@ pub fn sync(
             .iter()
             .map(link_record)
             .collect();
+        progress.step(
+            &format!("menautkan / linking {}", kind.as_code()),
+            done,
+            total,
+        );
         let linkage = link(
             &registry,
             &staged,
@@ -338,6 +380,8 @@ pub fn sync(
             Ok(())
         })?;
         summary.elapsed = started.elapsed();
+        done += summary.records as u64;
+        progress.step(&format!("{} tertaut / linked", kind.as_code()), done, total);
         summaries.push(summary);
     }
     Ok(summaries)

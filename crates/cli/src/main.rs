@@ -6,6 +6,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
+use indicatif::ProgressBar;
 use jaring_domain::{Bilingual, Nik, NoKk, RegionCode, Regions};
 use jaring_store::Database;
 
@@ -127,6 +128,26 @@ enum Command {
         #[arg(long, env = "USER", default_value = "cli")]
         actor: String,
     },
+    /// Background jobs (shared with the web server): the latest, or `--run` to run the queued ones
+    /// and the schedules due now in this process (for a machine where no server runs).
+    Jobs {
+        /// Run queued jobs and due schedules, then list.
+        #[arg(long)]
+        run: bool,
+        /// Where jobs write their files (default: beside the database).
+        #[arg(long, env = "JARING_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+    },
+    /// Death notifications from a civil registry delivered as a file (the same JSON the intake
+    /// endpoint accepts), stored by event id and turned into death proposals; events received before
+    /// change nothing, events stored but not processed (a crash) are processed now.
+    Intake {
+        /// The sender's format: `dci` (CRVS notify) or `opencrvs` (FHIR bundle).
+        #[arg(long, value_parser = ["dci", "opencrvs"])]
+        source: String,
+        /// The JSON file.
+        file: PathBuf,
+    },
     /// The review queue: proposals made from synchronised lists and operators' edits.
     Review {
         #[command(subcommand)]
@@ -209,6 +230,7 @@ mod claim;
 mod coverage;
 mod export;
 mod import;
+mod jobs;
 mod link;
 mod review;
 mod serve;
@@ -296,6 +318,16 @@ fn main() -> Result<()> {
         } => {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
             sync(&db, &kind, thresholds.as_deref(), policy.as_deref(), &actor)
+        }
+        Command::Jobs { run, data_dir } => {
+            let url = cli.database.as_deref().unwrap_or(DEFAULT_DB);
+            let db = open(url)?;
+            let dir = data_dir.unwrap_or_else(|| serve::default_data_dir(url));
+            jobs::list(&db, run, &dir)
+        }
+        Command::Intake { source, file } => {
+            let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
+            jobs::intake(&db, &source, &file)
         }
         Command::Review { command, actor } => {
             let db = open(cli.database.as_deref().unwrap_or(DEFAULT_DB))?;
@@ -509,19 +541,7 @@ fn sync(
     use jaring_app::sync::{SyncPolicy, Thresholds};
     use jaring_domain::ListKind;
     let kinds: Vec<ListKind> = if kinds.is_empty() {
-        let mut conn = db.conn()?;
-        let mut found = Vec::new();
-        for k in [
-            ListKind::Dtsen,
-            ListKind::Deaths,
-            ListKind::Asn,
-            ListKind::Bpjs,
-        ] {
-            if jaring_store::imports::staged_count(&mut conn, k.as_code())? > 0 {
-                found.push(k);
-            }
-        }
-        found
+        jaring_app::sync::staged_kinds(db)?
     } else {
         kinds
             .iter()
@@ -562,7 +582,31 @@ fn sync(
         policy.thresholds.insert(kind, t);
     }
     let who = jaring_app::accounts::cli_principal(db, actor, None)?;
-    let summaries = jaring_app::sync::sync(db, &who, &kinds, &policy)?;
+    let bar = ProgressBar::hidden();
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:32} [{bar:30}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let (job, summaries) = jaring_app::jobs::record(
+        db,
+        &who,
+        jaring_app::jobs::JobKind::Sync,
+        &jobs::Bar(bar.clone()),
+        |progress| {
+            let s = jaring_app::sync::sync_reporting(db, &who, &kinds, &policy, progress)?;
+            let result = serde_json::json!({
+                "lines": s.iter().map(|s| format!(
+                    "{}: {} catatan / records · otomatis / auto {} · tinjau / review {} · tidak cocok / no match {}",
+                    s.kind.as_code(), s.records, s.auto, s.review, s.no_match)).collect::<Vec<_>>(),
+            });
+            Ok((s, result))
+        },
+    )?;
+    bar.finish_and_clear();
+    println!("tugas / job #{}", job.id);
     println!(
         "daftar/list       catatan   otomatis/auto   tinjau/review   tidak cocok/no match   waktu"
     );
@@ -595,6 +639,7 @@ fn sync(
     Ok(())
 }
 
+/// `jaring jobs [--run]`.
 /// Prints why a number is wrong, Indonesian first, English aligned beneath.
 fn print_wrong(number: &str, e: &dyn Bilingual) {
     println!(

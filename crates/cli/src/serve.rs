@@ -29,6 +29,10 @@ pub struct ServeArgs {
     /// networks (127.0.0.1, 10.0.0.0/8); sign-in limits count per client behind them.
     #[arg(long, env = "JARING_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<String>,
+    /// A file holding the key civil registries sign death events with (HMAC-SHA256); the intake
+    /// endpoints (`/api/v1/intake/…`) are off without a key. `JARING_INTAKE_KEY` gives the key itself.
+    #[arg(long, env = "JARING_INTAKE_KEY_FILE")]
+    pub intake_key_file: Option<PathBuf>,
 }
 
 /// The config file.
@@ -49,6 +53,8 @@ pub struct ConfigFile {
     pub max_imports: Option<usize>,
     /// Trusted reverse proxies (addresses or networks).
     pub trusted_proxies: Option<Vec<String>>,
+    /// File holding the death-event intake key.
+    pub intake_key_file: Option<PathBuf>,
 }
 
 /// `jaring serve` without arguments, for plain `jaring`.
@@ -76,6 +82,30 @@ impl ServeArgs {
                     .with_context(|| format!("config file {} is not valid", p.display()))
             }
         }
+    }
+}
+
+/// The intake key: from `JARING_INTAKE_KEY`, else the key file; a key shorter than 16 characters
+/// is refused (it would be guessable).
+fn intake_key(file: Option<&PathBuf>) -> Result<Option<jaring_web::Secret>> {
+    let key = match std::env::var("JARING_INTAKE_KEY") {
+        Ok(k) if !k.trim().is_empty() => Some(k.trim().to_string()),
+        _ => match file {
+            Some(p) => Some(
+                std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read intake key file {}", p.display()))?
+                    .trim()
+                    .to_string(),
+            ),
+            None => None,
+        },
+    };
+    match key {
+        Some(k) if k.len() < 16 => anyhow::bail!(
+            "kunci penerimaan terlalu pendek (min. 16 karakter) / intake key too short (at least 16 characters)"
+        ),
+        Some(k) => Ok(Some(jaring_web::Secret::new(k))),
+        None => Ok(None),
     }
 }
 
@@ -109,6 +139,11 @@ pub fn serve(db: Database, url: &str, args: &ServeArgs) -> Result<()> {
             .map(|p| parse_network(p))
             .collect::<Result<_>>()?,
         timeouts: defaults.timeouts,
+        intake_key: intake_key(
+            args.intake_key_file
+                .as_ref()
+                .or(file.intake_key_file.as_ref()),
+        )?,
     };
     // Built before the runtime starts: its start-up queries use the blocking database clients, and
     // PostgreSQL's cannot run on an async worker thread (it starts a runtime of its own).
@@ -141,7 +176,7 @@ fn parse_network(text: &str) -> Result<ipnet::IpNet> {
 }
 
 /// `jaring.db` keeps its files in `jaring-data/` beside it; PostgreSQL deployments in `./jaring-data`.
-fn default_data_dir(url: &str) -> PathBuf {
+pub fn default_data_dir(url: &str) -> PathBuf {
     if url.starts_with("postgres") {
         return PathBuf::from("jaring-data");
     }

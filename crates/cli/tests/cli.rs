@@ -328,7 +328,7 @@ fn migrate_reports_the_schema_version() {
         .args(["--database", "x.db", "migrate"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("schema version 16"));
+        .stdout(predicate::str::contains("schema version 17"));
     jaring()
         .args(["--database", "mysql://nope", "migrate"])
         .assert()

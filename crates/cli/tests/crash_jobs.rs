@@ -1,5 +1,6 @@
 //! The crash harness: `jaring` killed with SIGKILL at a random moment of each long job (import of a
-//! registry, synchronisation of new lists, bulk approval, coverage snapshot) and then:
+//! registry, synchronisation of new lists, death events received from a civil registry, bulk
+//! approval, coverage snapshot) and then:
 //! - the database is consistent at the kill: audit chain intact, no proposal half applied (an applied
 //!   death with a living person, a pending one with a dead person);
 //! - after the job is run again to the end, the database equals a clean run's (every table's count,
@@ -79,6 +80,16 @@ fn jobs(extra: &Path) -> Vec<Job> {
             command: words(&["sync"]),
         },
         Job {
+            name: "intake",
+            setup: vec![],
+            command: vec![
+                "intake".into(),
+                "--source".into(),
+                "dci".into(),
+                file("events.json"),
+            ],
+        },
+        Job {
             name: "approve",
             setup: vec![],
             command: words(&["review", "approve", "--all-auto"]),
@@ -100,7 +111,7 @@ fn fingerprint(db: &Database) -> Vec<(String, i64)> {
     let mut out: Vec<(String, i64)> = jaring_store::backup::counts(&mut conn)
         .unwrap()
         .into_iter()
-        .filter(|(t, _)| t != "imports" && t != "audit_log")
+        .filter(|(t, _)| t != "imports" && t != "audit_log" && t != "jobs")
         .collect();
     for (label, sql) in [
         ("imports by content", "SELECT 'files', COUNT(DISTINCT sha256) FROM imports"),
@@ -109,6 +120,10 @@ fn fingerprint(db: &Database) -> Vec<(String, i64)> {
         ("persons by life", "SELECT life_status, COUNT(*) FROM persons GROUP BY life_status ORDER BY life_status"),
         ("enrolments by end", "SELECT COALESCE(end_reason, '-'), COUNT(*) FROM enrolments GROUP BY COALESCE(end_reason, '-') ORDER BY 1"),
         ("claims by status", "SELECT status, COUNT(*) FROM claims GROUP BY status ORDER BY status"),
+        // A killed job stays `running` (the server marks it interrupted); a run finished it (a kill
+        // can also come after the work, so one or two are done).
+        ("jobs done", "SELECT DISTINCT kind, CAST(1 AS BIGINT) FROM jobs WHERE status = 'done' ORDER BY kind"),
+        ("intake events by status", "SELECT status, COUNT(*) FROM intake_events GROUP BY status ORDER BY status"),
     ] {
         for r in conn.query(sql, &[]).unwrap() {
             out.push((format!("{label}: {}", r.text(0).unwrap()), r.i64(1).unwrap()));
@@ -150,6 +165,19 @@ fn consistent(db: &Database, context: &str) {
     assert_eq!(
         unaudited, 0,
         "{context}: applied proposals without their audit entry"
+    );
+    // A death event marked processed has its staged record (and so its linkage and proposal); one
+    // the kill caught before that is still `stored`, never acknowledged as done.
+    let hollow = conn
+        .query_i64(
+            "SELECT COUNT(*) FROM intake_events e WHERE e.status = 'processed' AND NOT EXISTS \
+             (SELECT 1 FROM staged_records s WHERE s.import_id = e.import_id)",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(
+        hollow, 0,
+        "{context}: death events processed without a record"
     );
 }
 
@@ -234,6 +262,39 @@ impl Backend for Postgres {
     }
 }
 
+/// A DCI notify message with the deaths of 40 living residents of the demo, one event each.
+fn write_death_events(db: &Database, path: &Path) {
+    let rows = db
+        .conn()
+        .unwrap()
+        .query(
+            "SELECT nik, name, birth_date FROM persons WHERE life_status = 'alive' \
+             AND nik IS NOT NULL ORDER BY id LIMIT 40",
+            &[],
+        )
+        .unwrap();
+    let events: Vec<serde_json::Value> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            serde_json::json!({
+                "reference_id": format!("akta-uji-{i:04}"),
+                "data": {"event_type": "death", "reg_records": {
+                    "identifier": [{"identifier_type": "NIK", "identifier_value": r.text(0).unwrap()}],
+                    "name": r.text(1).unwrap(),
+                    "birth_date": r.opt_date(2).unwrap().map(|d| d.to_string()),
+                    "death_date": "2026-11-30"
+                }}
+            })
+        })
+        .collect();
+    let body = serde_json::json!({
+        "header": {"message_id": "uji", "action": "notify", "sender_id": "dukcapil-uji"},
+        "message": {"transaction_id": "uji", "notify_event": events}
+    });
+    std::fs::write(path, body.to_string()).unwrap();
+}
+
 fn trials() -> usize {
     std::env::var("JARING_CRASH_TRIALS")
         .ok()
@@ -270,6 +331,7 @@ fn harness(backend: &dyn Backend, make_base: &dyn Fn(&str) -> String, dir: &Path
         &demo,
         &["demo", "--persons", "3000", "--seed", "5", "--no-serve"],
     );
+    write_death_events(&backend.open(&demo), &extra.join("events.json"));
     let mut report = Vec::new();
     for job in jobs(&extra) {
         // The job's starting point, then a clean run of it to compare with and to time.

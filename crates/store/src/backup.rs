@@ -28,6 +28,9 @@ pub const TABLES: &[&str] = &[
     "coverage_snapshots",
     "users",
     "audit_log",
+    "jobs",
+    "schedules",
+    "intake_events",
 ];
 
 /// What a backup or a restored database holds.

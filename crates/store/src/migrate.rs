@@ -113,6 +113,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0016_religion_education.sql"),
         postgres: include_str!("../migrations/postgres/0016_religion_education.sql"),
     },
+    Migration {
+        version: 17,
+        name: "jobs",
+        sqlite: include_str!("../migrations/sqlite/0017_jobs.sql"),
+        postgres: include_str!("../migrations/postgres/0017_jobs.sql"),
+    },
 ];
 
 /// Creates the role row-level security confines reading connections to, if missing (PostgreSQL).

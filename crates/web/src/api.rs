@@ -1018,7 +1018,9 @@ pub(crate) async fn users(auth: Auth) -> Result<Json<Vec<UserDto>>, ApiError> {
         crate::api_reports::death, crate::api_reports::birth, crate::api_reports::move_out,
         crate::api_reports::arrival, crate::api_reports::appointment,
         crate::api_reports::correction, crate::api_reports::objection,
-        crate::api_reports::split),
+        crate::api_reports::split,
+        crate::api_jobs::list, crate::api_jobs::start, crate::api_jobs::get,
+        crate::api_jobs::dci, crate::api_jobs::opencrvs),
     modifiers(&BearerAuth, &CommonResponses)
 )]
 pub(crate) struct ApiDoc;

@@ -5,6 +5,7 @@
 //! authorisation-matrix test walks, so no route can be added without being tested for who may use it.
 
 mod api;
+mod api_jobs;
 mod api_reports;
 mod auth;
 mod headers;
@@ -15,6 +16,7 @@ mod rejections;
 mod server;
 mod ui;
 mod uploads;
+mod worker;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -50,6 +52,30 @@ pub struct ServerConfig {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Waits for clients and for a place among the imports.
     pub timeouts: Timeouts,
+    /// The key civil registries sign death events with (HMAC-SHA256); the intake is off without one.
+    pub intake_key: Option<Secret>,
+}
+
+/// A secret that never appears in logs or `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+
+    /// The secret itself, for the one place that uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 /// The largest body of a request that is not an upload: forms and JSON are a few kilobytes.
@@ -67,6 +93,7 @@ impl Default for ServerConfig {
             max_imports: 2,
             trusted_proxies: Vec::new(),
             timeouts: Timeouts::default(),
+            intake_key: None,
         }
     }
 }
@@ -83,6 +110,8 @@ pub struct AppState {
     pub(crate) auth: Arc<auth::AuthState>,
     pub(crate) metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     refresh: Arc<tokio::sync::Notify>,
+    /// Wakes the job worker.
+    jobs: Arc<tokio::sync::Notify>,
     overview: Arc<Cached<jaring_app::Overview>>,
     names: Arc<Cached<jaring_app::residents::NameIndex>>,
     /// Budget projections per region: evaluating a programme's rule on every resident of a regency
@@ -190,6 +219,7 @@ impl AppState {
             auth: Arc::new(auth::AuthState::default()),
             metrics: metrics::install(),
             refresh: Arc::new(tokio::sync::Notify::new()),
+            jobs: Arc::new(tokio::sync::Notify::new()),
             overview: Arc::new(Cached::new(30)),
             names: Arc::new(Cached::new(60)),
             budgets: Arc::default(),
@@ -331,8 +361,8 @@ pub struct RouteInfo {
 
 fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
     use pages::{
-        account, admin, audit, budget, claims, dashboard, exports, imports, reports, residents,
-        review, upkeep,
+        account, admin, audit, budget, claims, dashboard, exports, imports, jobs, reports,
+        residents, review, upkeep,
     };
     let r = |method: Method, path: &'static str, public: bool, h: MethodRouter<AppState>| {
         (
@@ -572,6 +602,16 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r(Method::GET, "/ekspor", false, get(exports::index)),
         r(Method::GET, "/ekspor/{file}", false, get(exports::download)),
         r(Method::GET, "/audit", false, get(audit::page)),
+        r(Method::GET, "/tugas", false, get(jobs::index)),
+        r(Method::POST, "/tugas", false, post(jobs::start)),
+        r(
+            Method::POST,
+            "/tugas/jadwal",
+            false,
+            post(jobs::set_schedule),
+        ),
+        r(Method::GET, "/tugas/{job}", false, get(jobs::detail)),
+        r(Method::GET, "/tugas/{job}/berkas", false, get(jobs::file)),
         r(Method::GET, "/pengguna", false, get(admin::users)),
         r(Method::POST, "/pengguna", false, post(admin::add_user)),
         r(
@@ -663,6 +703,21 @@ fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r(Method::POST, "/api/v1/imports", false, post(api::import)),
         r(Method::GET, "/api/v1/audit", false, get(api::audit)),
         r(Method::GET, "/api/v1/users", false, get(api::users)),
+        r(Method::GET, "/api/v1/jobs", false, get(api_jobs::list)),
+        r(Method::POST, "/api/v1/jobs", false, post(api_jobs::start)),
+        r(Method::GET, "/api/v1/jobs/{job}", false, get(api_jobs::get)),
+        r(
+            Method::POST,
+            "/api/v1/intake/dci",
+            true,
+            post(api_jobs::dci),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/intake/opencrvs",
+            true,
+            post(api_jobs::opencrvs),
+        ),
     ]
 }
 
@@ -742,6 +797,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
         tracing::info!(files = swept, "removed uploads left by an earlier run");
     }
     tokio::spawn(state.clone().refresh_loop());
+    tokio::spawn(state.clone().work_loop());
     let header_timeout = state.config.timeouts.header;
     server::run(router(state), header_timeout, listener, shutdown_signal()).await
 }

@@ -117,6 +117,9 @@ pub(crate) fn page(frame: &Frame<'_>, title: &str, body: Markup) -> Markup {
                             a href="/klaim" { (l.t("Klaim", "Claims")) }
                             a href="/ekspor" { (l.t("Ekspor", "Exports")) }
                             a href="/audit" { (l.t("Audit", "Audit")) }
+                            @if may(Action::Synchronise) {
+                                a href="/tugas" { (l.t("Tugas", "Jobs")) }
+                            }
                             @if may(Action::ManageUsers) {
                                 a href="/pengguna" { (l.t("Pengguna", "Users")) }
                             }

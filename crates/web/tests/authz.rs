@@ -110,6 +110,15 @@ fn expected(method: &Method, path: &str, role: Role) -> Expect {
         | ("GET", "/api/v1/programmes")
         | ("GET", "/api/v1/imports")
         | ("GET", "/api/v1/audit") => any,
+        // Regency-wide jobs, their schedules and the intake's state: the regency's admin.
+        ("GET", "/tugas")
+        | ("POST", "/tugas")
+        | ("POST", "/tugas/jadwal")
+        | ("GET", "/tugas/{job}")
+        | ("GET", "/tugas/{job}/berkas")
+        | ("GET", "/api/v1/jobs")
+        | ("POST", "/api/v1/jobs")
+        | ("GET", "/api/v1/jobs/{job}") => only(&[AdminKabupaten]),
         (m, p) => panic!("route {m} {p} has no expectation in the authorisation matrix"),
     }
 }
@@ -137,6 +146,8 @@ struct Fixture {
     other_claim: i64,
     imports: std::collections::HashMap<String, i64>,
     other_import: i64,
+    /// A finished job that wrote a file (the terminations export).
+    job: i64,
     counter: std::cell::Cell<usize>,
 }
 
@@ -389,6 +400,15 @@ impl Fixture {
             .unwrap()
             .proposal_id
         };
+        let job = jaring_app::jobs::run_now(
+            &db,
+            &jaring_app::jobs::JobEnv::in_data_dir(data),
+            &Principal::system(RegionCode::parse("53.04").unwrap()),
+            jaring_app::jobs::JobKind::ExportTerminations,
+            &jaring_app::jobs::Silent,
+        )
+        .unwrap()
+        .id;
         let url = start(db.clone(), data);
         Fixture {
             url,
@@ -404,6 +424,7 @@ impl Fixture {
             other_claim,
             imports,
             other_import,
+            job,
             counter: std::cell::Cell::new(0),
         }
     }
@@ -428,6 +449,7 @@ impl Fixture {
             p = p.replace(&region.to_string(), "bpu_apbd_kab");
         }
         p = p.replace("{file}", "pemberhentian.xlsx");
+        p = p.replace("{job}", &self.job.to_string());
         if p.contains("{username}") {
             let target = if own {
                 self.counter.set(self.counter.get() + 1);
@@ -636,7 +658,8 @@ fn every_route_every_role_own_and_other_region() {
                 .replace("{code}", &fx.village.to_string())
                 .replace("{id}", &fx.own_person.to_string())
                 .replace("{username}", "desa")
-                .replace("{file}", "pemberhentian.csv");
+                .replace("{file}", "pemberhentian.csv")
+                .replace("{job}", &fx.job.to_string());
             let r = if route.method == Method::GET {
                 agent().get(&format!("{}{anon}", fx.url)).call()
             } else {

@@ -571,6 +571,8 @@ pub struct Waiting {
     pub own_reports_pending: i64,
     /// Submitted claims to verify (BPJS's side).
     pub claims_to_verify: i64,
+    /// Background jobs that failed or were interrupted in the last week (roles that run jobs).
+    pub failed_jobs: i64,
 }
 
 /// What waits for `who`.
@@ -608,5 +610,6 @@ pub fn waiting_for(db: &Database, who: &Principal) -> Result<Waiting, AppError> 
     if role.may(Action::ProcessClaims) {
         out.claims_to_verify = crate::claims::list(db, who, Some("submitted"))?.len() as i64;
     }
+    out.failed_jobs = crate::jobs::failed_recently(db, who)?.len() as i64;
     Ok(out)
 }

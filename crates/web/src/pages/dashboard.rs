@@ -192,6 +192,9 @@ async fn render(state: AppState, auth: Auth, code: RegionCode) -> Result<Respons
                 @if w.claims_to_verify > 0 {
                     li { a href="/klaim" { b { (w.claims_to_verify) } " " (l.t("klaim untuk diverifikasi", "claims to verify")) } }
                 }
+                @if w.failed_jobs > 0 {
+                    li { a href="/tugas" { b { (w.failed_jobs) } " " (l.t("tugas gagal atau terhenti", "jobs failed or interrupted")) } }
+                }
             }
         }
         div.cards {

@@ -8,6 +8,7 @@ pub(crate) mod claims;
 pub(crate) mod dashboard;
 pub(crate) mod exports;
 pub(crate) mod imports;
+pub(crate) mod jobs;
 pub(crate) mod report_forms;
 pub(crate) mod reports;
 pub(crate) mod residents;

@@ -8,13 +8,18 @@ use jaring_store::Database;
 
 /// A server on a free port, running until the test process ends.
 pub fn start(db: Database, data: &Path) -> String {
-    let state = jaring_web::AppState::with_config(
+    start_with(
         db,
         jaring_web::ServerConfig {
             data_dir: data.to_path_buf(),
             ..Default::default()
         },
-    );
+    )
+}
+
+/// A server with the given configuration on a free port.
+pub fn start_with(db: Database, config: jaring_web::ServerConfig) -> String {
+    let state = jaring_web::AppState::with_config(db, config);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let addr = listener.local_addr().unwrap();
